@@ -1,0 +1,86 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { EventPublisher } from '@app/messaging';
+import { OutboxRepository } from '@app/persistence';
+
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Publishes committed outbox rows, oldest first, and marks them sent once the broker acknowledged.
+ * It polls, and the consumer wakes it after each batch so that awards go out without waiting a poll.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeRequested = false;
+  private interruptSleep: (() => void) | null = null;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly publisher: EventPublisher,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    this.wakeRequested = true;
+    this.interruptSleep?.();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.wakeRequested = false;
+      try {
+        const sent = await this.outbox.relayPending(this.config.outbox.batchSize, (entries) =>
+          this.publisher.publish(
+            entries.map((entry) => ({
+              topic: entry.topic,
+              key: entry.key,
+              value: JSON.stringify(entry.payload),
+              headers: { 'event-id': entry.eventId },
+            })),
+          ),
+        );
+        failures = 0;
+        if (sent === this.config.outbox.batchSize) {
+          continue;
+        }
+        await this.sleep(this.config.outbox.pollIntervalMs);
+      } catch (error) {
+        failures += 1;
+        const delay = Math.min(this.config.outbox.pollIntervalMs * 2 ** failures, MAX_BACKOFF_MS);
+        this.logger.warn(`relaying the outbox failed (attempt ${failures}), retrying in ${delay} ms: ${(error as Error).message}`);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeRequested || !this.running) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.interruptSleep = null;
+        resolve();
+      }
+      this.interruptSleep = done;
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApplicationModule } from '@app/application';
+import { ConfigModule } from '@app/config';
+import { MessagingModule } from '@app/messaging';
+import { SessionCompletedConsumer } from './consumers/session-completed.consumer';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from './worker.tokens';
+
+export interface WorkerModuleOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Defaults to exiting the process, so that its supervisor starts a fresh one. */
+  readonly onFatalError?: FatalErrorHandler;
+}
+
+const exitProcess: FatalErrorHandler = () => {
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
+};
+
+@Module({})
+export class WorkerModule {
+  static forRoot(options: WorkerModuleOptions = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot({ role: 'worker', env: options.env }), ApplicationModule, MessagingModule],
+      providers: [
+        SessionCompletedConsumer,
+        OutboxRelay,
+        { provide: FATAL_ERROR_HANDLER, useValue: options.onFatalError ?? exitProcess },
+      ],
+    };
+  }
+}

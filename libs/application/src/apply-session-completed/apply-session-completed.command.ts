@@ -1,0 +1,10 @@
+import type { CompletedSession } from '@app/domain';
+import type { EventSource } from '@app/persistence';
+
+/** Apply one validated SessionCompleted v1 event, from the Kafka consumer or the internal HTTP route. */
+export class ApplySessionCompletedCommand {
+  constructor(
+    readonly session: CompletedSession,
+    readonly source: EventSource,
+  ) {}
+}

@@ -1,0 +1,4 @@
+export * from './app-config';
+export * from './config.module';
+export * from './configuration.error';
+export * from './rules-file';

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+} from 'class-validator';
+import { parse } from 'yaml';
+import { BADGE_METRICS, CHALLENGE_TYPES, type BadgeMetric, type ChallengeType, type GamificationRules } from '@app/domain';
+import { ConfigurationError } from './configuration.error';
+import { validationProblems } from './validation-problems';
+
+class ScoreXpRule {
+  @IsInt() @Min(1) step!: number;
+  @IsInt() @Min(0) xpPerStep!: number;
+}
+
+class DurationXpRule {
+  @IsInt() @Min(1) stepSeconds!: number;
+  @IsInt() @Min(0) xpPerStep!: number;
+  @IsInt() @Min(0) maxSteps!: number;
+}
+
+class XpRulesFile {
+  @IsInt() @Min(0) base!: number;
+  @ValidateNested() @Type(() => ScoreXpRule) score!: ScoreXpRule;
+  @ValidateNested() @Type(() => DurationXpRule) duration!: DurationXpRule;
+  @IsInt() @Min(0) @Max(86_400) minimumDurationSeconds!: number;
+}
+
+class LevelRulesFile {
+  @IsInt() @Min(1) xpFactor!: number;
+  @IsInt() @Min(1) @Max(10_000) maxLevel!: number;
+}
+
+class BadgeCondition {
+  @IsIn(BADGE_METRICS) metric!: BadgeMetric;
+  @IsInt() @Min(0) atLeast!: number;
+}
+
+class BadgeRuleFile {
+  @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'code must be UPPER_SNAKE_CASE, at most 64 characters' })
+  code!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsString() @IsNotEmpty() description!: string;
+  @ValidateNested() @Type(() => BadgeCondition) when!: BadgeCondition;
+}
+
+class ChallengeTemplateFile {
+  @IsIn(CHALLENGE_TYPES) type!: ChallengeType;
+  @IsString() @IsNotEmpty() description!: string;
+  @IsInt() @Min(1) target!: number;
+  @IsInt() @Min(0) xpReward!: number;
+  @ValidateIf((template: ChallengeTemplateFile) => template.type === 'SCORE_AT_LEAST' || template.minScore !== undefined)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  minScore?: number;
+}
+
+class RulesFile {
+  @ValidateNested() @Type(() => XpRulesFile) xp!: XpRulesFile;
+  @ValidateNested() @Type(() => LevelRulesFile) levels!: LevelRulesFile;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => BadgeRuleFile) badges!: BadgeRuleFile[];
+  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChallengeTemplateFile)
+  challenges!: ChallengeTemplateFile[];
+  @IsOptional() @IsString() description?: string;
+}
+
+function duplicates(values: readonly string[]): string[] {
+  return [...new Set(values.filter((value, index) => values.indexOf(value) !== index))];
+}
+
+/** Validates the parsed rules document; every problem is reported, each naming its path. */
+export function parseRules(document: unknown, source: string): GamificationRules {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new ConfigurationError([`${source}: the rules file must be a mapping with xp, levels, badges and challenges`]);
+  }
+  const rules = plainToInstance(RulesFile, document);
+  const problems = validationProblems(validateSync(rules, { forbidUnknownValues: true })).map(
+    (problem) => `${source}: ${problem}`,
+  );
+  if (problems.length === 0) {
+    for (const code of duplicates(rules.badges.map((badge) => badge.code))) {
+      problems.push(`${source}: badges: code ${code} appears more than once`);
+    }
+    for (const type of duplicates(rules.challenges.map((template) => template.type))) {
+      problems.push(`${source}: challenges: type ${type} appears more than once`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigurationError(problems);
+  }
+  return {
+    xp: rules.xp,
+    levels: rules.levels,
+    badges: rules.badges.map(({ code, name, description, when }) => ({
+      code,
+      name,
+      description,
+      when: { metric: when.metric, atLeast: when.atLeast },
+    })),
+    challenges: rules.challenges.map(({ type, description, target, xpReward, minScore }) => ({
+      type,
+      description,
+      target,
+      xpReward,
+      ...(minScore === undefined ? {} : { minScore }),
+    })),
+  };
+}
+
+export function loadRulesFile(path: string): GamificationRules {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError([`RULES_FILE: cannot read ${path} (${(error as Error).message})`]);
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new ConfigurationError([`${path}: not valid YAML (${(error as Error).message})`]);
+  }
+  return parseRules(document, path);
+}

@@ -1,0 +1,34 @@
+import { Client } from 'pg';
+import { createDataSource } from '@app/persistence';
+import type { Progress } from './progress';
+
+/** Creates the database named in the URL when it does not exist yet (the server must be running). */
+export async function ensureDatabase(url: string, progress: Progress): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+      progress(`created database ${name}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies every pending migration of migrations/; returns the names applied. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = createDataSource({ url, poolSize: 2 }, 'gamification-migrations');
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,13 @@
+import type { BadgeDefinition, BadgeMetric } from '../rules/gamification-rules';
+
+/** What badges are judged on: facts about the user's whole history, never about arrival order. */
+export type BadgeStats = Readonly<Record<BadgeMetric, number>>;
+
+/** Badges whose rule the stats satisfy and that the user does not hold yet, in rules-file order. */
+export function newlyEarnedBadges(
+  definitions: readonly BadgeDefinition[],
+  stats: BadgeStats,
+  held: ReadonlySet<string>,
+): BadgeDefinition[] {
+  return definitions.filter((badge) => !held.has(badge.code) && stats[badge.when.metric] >= badge.when.atLeast);
+}

@@ -1,0 +1,43 @@
+/** The operator-tunable rules. The values live in the rules file; these are only their shapes. */
+export interface XpRules {
+  readonly base: number;
+  readonly score: { readonly step: number; readonly xpPerStep: number };
+  readonly duration: { readonly stepSeconds: number; readonly xpPerStep: number; readonly maxSteps: number };
+  readonly minimumDurationSeconds: number;
+}
+
+export interface LevelRules {
+  /** Reaching level n (n >= 2) needs xpFactor * n * (n - 1) XP in total. */
+  readonly xpFactor: number;
+  readonly maxLevel: number;
+}
+
+export const BADGE_METRICS = ['sessionsCompleted', 'streakDays', 'score', 'level'] as const;
+export type BadgeMetric = (typeof BADGE_METRICS)[number];
+
+export interface BadgeDefinition {
+  readonly code: string;
+  readonly name: string;
+  readonly description: string;
+  readonly when: { readonly metric: BadgeMetric; readonly atLeast: number };
+}
+
+export const CHALLENGE_TYPES = ['COMPLETE_SESSIONS', 'SCORE_AT_LEAST', 'PRACTICE_MINUTES'] as const;
+export type ChallengeType = (typeof CHALLENGE_TYPES)[number];
+
+export interface ChallengeTemplate {
+  readonly type: ChallengeType;
+  readonly description: string;
+  /** Sessions for COMPLETE_SESSIONS and SCORE_AT_LEAST, seconds for PRACTICE_MINUTES. */
+  readonly target: number;
+  readonly xpReward: number;
+  /** Only for SCORE_AT_LEAST: the score a session needs to count. */
+  readonly minScore?: number;
+}
+
+export interface GamificationRules {
+  readonly xp: XpRules;
+  readonly levels: LevelRules;
+  readonly badges: readonly BadgeDefinition[];
+  readonly challenges: readonly ChallengeTemplate[];
+}

@@ -1,0 +1,149 @@
+import { newlyEarnedBadges } from '../badges/badge-rules';
+import { advanceChallenge, newDailyChallenges, type ChallengeState } from '../challenges/daily-challenges';
+import { LevelCurve, type LevelChange } from '../levels/level-curve';
+import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
+import { StreakCalculator } from '../streaks/streak-calculator';
+import { DEFAULT_TIME_ZONE, endOfLocalDay, localDateOf, type LocalDate } from '../time/local-date';
+import { isCountedSession, sessionXp } from '../xp/session-xp';
+
+export interface CompletedSession {
+  readonly eventId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly completedAt: Date;
+  readonly durationSeconds: number;
+  readonly score: number | null;
+  readonly timezone: string | null;
+}
+
+/** What the engine knows of a user before a session is applied. */
+export interface UserProgress {
+  readonly totalXp: number;
+  readonly level: number;
+  readonly sessionsCompleted: number;
+  readonly bestScore: number | null;
+  /** The zone of the last event that named one; null if none ever did. */
+  readonly timezone: string | null;
+  readonly practiceDays: Iterable<LocalDate>;
+  readonly badges: ReadonlySet<string>;
+}
+
+/** The challenges already created for one local day of the user, if any. */
+export interface ChallengeDay {
+  readonly expiresAt: Date;
+  readonly challenges: readonly ChallengeState[];
+}
+
+export interface ProgressTotals {
+  readonly totalXp: number;
+  readonly level: number;
+  readonly sessionsCompleted: number;
+  readonly bestScore: number | null;
+  readonly currentStreak: number;
+  readonly longestStreak: number;
+  readonly lastPracticeDate: LocalDate | null;
+  readonly timezone: string;
+}
+
+export interface ChallengeDayDecision {
+  readonly date: LocalDate;
+  readonly expiresAt: Date;
+  /** True when the day's challenges did not exist and are created by this decision. */
+  readonly created: boolean;
+  readonly challenges: readonly ChallengeState[];
+}
+
+export type SessionDecision =
+  | { readonly outcome: 'not-counted'; readonly reason: 'too-short' }
+  | {
+      readonly outcome: 'counted';
+      readonly xpAwarded: number;
+      readonly practiceDate: LocalDate;
+      readonly totals: ProgressTotals;
+      readonly badgesAwarded: readonly BadgeDefinition[];
+      readonly levelChange: LevelChange | null;
+      readonly challengeDay: ChallengeDayDecision | null;
+    };
+
+/**
+ * Decides what one completed session does to a user's progress. Pure: the caller loads the
+ * state, passes the clock, and persists the decision in one transaction.
+ */
+export class SessionCompletedDecider {
+  private readonly levels: LevelCurve;
+
+  constructor(private readonly rules: GamificationRules) {
+    this.levels = new LevelCurve(rules.levels);
+  }
+
+  /** The zone the session's practice day is counted in: its own, else the user's last seen, else UTC. */
+  zoneFor(session: CompletedSession, progress: Pick<UserProgress, 'timezone'>): string {
+    return session.timezone ?? progress.timezone ?? DEFAULT_TIME_ZONE;
+  }
+
+  practiceDateOf(session: CompletedSession, progress: Pick<UserProgress, 'timezone'>): LocalDate {
+    return localDateOf(session.completedAt, this.zoneFor(session, progress));
+  }
+
+  decide(session: CompletedSession, progress: UserProgress, challengeDay: ChallengeDay | null, now: Date): SessionDecision {
+    if (!isCountedSession(session, this.rules.xp)) {
+      return { outcome: 'not-counted', reason: 'too-short' };
+    }
+    const timezone = this.zoneFor(session, progress);
+    const practiceDate = localDateOf(session.completedAt, timezone);
+    const xpAwarded = sessionXp(session, this.rules.xp);
+    const totalXp = progress.totalXp + xpAwarded;
+    const levelChange = this.levels.changeFrom(progress.level, totalXp);
+    const level = levelChange?.newLevel ?? progress.level;
+    const streak = StreakCalculator.summarize([...progress.practiceDays, practiceDate]);
+    const bestScore =
+      session.score === null ? progress.bestScore : Math.max(progress.bestScore ?? session.score, session.score);
+    const totals: ProgressTotals = {
+      totalXp,
+      level,
+      sessionsCompleted: progress.sessionsCompleted + 1,
+      bestScore,
+      currentStreak: streak.currentStreak,
+      longestStreak: streak.longestStreak,
+      lastPracticeDate: streak.lastPracticeDate,
+      timezone,
+    };
+    const badgesAwarded = newlyEarnedBadges(
+      this.rules.badges,
+      {
+        sessionsCompleted: totals.sessionsCompleted,
+        streakDays: totals.longestStreak,
+        score: bestScore ?? -1,
+        level,
+      },
+      progress.badges,
+    );
+    return {
+      outcome: 'counted',
+      xpAwarded,
+      practiceDate,
+      totals,
+      badgesAwarded,
+      levelChange,
+      challengeDay: this.advanceChallenges(session, practiceDate, timezone, challengeDay, now),
+    };
+  }
+
+  /** A session counts toward its own local day's challenges, unless that day is already over. */
+  private advanceChallenges(
+    session: CompletedSession,
+    date: LocalDate,
+    timezone: string,
+    existing: ChallengeDay | null,
+    now: Date,
+  ): ChallengeDayDecision | null {
+    const expiresAt = existing?.expiresAt ?? endOfLocalDay(date, timezone);
+    if (expiresAt.getTime() <= now.getTime()) {
+      return null;
+    }
+    const challenges = (existing?.challenges ?? newDailyChallenges(this.rules.challenges)).map((challenge) =>
+      advanceChallenge(challenge, session),
+    );
+    return { date, expiresAt, created: existing === null, challenges };
+  }
+}

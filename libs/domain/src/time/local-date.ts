@@ -1,0 +1,36 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/** A calendar date in some zone, as `YYYY-MM-DD`. */
+export type LocalDate = string;
+
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function localDateOf(instant: Date, zone: string): LocalDate {
+  const date = DateTime.fromJSDate(instant, { zone }).toISODate();
+  if (date === null) {
+    throw new RangeError(`cannot compute a local date in zone "${zone}"`);
+  }
+  return date;
+}
+
+/** The instant the given local day ends in the zone: the next local midnight, whatever DST does that day. */
+export function endOfLocalDay(date: LocalDate, zone: string): Date {
+  return DateTime.fromISO(date, { zone }).plus({ days: 1 }).startOf('day').toJSDate();
+}
+
+/**
+ * Days between two calendar dates. Both are read as UTC midnights, which are exactly
+ * 86,400,000 ms apart (UTC has no DST), so the division is exact for calendar dates.
+ */
+export function daysBetween(from: LocalDate, to: LocalDate): number {
+  return epochDay(to) - epochDay(from);
+}
+
+export function epochDay(date: LocalDate): number {
+  const [year, month, day] = date.split('-').map(Number);
+  return Date.UTC(year, month - 1, day) / 86_400_000;
+}

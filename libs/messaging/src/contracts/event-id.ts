@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+
+// A fixed namespace for this engine's name-based (version 5) UUIDs.
+const NAMESPACE = Buffer.from('7d0f3b6c9a8e4e2b8f1d5c3a2b1e0f94', 'hex');
+
+/**
+ * A UUID derived from what was decided (source event, event type, decision), so that every
+ * redelivery of the same decision carries the same id and consumers can deduplicate on it.
+ */
+export function deterministicEventId(...parts: readonly string[]): string {
+  const hash = createHash('sha1').update(NAMESPACE).update(parts.join('\u001f')).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,53 @@
+import {
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import { isValidTimeZone } from '@app/domain';
+
+export const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+@ValidatorConstraint({ name: 'ianaTimeZone' })
+class IanaTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && value.length <= 64 && isValidTimeZone(value);
+  }
+
+  defaultMessage(): string {
+    return 'timezone must be an IANA time zone name, such as Europe/Berlin';
+  }
+}
+
+/** SessionCompleted v1, as producers send it (CONTRACT.md section 2). Unknown fields are ignored. */
+export class SessionCompletedV1 {
+  @IsString() @Length(1, 128)
+  eventId!: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:@-]{1,128}$/, { message: 'userId must be 1..128 characters of [A-Za-z0-9._:@-]' })
+  userId!: string;
+
+  @IsString() @Length(1, 128)
+  sessionId!: string;
+
+  @IsString()
+  @Matches(RFC3339_WITH_OFFSET, { message: 'completedAt must be an RFC 3339 timestamp with an offset' })
+  completedAt!: string;
+
+  @IsInt() @Min(0) @Max(86_400)
+  durationSeconds!: number;
+
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(100)
+  score?: number | null;
+
+  @IsOptional() @IsString() @Validate(IanaTimeZone)
+  timezone?: string | null;
+}

@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+
+export interface InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string | Buffer>>;
+}
+
+/** What a handler may use while it works on one message, for instance while it waits out a database restart. */
+export interface HandlingContext {
+  /** False once the consumer is stopping or lost the partition: give up and let the message be redelivered. */
+  isActive(): boolean;
+  heartbeat(): Promise<void>;
+}
+
+/** Thrown by a handler that gave up because the consumer stopped; the message's offset is not committed. */
+export class ConsumerStoppedError extends Error {
+  constructor() {
+    super('consumer stopped before the message was handled');
+    this.name = 'ConsumerStoppedError';
+  }
+}
+
+export interface BatchConsumerOptions {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partitionsConsumedConcurrently: number;
+  /** Called for each message in partition order; when it resolves, the message is done and its offset may commit. */
+  readonly handle: (message: InboundMessage, context: HandlingContext) => Promise<void>;
+  /** Called after a batch in which at least one message was handled. */
+  readonly afterBatch?: () => void;
+  /** Called when the consumer crashed and kafkajs will not restart it. */
+  readonly onFatalCrash: (error: Error) => void;
+}
+
+function normalizeHeaders(headers: IHeaders | undefined): Record<string, string | Buffer> {
+  const result: Record<string, string | Buffer> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) {
+      result[name] = Array.isArray(value) ? value[value.length - 1] : value;
+    }
+  }
+  return result;
+}
+
+/**
+ * Consumes one topic in a consumer group with kafkajs's eachBatch: messages of a partition one after
+ * another, partitions side by side. An offset is resolved only after its message was handled, and
+ * committed after that, so a crash at any point redelivers rather than loses.
+ */
+export class BatchConsumer {
+  private readonly logger = new Logger(BatchConsumer.name);
+  private readonly consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10 },
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) {
+        this.logger.fatal(`consumer crashed and will not restart: ${payload.error.message}`);
+        options.onFatalCrash(payload.error);
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the in-flight batches finish, commits what was handled, and leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const context: HandlingContext = { isActive: () => isRunning() && !isStale(), heartbeat };
+    let handled = 0;
+    for (const message of batch.messages) {
+      if (!context.isActive()) {
+        break;
+      }
+      await this.options.handle(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key ?? null,
+          value: message.value ?? null,
+          headers: normalizeHeaders(message.headers),
+        },
+        context,
+      );
+      resolveOffset(message.offset);
+      handled += 1;
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+    if (handled > 0) {
+      this.options.afterBatch?.();
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import type { InboundMessage } from './batch-consumer';
+import { EventPublisher } from './event-publisher';
+
+export type DeadLetterCode = 'INVALID_JSON' | 'SCHEMA_VIOLATION' | 'PROCESSING_FAILED';
+
+/** Sends a message that cannot be applied to the DLQ: original key and bytes, plus headers saying why and whence. */
+@Injectable()
+export class DeadLetterPublisher {
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly config: AppConfig,
+  ) {}
+
+  async publish(message: InboundMessage, code: DeadLetterCode, reason: string): Promise<void> {
+    await this.publisher.publish([
+      {
+        topic: this.config.topics.sessionCompletedDlq,
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'x-error-code': code,
+          'x-error-message': reason.slice(0, 2000),
+          'x-original-topic': message.topic,
+          'x-original-partition': String(message.partition),
+          'x-original-offset': message.offset,
+        },
+      },
+    ]);
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { AppConfig } from '@app/config';
+import { KAFKA } from './kafka.provider';
+
+/** Creates the engine's topics when they are missing, so a fresh broker works without manual set-up. */
+@Injectable()
+export class TopicAdmin {
+  private readonly logger = new Logger(TopicAdmin.name);
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly config: AppConfig,
+  ) {}
+
+  async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = Object.values(this.config.topics).filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: this.config.kafka.topicPartitions })),
+        });
+        this.logger.log(`created topics ${missing.join(', ')}`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'user_profiles' })
+export class UserProfileEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 128 }) userId!: string;
+  @Column({ name: 'total_xp', type: 'integer' }) totalXp!: number;
+  @Column({ type: 'integer' }) level!: number;
+  @Column({ name: 'sessions_completed', type: 'integer' }) sessionsCompleted!: number;
+  @Column({ name: 'best_score', type: 'double precision', nullable: true }) bestScore!: number | null;
+  @Column({ name: 'current_streak', type: 'integer' }) currentStreak!: number;
+  @Column({ name: 'longest_streak', type: 'integer' }) longestStreak!: number;
+  @Column({ name: 'last_practice_date', type: 'date', nullable: true }) lastPracticeDate!: string | null;
+  @Column({ type: 'varchar', length: 64, nullable: true }) timezone!: string | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '@app/config';
+import { dataSourceOptions } from './data-source';
+import { OutboxRepository } from './repositories/outbox.repository';
+import { UserProgressRepository } from './repositories/user-progress.repository';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database), retryAttempts: 10, retryDelay: 2000 }),
+    }),
+  ],
+  providers: [UserProgressRepository, OutboxRepository],
+  exports: [UserProgressRepository, OutboxRepository],
+})
+export class PersistenceModule {}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface OutboxEntry {
+  /** Stable across redeliveries: consumers deduplicate on it. */
+  readonly eventId: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** The only owner of outbox_messages. */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Adds entries inside the caller's transaction, so they exist only if it commits. */
+  async append(manager: EntityManager, entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    await manager.query(
+      `INSERT INTO outbox_messages (event_id, topic, message_key, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[])
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        entries.map((entry) => entry.eventId),
+        entries.map((entry) => entry.topic),
+        entries.map((entry) => entry.key),
+        entries.map((entry) => JSON.stringify(entry.payload)),
+      ],
+    );
+  }
+
+  /**
+   * Locks up to `limit` unsent rows (skipping rows another relay holds), hands them to `publish`,
+   * and marks them sent only once it resolved. If publishing fails, or the process dies before the
+   * commit, the rows stay unsent and go out again later with the same event ids.
+   */
+  async relayPending(limit: number, publish: (entries: OutboxEntry[]) => Promise<void>): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ id: string; event_id: string; topic: string; message_key: string; payload: Record<string, unknown> }> =
+        await manager.query(
+          `SELECT id, event_id, topic, message_key, payload FROM outbox_messages
+           WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit],
+        );
+      if (rows.length === 0) {
+        return 0;
+      }
+      await publish(
+        rows.map((row) => ({ eventId: row.event_id, topic: row.topic, key: row.message_key, payload: row.payload })),
+      );
+      await manager.query(`UPDATE outbox_messages SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+        rows.map((row) => row.id),
+      ]);
+      return rows.length;
+    });
+  }
+
+  async countPending(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS pending FROM outbox_messages WHERE sent_at IS NULL`);
+    return row.pending;
+  }
+}

@@ -1,0 +1,209 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import {
+  ensureDatabase,
+  findOrStartKafka,
+  hasDockerEngine,
+  printProgress,
+  projectRoot,
+  runMigrations,
+  type RunningKafka,
+} from '@app/dev-stack';
+import { createDataSource, DailyChallengeEntity, ProcessedEventEntity, UserBadgeEntity, UserProfileEntity } from '@app/persistence';
+
+/**
+ * npm run demo — brings up Kafka (KAFKA_BROKERS, else docker compose, else a real local broker from
+ * Maven Central), the database (DATABASE_URL, else the machine's Postgres), runs the migrations,
+ * starts the built worker, sends sample session.completed events for a fresh demo user and prints
+ * what came out: the user's progress and the award events read back from their topics.
+ */
+const root = projectRoot();
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification';
+const TOPICS = {
+  sessionCompleted: process.env.TOPIC_SESSION_COMPLETED ?? 'session.completed',
+  dlq: process.env.TOPIC_SESSION_COMPLETED_DLQ ?? 'session.completed.dlq',
+  badgeAwarded: process.env.TOPIC_BADGE_AWARDED ?? 'badge.awarded',
+  levelUp: process.env.TOPIC_LEVEL_UP ?? 'level.up',
+};
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+async function kafkaForDemo(): Promise<RunningKafka> {
+  if (!process.env.KAFKA_BROKERS && hasDockerEngine()) {
+    printProgress('Docker found: starting Kafka with docker compose...');
+    const up = spawnSync('docker', ['compose', 'up', '-d', '--wait', 'kafka'], { cwd: root, stdio: 'inherit' });
+    if (up.status !== 0) {
+      throw new Error('docker compose up kafka failed');
+    }
+    return { brokers: ['127.0.0.1:9094'], logFile: null, stop: async () => undefined };
+  }
+  return findOrStartKafka({
+    brokers: process.env.KAFKA_BROKERS,
+    dataDir: join(root, '.cache', 'kafka', 'demo-data'),
+    progress: printProgress,
+  });
+}
+
+function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', 'worker', 'apps', 'worker', 'src', 'main.js')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .forEach((line) => process.stderr.write(`  [worker] ${line}\n`));
+  child.stdout?.on('data', prefix);
+  child.stderr?.on('data', prefix);
+  return { child, exited: new Promise((resolve) => child.once('exit', resolve)) };
+}
+
+function sampleSessions(userId: string, now: Date) {
+  const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000).toISOString();
+  const session = (hoursAgo: number, durationSeconds: number, score: number) => ({
+    eventId: randomUUID(),
+    userId,
+    sessionId: `sess-${randomUUID().slice(0, 8)}`,
+    completedAt: at(hoursAgo),
+    durationSeconds,
+    score,
+    timezone: 'Europe/Berlin',
+  });
+  return [session(48, 1800, 85), session(24, 1200, 92), session(0.2, 2400, 78), session(0.1, 900, 100)];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  const kafka = await kafkaForDemo();
+  let worker: ReturnType<typeof startWorker> | null = null;
+  const dataSource = createDataSource({ url: DATABASE_URL, poolSize: 2 }, 'gamification-demo');
+  try {
+    await ensureDatabase(DATABASE_URL, printProgress);
+    const applied = await runMigrations(DATABASE_URL);
+    printProgress(applied.length === 0 ? 'database schema is up to date' : `migrations applied: ${applied.join(', ')}`);
+
+    printProgress('starting the worker...');
+    worker = startWorker({ ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL });
+    const client = new Kafka({ brokers: kafka.brokers, clientId: 'demo', logLevel: logLevel.NOTHING });
+    const admin = client.admin();
+    await admin.connect();
+    await waitFor('the worker to create its topics', async () =>
+      (await admin.listTopics()).includes(TOPICS.levelUp) ? true : null,
+    );
+    await admin.disconnect();
+
+    const userId = `demo-${Date.now().toString(36)}`;
+    const sessions = sampleSessions(userId, new Date());
+    const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const messages = [
+      ...sessions.map((session) => ({ key: userId, value: JSON.stringify(session) })),
+      { key: userId, value: JSON.stringify(sessions[0]) },
+      { key: userId, value: '{"eventId": "broken", "userId": ' },
+    ];
+    await producer.send({ topic: TOPICS.sessionCompleted, acks: -1, messages });
+    await producer.disconnect();
+    log(`\nSent ${messages.length} messages to ${TOPICS.sessionCompleted} for ${userId}:`);
+    sessions.forEach((s) => log(`  ${s.completedAt}  ${s.durationSeconds / 60} min  score ${s.score}  (${s.eventId})`));
+    log(`  + the first one again (same eventId) and one message that is not JSON`);
+
+    await dataSource.initialize();
+    await waitFor('the worker to apply the sessions', async () =>
+      (await dataSource.getRepository(ProcessedEventEntity).countBy({ userId })) === sessions.length ? true : null,
+    );
+    const pending = async () =>
+      Number(
+        (
+          await dataSource.query(
+            `SELECT count(*) AS n FROM outbox_messages WHERE message_key = $1 AND sent_at IS NULL`,
+            [userId],
+          )
+        )[0].n,
+      );
+    await waitFor('the relay to publish the award events', async () => ((await pending()) === 0 ? true : null));
+    const expectedAwards = Number(
+      (await dataSource.query(`SELECT count(*) AS n FROM outbox_messages WHERE message_key = $1`, [userId]))[0].n,
+    );
+
+    const awards: Array<{ topic: string; value: Record<string, unknown>; eventIdHeader: string }> = [];
+    const dlq: Array<{ code: string; message: string }> = [];
+    const reader = client.consumer({ groupId: `demo-reader-${randomUUID()}` });
+    await reader.connect();
+    await reader.subscribe({ topics: [TOPICS.badgeAwarded, TOPICS.levelUp, TOPICS.dlq], fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        if (message.key?.toString() !== userId) {
+          return;
+        }
+        if (topic === TOPICS.dlq) {
+          dlq.push({ code: String(message.headers?.['x-error-code']), message: String(message.headers?.['x-error-message']) });
+        } else {
+          awards.push({
+            topic,
+            value: JSON.parse(message.value?.toString() ?? '{}'),
+            eventIdHeader: String(message.headers?.['event-id']),
+          });
+        }
+      },
+    });
+    await waitFor('the award events on their topics', async () =>
+      awards.length >= expectedAwards && dlq.length >= 1 ? true : null,
+    );
+    await reader.disconnect();
+
+    const profile = await dataSource.getRepository(UserProfileEntity).findOneByOrFail({ userId });
+    const badges = await dataSource.getRepository(UserBadgeEntity).find({ where: { userId }, order: { awardedAt: 'ASC' } });
+    const challenges = await dataSource
+      .getRepository(DailyChallengeEntity)
+      .find({ where: { userId }, order: { challengeDate: 'ASC', type: 'ASC' } });
+    log(`\nProgress of ${userId} (from the database):`);
+    log(`  level ${profile.level}, ${profile.totalXp} XP, ${profile.sessionsCompleted} sessions counted`);
+    log(`  streak ${profile.currentStreak} day(s), longest ${profile.longestStreak}, last practice ${profile.lastPracticeDate}`);
+    log(`  badges: ${badges.map((badge) => badge.badgeCode).join(', ')}`);
+    for (const challenge of challenges) {
+      const state = challenge.completedAt ? 'completed, ready to claim' : 'in progress';
+      log(`  challenge ${challenge.challengeDate} ${challenge.type}: ${challenge.progress}/${challenge.target} (${state}, +${challenge.xpReward} XP)`);
+    }
+    log(`\nAward events read back from ${TOPICS.badgeAwarded} and ${TOPICS.levelUp}:`);
+    for (const award of awards) {
+      log(`  ${award.topic}  event-id ${award.eventIdHeader}  ${JSON.stringify(award.value)}`);
+    }
+    log(`\nRejected to ${TOPICS.dlq}:`);
+    dlq.forEach((entry) => log(`  x-error-code ${entry.code}: ${entry.message}`));
+    log('');
+  } finally {
+    if (dataSource.isInitialized) {
+      await dataSource.destroy();
+    }
+    if (worker !== null) {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+    await kafka.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`demo failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);
