@@ -9,7 +9,16 @@ function enabledLevels(threshold: LogLevel): NestLogLevel[] {
 
 /** Boots the worker without an HTTP server: consumer, relay and their dependencies. */
 export async function createWorker(options: WorkerModuleOptions = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), { bufferLogs: true });
-  app.useLogger(new ConsoleLogger({ logLevels: enabledLevels(app.get(AppConfig).logLevel), prefix: 'worker' }));
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(
+    new ConsoleLogger({
+      logLevels: enabledLevels(app.get(AppConfig).logLevel),
+      prefix: 'worker',
+      colors: process.stdout.isTTY === true,
+    }),
+  );
   return app;
 }

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { ConfigurationError } from './configuration.error';
@@ -26,6 +27,7 @@ export abstract class AppConfig {
   abstract readonly rulesFile: string;
   abstract readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
   abstract readonly logLevel: LogLevel;
+  abstract readonly http: { readonly host: string; readonly port: number };
 }
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
@@ -68,6 +70,12 @@ class EnvironmentVariables {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
+
+  @IsString() @IsNotEmpty()
+  HOST = '0.0.0.0';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65_535)
+  PORT = 3000;
 }
 
 export type ProcessRole = 'worker' | 'api';
@@ -100,5 +108,6 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     rulesFile: vars.RULES_FILE,
     outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE },
     logLevel: vars.LOG_LEVEL,
+    http: { host: vars.HOST, port: vars.PORT },
   };
 }

@@ -109,7 +109,7 @@ async function waitUntilReady(brokers: string[], child: ChildProcess, logFile: s
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new Error(`the Kafka broker did not answer within ${timeoutMs / 1000} s (${(error as Error).message}); see ${logFile}`);
+          throw new Error(`the Kafka broker did not answer within ${timeoutMs / 1000} s; see ${logFile}`, { cause: error });
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       } finally {
@@ -161,7 +161,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   } catch (error) {
     child.kill('SIGKILL');
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n') : '';
-    throw new Error(`${(error as Error).message}\n${log}`);
+    throw new Error(`${(error as Error).message}\n${log}`, { cause: error });
   }
   progress(`Kafka is ready on ${brokers[0]} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

@@ -5,14 +5,13 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase, Clock } from '@app/application';
 import { AppConfig } from '@app/config';
 import {
-  BatchConsumer,
+  BatchConsumerFactory,
   ConsumerStoppedError,
   DeadLetterPublisher,
-  KAFKA,
+  type BatchConsumer,
   parseSessionCompleted,
   TopicAdmin,
   type HandlingContext,
@@ -43,7 +42,7 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
   private consumer: BatchConsumer | null = null;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly consumers: BatchConsumerFactory,
     private readonly config: AppConfig,
     private readonly topics: TopicAdmin,
     private readonly applySession: ApplySessionCompletedUseCase,
@@ -55,7 +54,7 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
 
   async onApplicationBootstrap(): Promise<void> {
     await this.topics.ensureTopics();
-    this.consumer = new BatchConsumer(this.kafka, {
+    this.consumer = this.consumers.create({
       groupId: this.config.kafka.groupId,
       topic: this.config.topics.sessionCompleted,
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,

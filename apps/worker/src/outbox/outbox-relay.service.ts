@@ -73,13 +73,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.interruptSleep = null;
+        this.interruptSleep = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.interruptSleep = done;
     });
   }

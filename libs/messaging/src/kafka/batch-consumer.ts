@@ -1,5 +1,6 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { KAFKA } from './kafka.provider';
 
 export interface InboundMessage {
   readonly topic: string;
@@ -118,5 +119,15 @@ export class BatchConsumer {
     if (handled > 0) {
       this.options.afterBatch?.();
     }
+  }
+}
+
+/** Makes consumers on the process's Kafka client, so that apps never handle kafkajs themselves. */
+@Injectable()
+export class BatchConsumerFactory {
+  constructor(@Inject(KAFKA) private readonly kafka: Kafka) {}
+
+  create(options: BatchConsumerOptions): BatchConsumer {
+    return new BatchConsumer(this.kafka, options);
   }
 }

@@ -9,9 +9,12 @@ const logger = new Logger('kafkajs');
 function logEntry({ level, log }: LogEntry): void {
   const { message, ...extra } = log;
   const line = `${message} ${JSON.stringify(extra)}`;
-  if (level === logLevel.ERROR || level === logLevel.NOTHING) {
+  // kafkajs logs every error response of a broker as an ERROR, also the ones it retries itself
+  // (for instance "group coordinator not available" while a fresh broker elects one): a warning.
+  const retriedResponse = message.startsWith('Response ');
+  if ((level === logLevel.ERROR || level === logLevel.NOTHING) && !retriedResponse) {
     logger.error(line);
-  } else if (level === logLevel.WARN) {
+  } else if (level === logLevel.WARN || retriedResponse) {
     logger.warn(line);
   } else if (level === logLevel.INFO) {
     logger.log(line);

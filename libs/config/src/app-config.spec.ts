@@ -1,0 +1,60 @@
+import { loadAppConfig } from './app-config';
+import { ConfigurationError } from './configuration.error';
+
+const minimal = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gamification', KAFKA_BROKERS: '127.0.0.1:9092' };
+
+function problemsOf(env: Record<string, string>, role: 'worker' | 'api' = 'worker'): string[] {
+  try {
+    loadAppConfig(env, role);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      return [...error.problems];
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe('the environment settings', () => {
+  it('applies the contract defaults for topics', () => {
+    const config = loadAppConfig(minimal, 'worker');
+    expect(config.topics).toEqual({
+      sessionCompleted: 'session.completed',
+      sessionCompletedDlq: 'session.completed.dlq',
+      badgeAwarded: 'badge.awarded',
+      levelUp: 'level.up',
+    });
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('reads renamed topics and several brokers', () => {
+    const config = loadAppConfig({ ...minimal, KAFKA_BROKERS: 'a:9092,b:9093', TOPIC_LEVEL_UP: 'levels.v1' }, 'worker');
+    expect(config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
+    expect(config.topics.levelUp).toBe('levels.v1');
+  });
+
+  it('names every bad setting at once', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://nope',
+      KAFKA_BROKERS: 'no-port',
+      KAFKA_TOPIC_PARTITIONS: 'many',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'KAFKA_TOPIC_PARTITIONS',
+      'LOG_LEVEL',
+    ]);
+  });
+
+  it('requires the brokers for the worker but not for the api', () => {
+    const { KAFKA_BROKERS: _omitted, ...withoutBrokers } = minimal;
+    expect(problemsOf(withoutBrokers, 'worker')).toEqual([expect.stringMatching(/^KAFKA_BROKERS: the worker needs/)]);
+    expect(problemsOf(withoutBrokers, 'api')).toEqual([]);
+  });
+
+  it('requires DATABASE_URL', () => {
+    expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:9092' })).toEqual([expect.stringMatching(/^DATABASE_URL/)]);
+  });
+});

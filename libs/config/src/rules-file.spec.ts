@@ -1,0 +1,89 @@
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { ConfigurationError } from './configuration.error';
+import { loadRulesFile, parseRules } from './rules-file';
+
+const shipped = () => parse(readFileSync('config/rules.yaml', 'utf8'));
+
+function problemsOf(document: unknown): string[] {
+  try {
+    parseRules(document, 'rules.yaml');
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      return [...error.problems];
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe('the rules file', () => {
+  it('ships the contract defaults', () => {
+    const rules = loadRulesFile('config/rules.yaml');
+    expect(rules.xp).toEqual({
+      base: 50,
+      score: { step: 10, xpPerStep: 5 },
+      duration: { stepSeconds: 600, xpPerStep: 10, maxSteps: 3 },
+      minimumDurationSeconds: 60,
+    });
+    expect(rules.levels).toEqual({ xpFactor: 50, maxLevel: 100 });
+    expect(rules.badges.map((badge) => `${badge.code}:${badge.name}`)).toEqual([
+      'FIRST_STEPS:First Steps',
+      'GETTING_SERIOUS:Getting Serious',
+      'MARATHONER:Marathoner',
+      'ON_FIRE:On Fire',
+      'WEEK_WARRIOR:Week Warrior',
+      'UNSTOPPABLE:Unstoppable',
+      'HIGH_SCORER:High Scorer',
+      'PERFECTIONIST:Perfectionist',
+      'LEVEL_5:Rising Star',
+      'LEVEL_10:Veteran',
+    ]);
+    expect(rules.challenges.map((c) => [c.type, c.target, c.xpReward, c.minScore])).toEqual([
+      ['COMPLETE_SESSIONS', 2, 100, undefined],
+      ['SCORE_AT_LEAST', 1, 75, 80],
+      ['PRACTICE_MINUTES', 1800, 50, undefined],
+    ]);
+  });
+
+  it('names the path of a bad value', () => {
+    const document = shipped();
+    document.xp.base = -5;
+    document.levels.xpFactor = 'fifty';
+    expect(problemsOf(document)).toEqual([
+      expect.stringMatching(/^rules\.yaml: xp\.base: .*not be less than 0/),
+      expect.stringMatching(/^rules\.yaml: levels\.xpFactor: .*integer/),
+    ]);
+  });
+
+  it('rejects an unknown badge metric and an unknown challenge type', () => {
+    const document = shipped();
+    document.badges[0].when.metric = 'karma';
+    document.challenges[0].type = 'RUN_A_MARATHON';
+    const problems = problemsOf(document);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/badges\.0\.when\.metric/);
+    expect(problems[1]).toMatch(/challenges\.0\.type/);
+  });
+
+  it('requires minScore for a SCORE_AT_LEAST challenge', () => {
+    const document = shipped();
+    delete document.challenges[1].minScore;
+    expect(problemsOf(document)).toEqual([expect.stringMatching(/challenges\.1\.minScore/)]);
+  });
+
+  it('rejects duplicate badge codes and challenge types', () => {
+    const document = shipped();
+    document.badges.push({ ...document.badges[0] });
+    document.challenges.push({ ...document.challenges[0] });
+    expect(problemsOf(document)).toEqual([
+      'rules.yaml: badges: code FIRST_STEPS appears more than once',
+      'rules.yaml: challenges: type COMPLETE_SESSIONS appears more than once',
+    ]);
+  });
+
+  it('rejects a document that is not a mapping, and a missing file', () => {
+    expect(problemsOf(['xp'])).toEqual([expect.stringMatching(/must be a mapping/)]);
+    expect(() => loadRulesFile('config/no-such-rules.yaml')).toThrow(/RULES_FILE: cannot read config\/no-such-rules\.yaml/);
+  });
+});

@@ -1,0 +1,41 @@
+import { loadRulesFile } from '@app/config';
+import { newlyEarnedBadges, type BadgeStats } from './badge-rules';
+
+const { badges } = loadRulesFile('config/rules.yaml');
+const none: BadgeStats = { sessionsCompleted: 0, streakDays: 0, score: -1, level: 1 };
+const earned = (stats: Partial<BadgeStats>, held: string[] = []) =>
+  newlyEarnedBadges(badges, { ...none, ...stats }, new Set(held)).map((badge) => badge.code);
+
+describe('badge rules with the shipped rules', () => {
+  it('awards FIRST_STEPS on the first counted session', () => {
+    expect(earned({ sessionsCompleted: 1 })).toEqual(['FIRST_STEPS']);
+  });
+
+  it('awards session-count badges at 10 and 50 sessions', () => {
+    expect(earned({ sessionsCompleted: 10 }, ['FIRST_STEPS'])).toEqual(['GETTING_SERIOUS']);
+    expect(earned({ sessionsCompleted: 50 }, ['FIRST_STEPS', 'GETTING_SERIOUS'])).toEqual(['MARATHONER']);
+    expect(earned({ sessionsCompleted: 9 }, ['FIRST_STEPS'])).toEqual([]);
+  });
+
+  it('awards streak badges for runs of 3, 7 and 30 days, all at once when a run jumps past them', () => {
+    expect(earned({ streakDays: 3 })).toEqual(['ON_FIRE']);
+    expect(earned({ streakDays: 7 })).toEqual(['ON_FIRE', 'WEEK_WARRIOR']);
+    expect(earned({ streakDays: 30 }, ['ON_FIRE'])).toEqual(['WEEK_WARRIOR', 'UNSTOPPABLE']);
+  });
+
+  it('awards HIGH_SCORER at 90 and PERFECTIONIST at 100', () => {
+    expect(earned({ score: 89.9 })).toEqual([]);
+    expect(earned({ score: 90 })).toEqual(['HIGH_SCORER']);
+    expect(earned({ score: 100 })).toEqual(['HIGH_SCORER', 'PERFECTIONIST']);
+  });
+
+  it('awards level badges at levels 5 and 10', () => {
+    expect(earned({ level: 4 })).toEqual([]);
+    expect(earned({ level: 5 })).toEqual(['LEVEL_5']);
+    expect(earned({ level: 12 }, ['LEVEL_5'])).toEqual(['LEVEL_10']);
+  });
+
+  it('never awards a badge the user already holds', () => {
+    expect(earned({ sessionsCompleted: 60, streakDays: 40, score: 100, level: 20 }, badges.map((b) => b.code))).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+import { loadRulesFile } from '@app/config';
+import type { ChallengeState } from '../challenges/daily-challenges';
+import { SessionCompletedDecider, type CompletedSession, type UserProgress } from './session-completed.decider';
+
+const rules = loadRulesFile('config/rules.yaml');
+const decider = new SessionCompletedDecider(rules);
+const now = new Date('2026-11-25T18:00:00Z');
+
+const newUser: UserProgress = {
+  totalXp: 0,
+  level: 1,
+  sessionsCompleted: 0,
+  bestScore: null,
+  timezone: null,
+  practiceDays: [],
+  badges: new Set(),
+};
+
+function session(overrides: Partial<CompletedSession> = {}): CompletedSession {
+  return {
+    eventId: 'evt-1',
+    userId: 'user-1',
+    sessionId: 'sess-1',
+    completedAt: new Date('2026-11-25T17:30:00Z'),
+    durationSeconds: 1800,
+    score: 82,
+    timezone: 'Europe/Berlin',
+    ...overrides,
+  };
+}
+
+function counted(decision: ReturnType<SessionCompletedDecider['decide']>) {
+  if (decision.outcome !== 'counted') {
+    throw new Error(`expected a counted session, got ${decision.outcome}`);
+  }
+  return decision;
+}
+
+describe('SessionCompletedDecider', () => {
+  it('gives a new user XP, a level, a streak of 1, FIRST_STEPS and today’s challenges', () => {
+    const decision = counted(decider.decide(session(), newUser, null, now));
+    expect(decision.xpAwarded).toBe(120);
+    expect(decision.totals).toMatchObject({
+      totalXp: 120,
+      level: 2,
+      sessionsCompleted: 1,
+      bestScore: 82,
+      currentStreak: 1,
+      longestStreak: 1,
+      lastPracticeDate: '2026-11-25',
+      timezone: 'Europe/Berlin',
+    });
+    expect(decision.levelChange).toEqual({ previousLevel: 1, newLevel: 2 });
+    expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['FIRST_STEPS']);
+    expect(decision.challengeDay).toMatchObject({
+      date: '2026-11-25',
+      expiresAt: new Date('2026-11-25T23:00:00Z'),
+      created: true,
+    });
+    expect(decision.challengeDay?.challenges.map((challenge) => [challenge.type, challenge.progress])).toEqual([
+      ['COMPLETE_SESSIONS', 1],
+      ['SCORE_AT_LEAST', 1],
+      ['PRACTICE_MINUTES', 1800],
+    ]);
+  });
+
+  it('records a session under the minimum duration without counting it', () => {
+    expect(decider.decide(session({ durationSeconds: 59 }), newUser, null, now)).toEqual({
+      outcome: 'not-counted',
+      reason: 'too-short',
+    });
+  });
+
+  it('counts the practice day in the event’s zone, else the user’s last zone, else UTC', () => {
+    const lateEvening = new Date('2026-11-25T23:30:00Z');
+    expect(decider.practiceDateOf(session({ completedAt: lateEvening }), newUser)).toBe('2026-11-26');
+    expect(decider.practiceDateOf(session({ completedAt: lateEvening, timezone: null }), newUser)).toBe('2026-11-25');
+    expect(
+      decider.practiceDateOf(session({ completedAt: lateEvening, timezone: null }), { timezone: 'Asia/Tokyo' }),
+    ).toBe('2026-11-26');
+  });
+
+  it('recomputes the streak from the set of days when a late event fills a gap', () => {
+    const progress: UserProgress = {
+      ...newUser,
+      totalXp: 300,
+      level: 3,
+      sessionsCompleted: 3,
+      practiceDays: ['2026-11-21', '2026-11-22', '2026-11-24'],
+      badges: new Set(['FIRST_STEPS']),
+    };
+    const late = session({ completedAt: new Date('2026-11-23T12:00:00Z') });
+    const decision = counted(decider.decide(late, progress, null, now));
+    expect(decision.totals).toMatchObject({ currentStreak: 4, longestStreak: 4, lastPracticeDate: '2026-11-24' });
+    expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['ON_FIRE']);
+    expect(decision.challengeDay).toBeNull();
+  });
+
+  it('publishes one level change over several levels at once', () => {
+    const bigRules = { ...rules, xp: { ...rules.xp, base: 600 } };
+    const decision = counted(new SessionCompletedDecider(bigRules).decide(session(), newUser, null, now));
+    expect(decision.totals.totalXp).toBe(670);
+    expect(decision.levelChange).toEqual({ previousLevel: 1, newLevel: 4 });
+  });
+
+  it('advances the challenges that already exist for the day and completes them at their targets', () => {
+    const existing: ChallengeState[] = [
+      { type: 'COMPLETE_SESSIONS', description: 'd', target: 2, xpReward: 100, minScore: null, progress: 1, isClaimed: false },
+      { type: 'SCORE_AT_LEAST', description: 'd', target: 1, xpReward: 75, minScore: 80, progress: 1, isClaimed: true },
+    ];
+    const expiresAt = new Date('2026-11-25T23:00:00Z');
+    const decision = counted(decider.decide(session({ score: 50 }), newUser, { expiresAt, challenges: existing }, now));
+    expect(decision.challengeDay).toEqual({
+      date: '2026-11-25',
+      expiresAt,
+      created: false,
+      challenges: [
+        { ...existing[0], progress: 2 },
+        existing[1],
+      ],
+    });
+  });
+
+  it('keeps the best score and awards score badges from it', () => {
+    const progress = { ...newUser, sessionsCompleted: 1, totalXp: 60, bestScore: 95, badges: new Set(['FIRST_STEPS', 'HIGH_SCORER']) };
+    const decision = counted(decider.decide(session({ score: 100 }), progress, null, now));
+    expect(decision.totals.bestScore).toBe(100);
+    expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['PERFECTIONIST']);
+    const lower = counted(decider.decide(session({ score: 40 }), progress, null, now));
+    expect(lower.totals.bestScore).toBe(95);
+  });
+});

@@ -1,0 +1,32 @@
+import { daysBetween, endOfLocalDay, isValidTimeZone, localDateOf } from './local-date';
+
+describe('local dates', () => {
+  it('takes the calendar date in the given zone, not in UTC', () => {
+    const instant = new Date('2026-11-25T23:30:00Z');
+    expect(localDateOf(instant, 'UTC')).toBe('2026-11-25');
+    expect(localDateOf(instant, 'Europe/Berlin')).toBe('2026-11-26');
+    expect(localDateOf(instant, 'America/Los_Angeles')).toBe('2026-11-25');
+    expect(localDateOf(new Date('2026-11-25T10:00:00Z'), 'Pacific/Kiritimati')).toBe('2026-11-26');
+  });
+
+  it('ends a local day at the next local midnight, 23 or 25 hours later on DST days', () => {
+    expect(endOfLocalDay('2026-11-25', 'Europe/Berlin').toISOString()).toBe('2026-11-25T23:00:00.000Z');
+    const springStart = new Date('2026-03-28T23:00:00Z');
+    expect(endOfLocalDay('2026-03-29', 'Europe/Berlin').getTime() - springStart.getTime()).toBe(23 * 3_600_000);
+    const fallStart = new Date('2026-10-24T22:00:00Z');
+    expect(endOfLocalDay('2026-10-25', 'Europe/Berlin').getTime() - fallStart.getTime()).toBe(25 * 3_600_000);
+  });
+
+  it('counts calendar days between dates', () => {
+    expect(daysBetween('2026-03-28', '2026-03-30')).toBe(2);
+    expect(daysBetween('2026-12-31', '2027-01-01')).toBe(1);
+    expect(daysBetween('2026-03-05', '2026-03-01')).toBe(-4);
+  });
+
+  it('accepts IANA zone names and rejects others', () => {
+    expect(isValidTimeZone('Europe/Berlin')).toBe(true);
+    expect(isValidTimeZone('UTC')).toBe(true);
+    expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
+    expect(isValidTimeZone('')).toBe(false);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './eventually';
+export * from './session-completed.factory';
+export * from './topic-recorder';

@@ -1,0 +1,235 @@
+import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase } from '@app/application';
+import { validateSessionCompleted } from '@app/messaging';
+import { aSessionCompleted, aUserId } from '@app/testing';
+import { EngineHarness } from '../support/engine-harness';
+
+const BADGE_AWARDED_KEYS = ['awardedAt', 'badgeCode', 'badgeName', 'eventId', 'sourceEventId', 'type', 'userId'];
+const LEVEL_UP_KEYS = ['eventId', 'newLevel', 'occurredAt', 'previousLevel', 'sourceEventId', 'totalXp', 'type', 'userId'];
+
+/** A session on a given UTC calendar day, long enough to count, earning 60 XP. */
+const onDay = (userId: string, day: string) =>
+  aSessionCompleted({ userId, completedAt: `${day}T12:00:00Z`, durationSeconds: 600, score: null, timezone: 'UTC' });
+
+describe('the worker on a real broker and database', () => {
+  let engine: EngineHarness;
+
+  beforeAll(async () => {
+    engine = await EngineHarness.start();
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('awards XP and FIRST_STEPS on the first counted session and publishes one badge.awarded', async () => {
+    const userId = aUserId();
+    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    await engine.send(userId, event);
+    await engine.processed(event.eventId);
+
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 60, level: 1, sessionsCompleted: 1, currentStreak: 1 });
+    expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS']);
+    expect(await engine.awardsPublished(userId)).toBe(1);
+    const [message] = await engine.recorder.waitFor(engine.topics.badgeAwarded, userId, 1);
+    const award = JSON.parse(message.value!.toString());
+    expect(Object.keys(award).sort()).toEqual(BADGE_AWARDED_KEYS);
+    expect(award).toMatchObject({
+      type: 'badge.awarded',
+      userId,
+      badgeCode: 'FIRST_STEPS',
+      badgeName: 'First Steps',
+      sourceEventId: event.eventId,
+    });
+    expect(new Date(award.awardedAt).toISOString()).toBe(award.awardedAt);
+    expect(message.headers['event-id']).toBe(award.eventId);
+    expect(engine.recorder.received(engine.topics.levelUp, userId)).toEqual([]);
+  });
+
+  it('publishes one level.up when the total passes 100 XP', async () => {
+    const userId = aUserId();
+    const first = onDay(userId, '2026-11-01');
+    const second = onDay(userId, '2026-11-02');
+    await engine.send(userId, first, second);
+    await engine.processed(first.eventId, second.eventId);
+
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 120, level: 2 });
+    expect(await engine.awardsPublished(userId)).toBe(2);
+    const [message] = await engine.recorder.waitFor(engine.topics.levelUp, userId, 1);
+    const levelUp = JSON.parse(message.value!.toString());
+    expect(Object.keys(levelUp).sort()).toEqual(LEVEL_UP_KEYS);
+    expect(levelUp).toMatchObject({
+      type: 'level.up',
+      userId,
+      previousLevel: 1,
+      newLevel: 2,
+      totalXp: 120,
+      sourceEventId: second.eventId,
+    });
+    expect(message.headers['event-id']).toBe(levelUp.eventId);
+  });
+
+  it('keeps streaks from the set of practice days: consecutive, same day, gap, and a late day', async () => {
+    const userId = aUserId();
+    const streakAfter = async (day: string) => {
+      const event = onDay(userId, day);
+      await engine.send(userId, event);
+      await engine.processed(event.eventId);
+      const profile = await engine.profile(userId);
+      return [profile?.currentStreak, profile?.longestStreak];
+    };
+
+    expect(await streakAfter('2026-10-01')).toEqual([1, 1]);
+    expect(await streakAfter('2026-10-02')).toEqual([2, 2]);
+    expect(await engine.badgeCodes(userId)).not.toContain('ON_FIRE');
+    expect(await streakAfter('2026-10-03')).toEqual([3, 3]);
+    expect(await engine.badgeCodes(userId)).toContain('ON_FIRE');
+    expect(await streakAfter('2026-10-03')).toEqual([3, 3]);
+    expect(await streakAfter('2026-10-06')).toEqual([1, 3]);
+    expect(await streakAfter('2026-10-05')).toEqual([2, 3]);
+    expect(await streakAfter('2026-10-04')).toEqual([6, 6]);
+    expect(await engine.practiceDates(userId)).toEqual([
+      '2026-10-01',
+      '2026-10-02',
+      '2026-10-03',
+      '2026-10-04',
+      '2026-10-05',
+      '2026-10-06',
+    ]);
+    expect((await engine.profile(userId))?.lastPracticeDate).toBe('2026-10-06');
+
+    await engine.awardsPublished(userId);
+    const onFire = engine.recorder
+      .values<{ badgeCode: string }>(engine.topics.badgeAwarded, userId)
+      .filter((award) => award.badgeCode === 'ON_FIRE');
+    expect(onFire).toHaveLength(1);
+  });
+
+  it('counts an eventId delivered twice only once and publishes no second award', async () => {
+    const userId = aUserId();
+    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    const sameIdOtherFields = { ...event, durationSeconds: 3600, score: 100 };
+    const next = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    await engine.send(userId, event, sameIdOtherFields, event, next);
+    await engine.processed(event.eventId, next.eventId);
+
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 120, sessionsCompleted: 2 });
+    expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS']);
+    expect(await engine.awardsPublished(userId)).toBe(2);
+    await engine.recorder.waitFor(engine.topics.levelUp, userId, 1);
+    expect(engine.recorder.received(engine.topics.badgeAwarded, userId)).toHaveLength(1);
+  });
+
+  it('counts an eventId delivered concurrently on several partitions only once', async () => {
+    const userId = aUserId();
+    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    // Different message keys spread the copies over the partitions, which the worker consumes in parallel.
+    await Promise.all(Array.from({ length: 6 }, (_, copy) => engine.send(`${userId}-copy-${copy}`, event)));
+    await engine.processed(event.eventId);
+    await engine.awardsPublished(userId);
+
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
+    await engine.recorder.waitFor(engine.topics.badgeAwarded, userId, 1);
+    expect(engine.recorder.received(engine.topics.badgeAwarded, userId)).toHaveLength(1);
+  });
+
+  it('applies an event once when the same eventId arrives through the use case 20 times at once', async () => {
+    const userId = aUserId();
+    const parsed = validateSessionCompleted(aSessionCompleted({ userId, durationSeconds: 1800, score: 95 }), new Date());
+    if (!parsed.ok) {
+      throw new Error(parsed.message);
+    }
+    const useCase = engine.worker.get(ApplySessionCompletedUseCase);
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => useCase.execute(new ApplySessionCompletedCommand(parsed.session, 'api'))),
+    );
+
+    expect(outcomes.filter((outcome) => outcome.status === 'applied')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.status === 'duplicate')).toHaveLength(19);
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 50 + 45 + 30, sessionsCompleted: 1 });
+    expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS', 'HIGH_SCORER']);
+  });
+
+  it('does not lose updates when different events of one user are applied at the same time', async () => {
+    const userId = aUserId();
+    const useCase = engine.worker.get(ApplySessionCompletedUseCase);
+    const sessions = Array.from({ length: 12 }, () => {
+      const parsed = validateSessionCompleted(aSessionCompleted({ userId, durationSeconds: 600, score: null }), new Date());
+      if (!parsed.ok) {
+        throw new Error(parsed.message);
+      }
+      return parsed.session;
+    });
+    await Promise.all(sessions.map((session) => useCase.execute(new ApplySessionCompletedCommand(session, 'api'))));
+
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 12 * 60, sessionsCompleted: 12, level: 4 });
+    expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS', 'GETTING_SERIOUS']);
+  });
+
+  it('sends an invalid message and a non-JSON message to the DLQ and applies the next valid one', async () => {
+    const userId = aUserId();
+    const invalid = JSON.stringify({ ...aSessionCompleted({ userId }), durationSeconds: -5 });
+    const notJson = 'this is not json';
+    const valid = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    await engine.send(userId, invalid, notJson, valid);
+    await engine.processed(valid.eventId);
+
+    const dead = await engine.recorder.waitFor(engine.topics.sessionCompletedDlq, userId, 2);
+    expect(dead.map((message) => message.value?.toString())).toEqual([invalid, notJson]);
+    expect(dead.map((message) => message.headers['x-error-code'])).toEqual(['SCHEMA_VIOLATION', 'INVALID_JSON']);
+    expect(dead[0].headers['x-error-message']).toContain('durationSeconds');
+    for (const message of dead) {
+      expect(message.headers['x-original-topic']).toBe(engine.topics.sessionCompleted);
+      expect(Number(message.headers['x-original-partition'])).toBeGreaterThanOrEqual(0);
+      expect(message.headers['x-original-offset']).toMatch(/^\d+$/);
+    }
+    expect(Number(dead[1].headers['x-original-offset'])).toBe(Number(dead[0].headers['x-original-offset']) + 1);
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
+  });
+
+  it('records a session under 60 seconds as processed without counting it', async () => {
+    const userId = aUserId();
+    const short = aSessionCompleted({ userId, durationSeconds: 59, score: 100 });
+    await engine.send(userId, short);
+    const [processed] = await engine.processed(short.eventId);
+
+    expect(processed).toMatchObject({ outcome: 'not-counted', xpAwarded: 0 });
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 0, level: 1, sessionsCompleted: 0, currentStreak: 0 });
+    expect(await engine.badgeCodes(userId)).toEqual([]);
+    expect(await engine.practiceDates(userId)).toEqual([]);
+    expect(await engine.challenges(userId)).toEqual([]);
+  });
+
+  it('keeps today’s three challenges with progress from the day’s counted sessions', async () => {
+    const userId = aUserId();
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const first = aSessionCompleted({ userId, completedAt: minutesAgo(2), durationSeconds: 1200, score: 70, timezone: 'UTC' });
+    const second = aSessionCompleted({ userId, completedAt: minutesAgo(1), durationSeconds: 300, score: 85, timezone: 'UTC' });
+    await engine.send(userId, first);
+    await engine.processed(first.eventId);
+    const afterFirst = await engine.challenges(userId);
+    await engine.send(userId, second);
+    await engine.processed(second.eventId);
+    const afterSecond = await engine.challenges(userId);
+
+    const summary = (challenges: typeof afterFirst) =>
+      challenges.map((c) => [c.type, c.progress, c.target, c.completedAt !== null]);
+    expect(summary(afterFirst)).toEqual([
+      ['COMPLETE_SESSIONS', 1, 2, false],
+      ['PRACTICE_MINUTES', 1200, 1800, false],
+      ['SCORE_AT_LEAST', 0, 1, false],
+    ]);
+    expect(summary(afterSecond)).toEqual([
+      ['COMPLETE_SESSIONS', 2, 2, true],
+      ['PRACTICE_MINUTES', 1500, 1800, false],
+      ['SCORE_AT_LEAST', 1, 1, true],
+    ]);
+    const day = new Date(first.completedAt).toISOString().slice(0, 10);
+    expect(afterSecond.every((c) => c.challengeDate === day && c.claimedAt === null)).toBe(true);
+    expect(afterSecond[0].expiresAt.toISOString()).toBe(`${day}T00:00:00.000Z`.replace(day, nextDay(day)));
+    expect((await engine.profile(userId))?.totalXp).toBe(50 + 35 + 20 + 50 + 40 + 0);
+  });
+});
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,30 @@
+import './register-paths';
+import { ensureDatabase, findOrStartKafka, printProgress, runMigrations, type RunningKafka } from '@app/dev-stack';
+import { Client } from 'pg';
+
+declare global {
+  var testKafka: RunningKafka | undefined;
+}
+
+/**
+ * Finds or starts what the integration tests need, once per run: a real Kafka broker (KAFKA_BROKERS,
+ * Testcontainers where Docker runs, else a local KRaft broker from Maven Central) and a freshly
+ * migrated database on the machine's Postgres. Test files read both from the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification_test';
+  const target = new URL(databaseUrl);
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${target.pathname.slice(1)}" WITH (FORCE)`);
+  await client.end();
+  await ensureDatabase(databaseUrl, printProgress);
+  await runMigrations(databaseUrl);
+
+  const kafka = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
+  globalThis.testKafka = kafka;
+  process.env.TEST_DATABASE_URL = databaseUrl;
+  process.env.TEST_KAFKA_BROKERS = kafka.brokers.join(',');
+}

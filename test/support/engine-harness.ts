@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { DataSource, In } from 'typeorm';
+import { AppConfig, type Topics } from '@app/config';
+import { ProcessedEventEntity, UserBadgeEntity, UserProfileEntity, DailyChallengeEntity, PracticeDayEntity } from '@app/persistence';
+import { eventually, TopicRecorder } from '@app/testing';
+import { createWorker } from '../../apps/worker/src/worker';
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined) {
+    throw new Error(`${name} is not set: run the integration tests through jest, whose global set-up provides it`);
+  }
+  return value;
+}
+
+/**
+ * A real worker (the Nest app the process would run) on the real broker and database, with topics
+ * and a consumer group of its own so that test files do not see each other's messages.
+ */
+export class EngineHarness {
+  private constructor(
+    readonly worker: INestApplicationContext,
+    readonly topics: Topics,
+    readonly brokers: string[],
+    readonly dataSource: DataSource,
+    readonly recorder: TopicRecorder,
+    private readonly producer: Producer,
+  ) {}
+
+  static async start(overrides: Record<string, string> = {}): Promise<EngineHarness> {
+    const suffix = randomUUID().slice(0, 8);
+    const brokers = requiredEnv('TEST_KAFKA_BROKERS').split(',');
+    const env = {
+      DATABASE_URL: requiredEnv('TEST_DATABASE_URL'),
+      DATABASE_POOL_SIZE: '12',
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_CLIENT_ID: `test-worker-${suffix}`,
+      KAFKA_GROUP_ID: `test-worker-${suffix}`,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      TOPIC_SESSION_COMPLETED: `session.completed.${suffix}`,
+      TOPIC_SESSION_COMPLETED_DLQ: `session.completed.dlq.${suffix}`,
+      TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
+      TOPIC_LEVEL_UP: `level.up.${suffix}`,
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      LOG_LEVEL: 'warn',
+      ...overrides,
+    };
+    const worker = await createWorker({
+      env,
+      onFatalError: (error) => {
+        throw error;
+      },
+    });
+    const topics = worker.get(AppConfig).topics;
+    const recorder = await TopicRecorder.start(brokers, [topics.badgeAwarded, topics.levelUp, topics.sessionCompletedDlq]);
+    const kafka = new Kafka({ brokers, clientId: `test-producer-${suffix}`, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    return new EngineHarness(worker, topics, brokers, worker.get(DataSource), recorder, producer);
+  }
+
+  /** Produces messages to session.completed, keyed by userId as producers do; strings and buffers go as they are. */
+  async send(key: string, ...values: Array<object | string | Buffer>): Promise<void> {
+    await this.producer.send({
+      topic: this.topics.sessionCompleted,
+      acks: -1,
+      messages: values.map((value) => ({
+        key,
+        value: typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value),
+      })),
+    });
+  }
+
+  /** Waits until the worker recorded every one of these eventIds as processed. */
+  async processed(...eventIds: string[]): Promise<ProcessedEventEntity[]> {
+    const repository = this.dataSource.getRepository(ProcessedEventEntity);
+    return eventually(`events ${eventIds.join(', ')} to be processed`, async () => {
+      const rows = await repository.findBy({ eventId: In(eventIds) });
+      return rows.length === new Set(eventIds).size && rows.every((row) => row.outcome !== null) ? rows : undefined;
+    });
+  }
+
+  async profile(userId: string): Promise<UserProfileEntity | null> {
+    return this.dataSource.getRepository(UserProfileEntity).findOneBy({ userId });
+  }
+
+  async badgeCodes(userId: string): Promise<string[]> {
+    const badges = await this.dataSource.getRepository(UserBadgeEntity).find({ where: { userId }, order: { badgeCode: 'ASC' } });
+    return badges.map((badge) => badge.badgeCode);
+  }
+
+  async practiceDates(userId: string): Promise<string[]> {
+    const days = await this.dataSource.getRepository(PracticeDayEntity).find({ where: { userId }, order: { practiceDate: 'ASC' } });
+    return days.map((day) => day.practiceDate);
+  }
+
+  async challenges(userId: string): Promise<DailyChallengeEntity[]> {
+    return this.dataSource.getRepository(DailyChallengeEntity).find({ where: { userId }, order: { challengeDate: 'ASC', type: 'ASC' } });
+  }
+
+  /** Waits until the relay published every outbox row of the user. */
+  async awardsPublished(userId: string): Promise<number> {
+    return eventually(`the outbox of ${userId} to be published`, async () => {
+      const [row] = await this.dataSource.query(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent
+         FROM outbox_messages WHERE message_key = $1`,
+        [userId],
+      );
+      return row.unsent === 0 ? (row.total as number) : undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.producer.disconnect();
+    await this.recorder.stop();
+    await this.worker.close();
+  }
+}
