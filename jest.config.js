@@ -19,6 +19,8 @@ const moduleNameMapper = { '^@app/(.*)$': '<rootDir>/libs/$1/src' };
 const transformIgnorePatterns = ['/node_modules/(?!@nestjs/)'];
 
 module.exports = {
+  // Integration tests wait on a real broker and database; they fail on their own deadlines, not on a clock.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -37,7 +39,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { DataSource, In } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { AppConfig, type Topics } from '@app/config';
-import { ProcessedEventEntity, UserBadgeEntity, UserProfileEntity, DailyChallengeEntity, PracticeDayEntity } from '@app/persistence';
+import {
+  createDataSource,
+  DailyChallengeEntity,
+  PracticeDayEntity,
+  ProcessedEventEntity,
+  UserBadgeEntity,
+  UserProfileEntity,
+} from '@app/persistence';
 import { eventually, TopicRecorder } from '@app/testing';
 import { createWorker } from '../../apps/worker/src/worker';
 
@@ -58,7 +65,11 @@ export class EngineHarness {
     const kafka = new Kafka({ brokers, clientId: `test-producer-${suffix}`, logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    return new EngineHarness(worker, topics, brokers, worker.get(DataSource), recorder, producer);
+    // The tests read through a pool of their own, so that faults injected into the worker's
+    // connections do not hit the assertions.
+    const dataSource = createDataSource({ url: env.DATABASE_URL, poolSize: 4 }, 'gamification-tests');
+    await dataSource.initialize();
+    return new EngineHarness(worker, topics, brokers, dataSource, recorder, producer);
   }
 
   /** Produces messages to session.completed, keyed by userId as producers do; strings and buffers go as they are. */
@@ -116,5 +127,6 @@ export class EngineHarness {
     await this.producer.disconnect();
     await this.recorder.stop();
     await this.worker.close();
+    await this.dataSource.destroy();
   }
 }

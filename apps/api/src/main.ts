@@ -4,7 +4,7 @@ import { AppConfig, ConfigurationError } from '@app/config';
 import { ApiModule } from './api.module';
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(ApiModule, { abortOnError: false });
+  const app = await NestFactory.create(ApiModule.forRoot(), { abortOnError: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const { host, port } = app.get(AppConfig).http;
   await app.listen(port, host);

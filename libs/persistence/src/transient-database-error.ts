@@ -1,3 +1,5 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+
 /**
  * Errors after which the same transaction, tried again, can succeed: the server restarting or
  * unreachable, serialization failures and deadlocks. Anything else is deterministic.
@@ -34,6 +36,11 @@ interface ErrorLike {
 export function isTransientDatabaseError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) {
     return false;
+  }
+  // TypeORM releases a transaction's connection when the server drops it; later statements of that
+  // transaction then fail with these, and the whole transaction can be run again on a new connection.
+  if (error instanceof QueryRunnerProviderAlreadyReleasedError || error instanceof QueryRunnerAlreadyReleasedError) {
+    return true;
   }
   const { code, message, driverError, cause } = error as ErrorLike;
   if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NETWORK_CODES.has(code))) {

@@ -60,10 +60,13 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       handle: async (message, context) => {
         const outcome = await this.process(message, context);
+        const where = `partition ${message.partition} offset ${message.offset}`;
         if (outcome.kind === 'rejected') {
-          this.logger.warn(
-            `partition ${message.partition} offset ${message.offset} sent to the DLQ: ${outcome.code} ${outcome.reason}`,
-          );
+          this.logger.warn(`${where} sent to the DLQ: ${outcome.code} ${outcome.reason}`);
+        } else if (outcome.kind === 'duplicate') {
+          this.logger.debug(`${where} skipped: its eventId was applied before`);
+        } else {
+          this.logger.debug(`${where} applied, ${outcome.awardEvents} award event(s) in the outbox`);
         }
       },
       afterBatch: () => this.relay.wake(),
@@ -77,7 +80,7 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
     await this.consumer?.stop();
   }
 
-  async process(message: InboundMessage, context: HandlingContext): Promise<MessageOutcome> {
+  private async process(message: InboundMessage, context: HandlingContext): Promise<MessageOutcome> {
     const parsed = parseSessionCompleted(message.value, this.clock.now());
     if (!parsed.ok) {
       await this.retrying(context, () => this.deadLetters.publish(message, parsed.code, parsed.message));
@@ -89,7 +92,7 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
         () => this.applySession.execute(new ApplySessionCompletedCommand(parsed.session, 'kafka')),
         isTransientDatabaseError,
       );
-      return result.status === 'applied' ? { kind: 'applied', awardEvents: result.eventsPublished } : { kind: 'duplicate' };
+      return result.status === 'applied' ? { kind: 'applied', awardEvents: result.awardEvents } : { kind: 'duplicate' };
     } catch (error) {
       if (error instanceof ConsumerStoppedError) {
         throw error;

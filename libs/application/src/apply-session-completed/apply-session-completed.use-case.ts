@@ -7,7 +7,7 @@ import { Clock } from '../clock/clock';
 import type { ApplySessionCompletedCommand } from './apply-session-completed.command';
 
 export type ApplySessionCompletedOutcome =
-  | { readonly status: 'applied'; readonly decision: SessionDecision; readonly eventsPublished: number }
+  | { readonly status: 'applied'; readonly decision: SessionDecision; readonly awardEvents: number }
   | { readonly status: 'duplicate' };
 
 /** The one code path that turns a completed session into progress, shared by the worker and the api. */
@@ -26,7 +26,7 @@ export class ApplySessionCompletedUseCase {
 
   async execute({ session, source }: ApplySessionCompletedCommand): Promise<ApplySessionCompletedOutcome> {
     const now = this.clock.now();
-    let eventsPublished = 0;
+    let awardEvents = 0;
     const result = await this.progress.applyOnce(
       { eventId: session.eventId, userId: session.userId, sessionId: session.sessionId, source },
       now,
@@ -34,11 +34,11 @@ export class ApplySessionCompletedUseCase {
         const challengeDay = await loadChallengeDay(this.decider.practiceDateOf(session, progress));
         const decision = this.decider.decide(session, progress, challengeDay, now);
         const outbox = this.awardEvents(session.userId, session.eventId, decision, now);
-        eventsPublished = outbox.length;
+        awardEvents = outbox.length;
         return { decision, outbox };
       },
     );
-    return result.status === 'applied' ? { ...result, eventsPublished } : result;
+    return result.status === 'applied' ? { ...result, awardEvents } : result;
   }
 
   private awardEvents(userId: string, sourceEventId: string, decision: SessionDecision, now: Date): OutboxEntry[] {

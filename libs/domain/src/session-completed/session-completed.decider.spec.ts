@@ -80,6 +80,27 @@ describe('SessionCompletedDecider', () => {
     ).toBe('2026-11-26');
   });
 
+  it('keeps the days already practised when the user moves to another zone, and remembers the new zone', () => {
+    // Practised 24 and 25 November in Tokyo, then flies to Los Angeles: 25 November 20:00 there is a
+    // new instant, but the same calendar date as the last practice day, so the streak neither grows nor breaks.
+    const progress: UserProgress = {
+      ...newUser,
+      totalXp: 120,
+      level: 2,
+      sessionsCompleted: 2,
+      timezone: 'Asia/Tokyo',
+      practiceDays: ['2026-11-24', '2026-11-25'],
+      badges: new Set(['FIRST_STEPS']),
+    };
+    const inLosAngeles = session({ completedAt: new Date('2026-11-26T04:00:00Z'), timezone: 'America/Los_Angeles' });
+    const decision = counted(decider.decide(inLosAngeles, progress, null, new Date('2026-11-26T04:01:00Z')));
+    expect(decision.practiceDate).toBe('2026-11-25');
+    expect(decision.totals).toMatchObject({ currentStreak: 2, longestStreak: 2, timezone: 'America/Los_Angeles' });
+
+    const nextDayNoZone = session({ completedAt: new Date('2026-11-27T04:00:00Z'), timezone: null });
+    expect(decider.practiceDateOf(nextDayNoZone, decision.totals)).toBe('2026-11-26');
+  });
+
   it('recomputes the streak from the set of days when a late event fills a gap', () => {
     const progress: UserProgress = {
       ...newUser,

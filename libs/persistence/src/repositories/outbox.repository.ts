@@ -58,9 +58,4 @@ export class OutboxRepository {
       return rows.length;
     });
   }
-
-  async countPending(): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT count(*)::int AS pending FROM outbox_messages WHERE sent_at IS NULL`);
-    return row.pending;
-  }
 }
