@@ -12,6 +12,7 @@ import {
   type RunningKafka,
 } from '@app/dev-stack';
 import { createDataSource, DailyChallengeEntity, ProcessedEventEntity, UserBadgeEntity, UserProfileEntity } from '@app/persistence';
+import { eventually } from '@app/testing';
 
 /**
  * npm run demo — brings up Kafka (KAFKA_BROKERS, else docker compose, else a real local broker from
@@ -76,20 +77,6 @@ function sampleSessions(userId: string, now: Date) {
   return [session(48, 1800, 85), session(24, 1200, 92), session(0.2, 2400, 78), session(0.1, 900, 100)];
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function main(): Promise<void> {
   const kafka = await kafkaForDemo();
   let worker: ReturnType<typeof startWorker> | null = null;
@@ -104,8 +91,8 @@ async function main(): Promise<void> {
     const client = new Kafka({ brokers: kafka.brokers, clientId: 'demo', logLevel: logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
-    await waitFor('the worker to create its topics', async () =>
-      (await admin.listTopics()).includes(TOPICS.levelUp) ? true : null,
+    await eventually('the worker to create its topics', async () =>
+      (await admin.listTopics()).includes(TOPICS.levelUp) ? true : undefined,
     );
     await admin.disconnect();
 
@@ -125,8 +112,8 @@ async function main(): Promise<void> {
     log(`  + the first one again (same eventId) and one message that is not JSON`);
 
     await dataSource.initialize();
-    await waitFor('the worker to apply the sessions', async () =>
-      (await dataSource.getRepository(ProcessedEventEntity).countBy({ userId })) === sessions.length ? true : null,
+    await eventually('the worker to apply the sessions', async () =>
+      (await dataSource.getRepository(ProcessedEventEntity).countBy({ userId })) === sessions.length ? true : undefined,
     );
     const pending = async () =>
       Number(
@@ -137,7 +124,7 @@ async function main(): Promise<void> {
           )
         )[0].n,
       );
-    await waitFor('the relay to publish the award events', async () => ((await pending()) === 0 ? true : null));
+    await eventually('the relay to publish the award events', async () => ((await pending()) === 0 ? true : undefined));
     const expectedAwards = Number(
       (await dataSource.query(`SELECT count(*) AS n FROM outbox_messages WHERE message_key = $1`, [userId]))[0].n,
     );
@@ -163,8 +150,8 @@ async function main(): Promise<void> {
         }
       },
     });
-    await waitFor('the award events on their topics', async () =>
-      awards.length >= expectedAwards && dlq.length >= 1 ? true : null,
+    await eventually('the award events on their topics', async () =>
+      awards.length >= expectedAwards && dlq.length >= 1 ? true : undefined,
     );
     await reader.disconnect();
 
