@@ -1,4 +1,4 @@
-import { types } from 'pg';
+import { Client, types, type ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../../migrations';
 import { entities } from './entities';
@@ -7,6 +7,19 @@ const DATE_OID = 1082;
 // Calendar dates stay 'YYYY-MM-DD' strings: pg's default turns them into Dates at local midnight,
 // which shifts the day in any process whose TZ is not UTC. Local dates are computed in the domain only.
 types.setTypeParser(DATE_OID, (value: string) => value);
+
+/**
+ * A pg client that always has an 'error' listener. When the server drops a connection a transaction
+ * holds, pg can emit 'error' after TypeORM released the client and removed its own listener; unheard,
+ * that event would end the process. The statement that hit the dropped connection still fails, and
+ * the transaction is retried as a transient fault.
+ */
+class ResilientClient extends Client {
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
 
 export interface DatabaseSettings {
   readonly url: string;
@@ -23,7 +36,7 @@ export function dataSourceOptions(settings: DatabaseSettings, applicationName = 
     synchronize: false,
     migrationsRun: false,
     applicationName,
-    extra: { max: settings.poolSize },
+    extra: { max: settings.poolSize, Client: ResilientClient, connectionTimeoutMillis: 10_000 },
   };
 }
 
