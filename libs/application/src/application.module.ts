@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
 import { PersistenceModule } from '@app/persistence';
 import { ApplySessionCompletedUseCase } from './apply-session-completed/apply-session-completed.use-case';
+import { ClaimChallengeUseCase } from './claim-challenge/claim-challenge.use-case';
 import { Clock, SystemClock } from './clock/clock';
+import { GetProfileUseCase } from './get-profile/get-profile.use-case';
+import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
+
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase];
 
 @Module({
   imports: [PersistenceModule],
-  providers: [ApplySessionCompletedUseCase, { provide: Clock, useClass: SystemClock }],
-  exports: [ApplySessionCompletedUseCase, Clock, PersistenceModule],
+  providers: [...useCases, { provide: Clock, useClass: SystemClock }],
+  exports: [...useCases, Clock, PersistenceModule],
 })
 export class ApplicationModule {}

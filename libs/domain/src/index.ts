@@ -6,3 +6,5 @@ export * from './streaks/streak-calculator';
 export * from './badges/badge-rules';
 export * from './challenges/daily-challenges';
 export * from './session-completed/session-completed.decider';
+export * from './challenge-claim/challenge-claim.decider';
+export * from './progress-reevaluation/progress-reevaluator';

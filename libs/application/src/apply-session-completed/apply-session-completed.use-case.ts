@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, GAMIFICATION_RULES } from '@app/config';
 import { SessionCompletedDecider, type GamificationRules, type SessionDecision } from '@app/domain';
-import { badgeAwardedV1, levelUpV1 } from '@app/messaging';
-import { UserProgressRepository, type OutboxEntry } from '@app/persistence';
+import { UserProgressRepository } from '@app/persistence';
+import { awardOutbox } from '../award-events/award-outbox';
 import { Clock } from '../clock/clock';
 import type { ApplySessionCompletedCommand } from './apply-session-completed.command';
 
@@ -33,26 +33,20 @@ export class ApplySessionCompletedUseCase {
       async (progress, loadChallengeDay) => {
         const challengeDay = await loadChallengeDay(this.decider.practiceDateOf(session, progress));
         const decision = this.decider.decide(session, progress, challengeDay, now);
-        const outbox = this.awardEvents(session.userId, session.eventId, decision, now);
+        const outbox =
+          decision.outcome === 'counted'
+            ? awardOutbox(this.config.topics, {
+                userId: session.userId,
+                sourceEventId: session.eventId,
+                badges: decision.badgesAwarded,
+                levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totals.totalXp },
+                decidedAt: now,
+              })
+            : [];
         awardEvents = outbox.length;
         return { decision, outbox };
       },
     );
     return result.status === 'applied' ? { ...result, awardEvents } : result;
-  }
-
-  private awardEvents(userId: string, sourceEventId: string, decision: SessionDecision, now: Date): OutboxEntry[] {
-    if (decision.outcome !== 'counted') {
-      return [];
-    }
-    const badges = decision.badgesAwarded.map((badge) => {
-      const event = badgeAwardedV1(userId, badge, sourceEventId, now);
-      return { eventId: event.eventId, topic: this.config.topics.badgeAwarded, key: userId, payload: { ...event } };
-    });
-    if (decision.levelChange === null) {
-      return badges;
-    }
-    const levelUp = levelUpV1(userId, decision.levelChange, decision.totals.totalXp, sourceEventId, now);
-    return [...badges, { eventId: levelUp.eventId, topic: this.config.topics.levelUp, key: userId, payload: { ...levelUp } }];
   }
 }

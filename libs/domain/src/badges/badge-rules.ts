@@ -11,3 +11,19 @@ export function newlyEarnedBadges(
 ): BadgeDefinition[] {
   return definitions.filter((badge) => !held.has(badge.code) && stats[badge.when.metric] >= badge.when.atLeast);
 }
+
+/** The badge metrics of a user's recorded totals. */
+export function badgeStats(totals: {
+  readonly sessionsCompleted: number;
+  readonly longestStreak: number;
+  readonly bestScore: number | null;
+  readonly level: number;
+}): BadgeStats {
+  return {
+    sessionsCompleted: totals.sessionsCompleted,
+    streakDays: totals.longestStreak,
+    // No scored session yet: below any threshold an operator can set (thresholds are >= 0).
+    score: totals.bestScore ?? -1,
+    level: totals.level,
+  };
+}

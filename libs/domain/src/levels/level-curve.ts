@@ -38,10 +38,14 @@ export class LevelCurve {
   }
 
   progressOf(totalXp: number): LevelProgress {
-    const level = this.levelFor(totalXp);
+    return this.progressAt(this.levelFor(totalXp), totalXp);
+  }
+
+  /** Progress within a recorded level (levels never go down, so it may lie below what the XP would give). */
+  progressAt(level: number, totalXp: number): LevelProgress {
     const current = this.xpRequiredFor(level);
     const xpForNextLevel = level >= this.rules.maxLevel ? 0 : this.xpRequiredFor(level + 1) - current;
-    return { level, xpIntoLevel: totalXp - current, xpForNextLevel };
+    return { level, xpIntoLevel: Math.max(totalXp - current, 0), xpForNextLevel };
   }
 
   /**

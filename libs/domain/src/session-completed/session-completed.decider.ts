@@ -1,4 +1,4 @@
-import { newlyEarnedBadges } from '../badges/badge-rules';
+import { badgeStats, newlyEarnedBadges } from '../badges/badge-rules';
 import { advanceChallenge, newDailyChallenges, type ChallengeState } from '../challenges/daily-challenges';
 import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
@@ -108,16 +108,7 @@ export class SessionCompletedDecider {
       lastPracticeDate: streak.lastPracticeDate,
       timezone,
     };
-    const badgesAwarded = newlyEarnedBadges(
-      this.rules.badges,
-      {
-        sessionsCompleted: totals.sessionsCompleted,
-        streakDays: totals.longestStreak,
-        score: bestScore ?? -1,
-        level,
-      },
-      progress.badges,
-    );
+    const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats(totals), progress.badges);
     return {
       outcome: 'counted',
       xpAwarded,
