@@ -1,15 +1,46 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@app/config';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type Redis from 'ioredis';
+import { ApplicationModule } from '@app/application';
+import { AppConfig, ConfigModule } from '@app/config';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
+import { HttpMetrics, HttpMetricsMiddleware } from './observability/http-metrics';
+import { MetricsController } from './observability/metrics.controller';
+import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
+import { WriteRateLimitGuard } from './rate-limit/write-rate-limit.guard';
+import { REDIS, RedisModule } from './redis/redis.module';
 
-/** The HTTP app. For now a bootable skeleton with liveness; the profile and challenge routes come next. */
+const ONE_MINUTE_MS = 60_000;
+
+/** The HTTP app: thin controllers over the shared use cases, on the worker's database. */
 @Module({})
-export class ApiModule {
+export class ApiModule implements NestModule {
   static forRoot(env?: Readonly<Record<string, string | undefined>>): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot({ role: 'api', env })],
-      controllers: [HealthController],
+      imports: [
+        ConfigModule.forRoot({ role: 'api', env }),
+        ApplicationModule,
+        RedisModule,
+        JwtModule.register({}),
+        ThrottlerModule.forRootAsync({
+          imports: [RedisModule],
+          inject: [AppConfig, REDIS],
+          useFactory: (config: AppConfig, redis: Redis) => ({
+            throttlers: [{ name: 'default', ttl: ONE_MINUTE_MS, limit: config.rateLimit.writesPerMinute }],
+            storage: new RedisThrottlerStorage(redis),
+          }),
+        }),
+      ],
+      controllers: [GamificationController, HealthController, MetricsController],
+      providers: [BearerAuthGuard, WriteRateLimitGuard, HttpMetrics, HttpMetricsMiddleware],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
   }
 }

@@ -51,7 +51,16 @@ describe('the environment settings', () => {
   it('requires the brokers for the worker but not for the api', () => {
     const { KAFKA_BROKERS: _omitted, ...withoutBrokers } = minimal;
     expect(problemsOf(withoutBrokers, 'worker')).toEqual([expect.stringMatching(/^KAFKA_BROKERS: the worker needs/)]);
-    expect(problemsOf(withoutBrokers, 'api')).toEqual([]);
+    expect(problemsOf({ ...withoutBrokers, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
+  });
+
+  it('requires a JWT secret and Redis for the api outside test mode', () => {
+    const api = { DATABASE_URL: minimal.DATABASE_URL };
+    expect(problemsOf(api, 'api').map((problem) => problem.split(':')[0])).toEqual(['JWT_SECRET', 'REDIS_URL']);
+    expect(problemsOf({ ...api, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
+    expect(problemsOf({ ...api, JWT_SECRET: 'too-short', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([
+      expect.stringMatching(/^JWT_SECRET: JWT_SECRET must be 32 to 512 characters/),
+    ]);
   });
 
   it('requires DATABASE_URL', () => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
+import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from './configuration.error';
 import { validationProblems } from './validation-problems';
 
@@ -28,7 +29,21 @@ export abstract class AppConfig {
   abstract readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
   abstract readonly logLevel: LogLevel;
   abstract readonly http: { readonly host: string; readonly port: number };
+  abstract readonly auth: {
+    /** HS256 key for users' and services' bearer tokens. */
+    readonly jwtSecret: string;
+    readonly audience: string | null;
+    readonly issuer: string | null;
+    /** A static credential internal services may send as their bearer token instead of a JWT. */
+    readonly serviceApiKey: string | null;
+  };
+  abstract readonly redis: { readonly url: string | null };
+  abstract readonly rateLimit: { readonly writesPerMinute: number };
+  abstract readonly environment: NodeEnvironment;
 }
+
+export const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
+export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
@@ -76,6 +91,27 @@ class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(65_535)
   PORT = 3000;
+
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: NodeEnvironment = 'production';
+
+  @IsOptional() @IsString() @Length(32, 512, { message: 'JWT_SECRET must be 32 to 512 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  JWT_AUDIENCE?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  JWT_ISSUER?: string;
+
+  @IsOptional() @IsString() @Length(32, 512, { message: 'SERVICE_API_KEY must be 32 to 512 characters' })
+  SERVICE_API_KEY?: string;
+
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  RATE_LIMIT_WRITES_PER_MINUTE = 60;
 }
 
 export type ProcessRole = 'worker' | 'api';
@@ -87,6 +123,12 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
   const problems = validationProblems(validateSync(vars));
   if (role === 'worker' && vars.KAFKA_BROKERS === undefined) {
     problems.push('KAFKA_BROKERS: the worker needs the Kafka brokers (comma-separated host:port)');
+  }
+  if (role === 'api' && vars.JWT_SECRET === undefined && vars.NODE_ENV !== 'test') {
+    problems.push('JWT_SECRET: the api needs the HS256 key that verifies bearer tokens (32 characters or more)');
+  }
+  if (role === 'api' && vars.REDIS_URL === undefined) {
+    problems.push('REDIS_URL: the api needs Redis for rate limiting (redis://host:port)');
   }
   if (problems.length > 0) {
     throw new ConfigurationError(problems);
@@ -109,5 +151,15 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE },
     logLevel: vars.LOG_LEVEL,
     http: { host: vars.HOST, port: vars.PORT },
+    auth: {
+      // In test mode only, a missing secret becomes a random one: nothing outside the process can mint tokens.
+      jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('hex'),
+      audience: vars.JWT_AUDIENCE ?? null,
+      issuer: vars.JWT_ISSUER ?? null,
+      serviceApiKey: vars.SERVICE_API_KEY ?? null,
+    },
+    redis: { url: vars.REDIS_URL ?? null },
+    rateLimit: { writesPerMinute: vars.RATE_LIMIT_WRITES_PER_MINUTE },
+    environment: vars.NODE_ENV,
   };
 }

@@ -29,3 +29,13 @@ export function aSessionCompleted(overrides: Partial<SessionCompletedMessage> = 
 export function aUserId(label = 'user'): string {
   return `${label}-${randomUUID().slice(0, 12)}`;
 }
+
+/**
+ * A fixed-offset IANA zone in which it is around midday at `now`, so that "today" in tests is the
+ * same local day a few minutes earlier and later, whenever the tests run.
+ */
+export function aZoneAtMidday(now = new Date()): string {
+  const hours = ((12 - now.getUTCHours() + 36) % 24) - 12;
+  // Etc/GMT zones carry the POSIX sign: Etc/GMT-3 is three hours ahead of UTC.
+  return hours === 0 ? 'Etc/GMT' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+}

@@ -244,7 +244,8 @@ export class UserProgressRepository {
       if (decision.outcome !== 'claimed') {
         return { status: 'decided', decision, challenge: toChallengeRecord(row) } as const;
       }
-      const [claimed]: ChallengeRow[] = await manager.query(
+      // TypeORM answers an UPDATE … RETURNING on Postgres with [rows, affected row count].
+      const [[claimed]]: [ChallengeRow[], number] = await manager.query(
         `UPDATE daily_challenges SET claimed_at = $2 WHERE id = $1 RETURNING ${CHALLENGE_COLUMNS}`,
         [challengeId, now],
       );

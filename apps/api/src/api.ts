@@ -1,0 +1,53 @@
+import { ConsoleLogger, ValidationPipe, type INestApplication, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig, LOG_LEVELS, type LogLevel } from '@app/config';
+import { ApiModule } from './api.module';
+import { ApiError } from './errors/api-error';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+
+const BODY_LIMIT = '16kb';
+
+function enabledLevels(threshold: LogLevel): NestLogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(threshold) + 1);
+}
+
+/** Builds the api with everything main.ts serves: limits, validation, error shape and the OpenAPI document. */
+export async function createApi(env?: Readonly<Record<string, string | undefined>>): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(env), {
+    abortOnError: false,
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  const config = app.get(AppConfig);
+  app.useLogger(new ConsoleLogger({ logLevels: enabledLevels(config.logLevel), prefix: 'api', colors: process.stdout.isTTY === true }));
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.disable('x-powered-by');
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new ApiError(
+          400,
+          'VALIDATION_FAILED',
+          errors.map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`).join(' | '),
+        ),
+    }),
+  );
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Gamification engine')
+      .setDescription('Profiles, daily challenges and progress sync. Errors are {statusCode, code, message}.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  await app.init();
+  return app;
+}

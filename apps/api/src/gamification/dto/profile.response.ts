@@ -1,0 +1,51 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CHALLENGE_TYPES, type ChallengeType } from '@app/domain';
+import type { BadgeView, ChallengeView, ClaimedChallenge, ProfileView } from '@app/application';
+
+export class BadgeResponse implements BadgeView {
+  @ApiProperty({ example: 'FIRST_STEPS' }) code!: string;
+  @ApiProperty({ example: 'First Steps' }) name!: string;
+  @ApiProperty({ example: 'Complete your first practice session' }) description!: string;
+  @ApiProperty({ format: 'date-time' }) earnedAt!: string;
+}
+
+export class ChallengeResponse implements ChallengeView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: CHALLENGE_TYPES }) type!: ChallengeType;
+  @ApiProperty({ example: 'Complete 2 practice sessions today' }) description!: string;
+  @ApiProperty({ example: 1, description: 'sessions, or seconds for PRACTICE_MINUTES' }) progress!: number;
+  @ApiProperty({ example: 2 }) target!: number;
+  @ApiProperty({ example: 100 }) xpReward!: number;
+  @ApiProperty() isCompleted!: boolean;
+  @ApiProperty() isClaimed!: boolean;
+  @ApiProperty({ format: 'date-time', description: 'the end of the user’s local day' }) expiresAt!: string;
+}
+
+export class ProfileResponse implements ProfileView {
+  @ApiProperty({ example: 'user-123' }) userId!: string;
+  @ApiProperty({ example: 2 }) level!: number;
+  @ApiProperty({ example: 180 }) totalXp!: number;
+  @ApiProperty({ example: 80, description: 'totalXp minus the XP the current level needed' }) xpIntoLevel!: number;
+  @ApiProperty({ example: 200, description: 'XP between the current and the next level; 0 at the cap' }) xpForNextLevel!: number;
+  @ApiProperty({ example: 3, description: '0 once the user’s local today is more than a day past the last practice day' })
+  currentStreak!: number;
+  @ApiProperty({ example: 5 }) longestStreak!: number;
+  @ApiProperty({ type: String, format: 'date', nullable: true, example: '2026-11-25' }) lastPracticeDate!: string | null;
+  @ApiProperty({ example: 4 }) sessionsCompleted!: number;
+  @ApiProperty({ type: [BadgeResponse] }) badges!: BadgeResponse[];
+  @ApiProperty({ type: [ChallengeResponse] }) challenges!: ChallengeResponse[];
+}
+
+export class ClaimChallengeResponse implements ClaimedChallenge {
+  @ApiProperty({ type: ChallengeResponse }) challenge!: ChallengeResponse;
+  @ApiProperty({ example: 100 }) xpAwarded!: number;
+  @ApiProperty({ example: 2 }) level!: number;
+  @ApiProperty({ example: 280 }) totalXp!: number;
+  @ApiProperty() leveledUp!: boolean;
+}
+
+export class ErrorResponse {
+  @ApiProperty({ example: 404 }) statusCode!: number;
+  @ApiProperty({ example: 'CHALLENGE_NOT_FOUND' }) code!: string;
+  @ApiProperty({ example: 'No such challenge.' }) message!: string;
+}

@@ -1,0 +1,113 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import {
+  ApplySessionCompletedCommand,
+  ApplySessionCompletedUseCase,
+  ClaimChallengeCommand,
+  ClaimChallengeUseCase,
+  Clock,
+  GetProfileQuery,
+  GetProfileUseCase,
+  SyncProgressCommand,
+  SyncProgressUseCase,
+  type ClaimedChallenge,
+  type ProfileView,
+} from '@app/application';
+import { validateSessionCompleted } from '@app/messaging';
+import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal, CurrentUserId, type Principal } from '../auth/principal';
+import { ApiError } from '../errors/api-error';
+import { WriteRateLimitGuard } from '../rate-limit/write-rate-limit.guard';
+import { ClaimChallengeResponse, ErrorResponse, ProfileResponse } from './dto/profile.response';
+import { SessionCompletedRequest } from './dto/session-completed.request';
+
+const challengeId = new ParseUUIDPipe({
+  exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'id: must be a UUID'),
+});
+
+function isEmptyBody(body: unknown): boolean {
+  return body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+}
+
+@ApiTags('gamification')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
+@ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'the database is briefly unavailable' })
+@Controller('gamification')
+@UseGuards(BearerAuthGuard)
+export class GamificationController {
+  constructor(
+    private readonly getProfile: GetProfileUseCase,
+    private readonly claimChallenge: ClaimChallengeUseCase,
+    private readonly syncProgress: SyncProgressUseCase,
+    private readonly applySession: ApplySessionCompletedUseCase,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('profile')
+  @ApiOperation({ summary: 'The caller’s level, XP, streak, badges and today’s challenges' })
+  @ApiOkResponse({ type: ProfileResponse })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
+  profile(@CurrentUserId() userId: string): Promise<ProfileView> {
+    return this.getProfile.execute(new GetProfileQuery(userId));
+  }
+
+  @Post('claim-challenge/:id')
+  @HttpCode(200)
+  @UseGuards(WriteRateLimitGuard)
+  @ApiOperation({ summary: 'Claim the XP of a completed challenge, at most once' })
+  @ApiOkResponse({ type: ClaimChallengeResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: the id is not a UUID' })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'CHALLENGE_NOT_FOUND: no such id, or not the caller’s' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'CHALLENGE_NOT_COMPLETED or CHALLENGE_ALREADY_CLAIMED' })
+  @ApiGoneResponse({ type: ErrorResponse, description: 'CHALLENGE_EXPIRED' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'RATE_LIMITED, with Retry-After' })
+  claim(@CurrentUserId() userId: string, @Param('id', challengeId) id: string): Promise<ClaimedChallenge> {
+    return this.claimChallenge.execute(new ClaimChallengeCommand(userId, id));
+  }
+
+  @Post('sync-progress')
+  @HttpCode(200)
+  @UseGuards(WriteRateLimitGuard)
+  @ApiOperation({
+    summary: 'Re-evaluate the caller’s streak and badges (user token, no body), or apply a SessionCompleted v1 (service credential)',
+  })
+  @ApiBody({ type: SessionCompletedRequest, required: false })
+  @ApiOkResponse({ type: ProfileResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, naming the fields' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'a user token with a body' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'RATE_LIMITED, with Retry-After' })
+  async sync(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<ProfileView> {
+    if (isEmptyBody(body)) {
+      if (principal.userId === null) {
+        throw new ApiError(400, 'VALIDATION_FAILED', 'body: a SessionCompleted v1 event is required with a service credential');
+      }
+      await this.syncProgress.execute(new SyncProgressCommand(principal.userId));
+      return this.getProfile.execute(new GetProfileQuery(principal.userId));
+    }
+    if (!principal.mayApplySessions) {
+      throw new ApiError(403, 'FORBIDDEN', 'Only internal services may submit sessions.');
+    }
+    const parsed = validateSessionCompleted(body, this.clock.now());
+    if (!parsed.ok) {
+      throw new ApiError(400, 'VALIDATION_FAILED', parsed.message);
+    }
+    await this.applySession.execute(new ApplySessionCompletedCommand(parsed.session, 'api'));
+    return this.getProfile.execute(new GetProfileQuery(parsed.session.userId));
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** The api's Prometheus registry: process metrics plus requests by route and status. */
+@Injectable()
+export class HttpMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
+}
+
+/** Times every request; the route label is the matched pattern, never the raw path (ids would explode it). */
+@Injectable()
+export class HttpMetricsMiddleware implements NestMiddleware {
+  constructor(private readonly metrics: HttpMetrics) {}
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    const started = process.hrtime.bigint();
+    response.once('finish', () => {
+      const route = request.route?.path === undefined ? 'unmatched' : `${request.baseUrl}${request.route.path}`;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics.observe(request.method, route, response.statusCode, seconds);
+    });
+    next();
+  }
+}
