@@ -11,17 +11,25 @@ import {
   runMigrations,
   type RunningKafka,
 } from '@app/dev-stack';
-import { createDataSource, DailyChallengeEntity, ProcessedEventEntity, UserBadgeEntity, UserProfileEntity } from '@app/persistence';
+import jwt from 'jsonwebtoken';
+import type { ProfileView } from '@app/application';
+import { createDataSource, ProcessedEventEntity } from '@app/persistence';
 import { eventually } from '@app/testing';
 
 /**
  * npm run demo — brings up Kafka (KAFKA_BROKERS, else docker compose, else a real local broker from
  * Maven Central), the database (DATABASE_URL, else the machine's Postgres), runs the migrations,
- * starts the built worker, sends sample session.completed events for a fresh demo user and prints
- * what came out: the user's progress and the award events read back from their topics.
+ * starts the built worker and api, sends sample session.completed events for a fresh demo user and
+ * prints what came out: the user's profile from the api and the award events read back from their
+ * topics. Then it keeps the engine running for curl (Ctrl-C stops it), unless DEMO_ONCE=1.
  */
 const root = projectRoot();
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// A development-only key, printed below so that tokens can be minted for curl; set JWT_SECRET to use your own.
+const JWT_SECRET = process.env.JWT_SECRET ?? 'development-only-secret-do-not-use-in-production';
+const API_PORT = Number(process.env.PORT ?? 3000);
+const API_URL = `http://127.0.0.1:${API_PORT}`;
 const TOPICS = {
   sessionCompleted: process.env.TOPIC_SESSION_COMPLETED ?? 'session.completed',
   dlq: process.env.TOPIC_SESSION_COMPLETED_DLQ ?? 'session.completed.dlq',
@@ -46,8 +54,13 @@ async function kafkaForDemo(): Promise<RunningKafka> {
   });
 }
 
-function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', 'worker', 'apps', 'worker', 'src', 'main.js')], {
+interface RunningApp {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+function startApp(app: 'worker' | 'api', env: NodeJS.ProcessEnv): RunningApp {
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js')], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +70,7 @@ function startWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Pro
       .toString()
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .forEach((line) => process.stderr.write(`  [worker] ${line}\n`));
+      .forEach((line) => process.stderr.write(`  [${app}] ${line}\n`));
   child.stdout?.on('data', prefix);
   child.stderr?.on('data', prefix);
   return { child, exited: new Promise((resolve) => child.once('exit', resolve)) };
@@ -77,17 +90,33 @@ function sampleSessions(userId: string, now: Date) {
   return [session(48, 1800, 85), session(24, 1200, 92), session(0.2, 2400, 78), session(0.1, 900, 100)];
 }
 
+async function stopAll(apps: RunningApp[]): Promise<void> {
+  for (const app of apps) {
+    app.child.kill('SIGTERM');
+    await app.exited;
+  }
+}
+
 async function main(): Promise<void> {
   const kafka = await kafkaForDemo();
-  let worker: ReturnType<typeof startWorker> | null = null;
+  const apps: RunningApp[] = [];
   const dataSource = createDataSource({ url: DATABASE_URL, poolSize: 2 }, 'gamification-demo');
   try {
     await ensureDatabase(DATABASE_URL, printProgress);
     const applied = await runMigrations(DATABASE_URL);
     printProgress(applied.length === 0 ? 'database schema is up to date' : `migrations applied: ${applied.join(', ')}`);
 
-    printProgress('starting the worker...');
-    worker = startWorker({ ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL });
+    printProgress('starting the worker and the api...');
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      DATABASE_URL,
+      REDIS_URL,
+      JWT_SECRET,
+      PORT: String(API_PORT),
+      NODE_ENV: 'development',
+    };
+    apps.push(startApp('worker', env), startApp('api', env));
     const client = new Kafka({ brokers: kafka.brokers, clientId: 'demo', logLevel: logLevel.NOTHING });
     const admin = client.admin();
     await admin.connect();
@@ -155,18 +184,20 @@ async function main(): Promise<void> {
     );
     await reader.disconnect();
 
-    const profile = await dataSource.getRepository(UserProfileEntity).findOneByOrFail({ userId });
-    const badges = await dataSource.getRepository(UserBadgeEntity).find({ where: { userId }, order: { awardedAt: 'ASC' } });
-    const challenges = await dataSource
-      .getRepository(DailyChallengeEntity)
-      .find({ where: { userId }, order: { challengeDate: 'ASC', type: 'ASC' } });
-    log(`\nProgress of ${userId} (from the database):`);
-    log(`  level ${profile.level}, ${profile.totalXp} XP, ${profile.sessionsCompleted} sessions counted`);
-    log(`  streak ${profile.currentStreak} day(s), longest ${profile.longestStreak}, last practice ${profile.lastPracticeDate}`);
-    log(`  badges: ${badges.map((badge) => badge.badgeCode).join(', ')}`);
-    for (const challenge of challenges) {
-      const state = challenge.completedAt ? 'completed, ready to claim' : 'in progress';
-      log(`  challenge ${challenge.challengeDate} ${challenge.type}: ${challenge.progress}/${challenge.target} (${state}, +${challenge.xpReward} XP)`);
+    const token = jwt.sign({ sub: userId }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '12h' });
+    const profile = await eventually('the api to answer', async () => {
+      const response = await fetch(`${API_URL}/gamification/profile`, { headers: { Authorization: `Bearer ${token}` } }).catch(
+        () => undefined,
+      );
+      return response?.ok ? ((await response.json()) as ProfileView) : undefined;
+    });
+    log(`\nGET ${API_URL}/gamification/profile as ${userId}:`);
+    log(`  level ${profile.level}, ${profile.totalXp} XP (${profile.xpIntoLevel} into the level, ${profile.xpForNextLevel} to the next)`);
+    log(`  ${profile.sessionsCompleted} sessions, streak ${profile.currentStreak} day(s), longest ${profile.longestStreak}, last practice ${profile.lastPracticeDate}`);
+    log(`  badges: ${profile.badges.map((badge) => `${badge.code} (${badge.name})`).join(', ')}`);
+    for (const challenge of profile.challenges) {
+      const state = challenge.isClaimed ? 'claimed' : challenge.isCompleted ? 'completed, ready to claim' : 'in progress';
+      log(`  challenge ${challenge.type} ${challenge.progress}/${challenge.target}: ${state} (+${challenge.xpReward} XP)  id ${challenge.id}`);
     }
     log(`\nAward events read back from ${TOPICS.badgeAwarded} and ${TOPICS.levelUp}:`);
     for (const award of awards) {
@@ -174,15 +205,28 @@ async function main(): Promise<void> {
     }
     log(`\nRejected to ${TOPICS.dlq}:`);
     dlq.forEach((entry) => log(`  x-error-code ${entry.code}: ${entry.message}`));
-    log('');
+
+    const claimable = profile.challenges.find((challenge) => challenge.isCompleted && !challenge.isClaimed);
+    log(`\nThe engine is running. The api serves ${API_URL} (OpenAPI UI at ${API_URL}/docs). Try:`);
+    log(`  export TOKEN=${token}`);
+    log(`  curl -s -H "Authorization: Bearer $TOKEN" ${API_URL}/gamification/profile`);
+    if (claimable !== undefined) {
+      log(`  curl -s -X POST -H "Authorization: Bearer $TOKEN" ${API_URL}/gamification/claim-challenge/${claimable.id}`);
+    }
+    log(`Tokens for other users: JWT_SECRET=${JWT_SECRET} npm run -s token -- <userId>`);
+    if (process.env.DEMO_ONCE === '1') {
+      return;
+    }
+    log('Press Ctrl-C to stop.');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
   } finally {
     if (dataSource.isInitialized) {
       await dataSource.destroy();
     }
-    if (worker !== null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
+    await stopAll(apps);
     await kafka.stop();
   }
 }
