@@ -1,6 +1,7 @@
 import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase } from '@app/application';
 import { validateSessionCompleted } from '@app/messaging';
 import { aSessionCompleted, aUserId } from '@app/testing';
+import { WorkerHttpServer } from '../../apps/worker/src/observability/worker-http.server';
 import { EngineHarness } from '../support/engine-harness';
 
 const BADGE_AWARDED_KEYS = ['awardedAt', 'badgeCode', 'badgeName', 'eventId', 'sourceEventId', 'type', 'userId'];
@@ -227,6 +228,44 @@ describe('the worker on a real broker and database', () => {
     expect(afterSecond.every((c) => c.challengeDate === day && c.claimedAt === null)).toBe(true);
     expect(afterSecond[0].expiresAt.toISOString()).toBe(`${day}T00:00:00.000Z`.replace(day, nextDay(day)));
     expect((await engine.profile(userId))?.totalXp).toBe(50 + 35 + 20 + 50 + 40 + 0);
+  });
+});
+
+describe('the worker’s health and metrics listener', () => {
+  let engine: EngineHarness;
+  let base: string;
+
+  beforeAll(async () => {
+    engine = await EngineHarness.start();
+    base = `http://127.0.0.1:${engine.worker.get(WorkerHttpServer).port()}`;
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('answers liveness, and readiness once the database and the consumer are up', async () => {
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: 'up', kafka: 'up' });
+  });
+
+  it('counts handled events by outcome and dead letters by code, and reports the outbox lag', async () => {
+    const userId = aUserId('metrics');
+    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    await engine.send(userId, event, event, 'not json');
+    await engine.recorder.waitFor(engine.topics.sessionCompletedDlq, userId, 1);
+    await engine.processed(event.eventId);
+
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('gamification_events_total{outcome="applied"}')).toBeGreaterThanOrEqual(1);
+    expect(value('gamification_events_total{outcome="duplicate"}')).toBeGreaterThanOrEqual(1);
+    expect(value('gamification_events_total{outcome="rejected"}')).toBeGreaterThanOrEqual(1);
+    expect(value('gamification_dead_letters_total{code="INVALID_JSON"}')).toBeGreaterThanOrEqual(1);
+    expect(value('gamification_outbox_unsent')).toBeGreaterThanOrEqual(0);
+    expect(value('gamification_outbox_oldest_unsent_age_seconds')).toBeGreaterThanOrEqual(0);
   });
 });
 

@@ -51,6 +51,7 @@ export class EngineHarness {
       TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
       TOPIC_LEVEL_UP: `level.up.${suffix}`,
       OUTBOX_POLL_INTERVAL_MS: '50',
+      WORKER_HTTP_PORT: '0',
       LOG_LEVEL: 'warn',
       ...overrides,
     };

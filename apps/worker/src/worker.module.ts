@@ -3,6 +3,8 @@ import { ApplicationModule } from '@app/application';
 import { ConfigModule } from '@app/config';
 import { MessagingModule } from '@app/messaging';
 import { SessionCompletedConsumer } from './consumers/session-completed.consumer';
+import { WorkerHttpServer } from './observability/worker-http.server';
+import { WorkerMetrics } from './observability/worker-metrics';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from './worker.tokens';
 
@@ -26,6 +28,8 @@ export class WorkerModule {
       providers: [
         SessionCompletedConsumer,
         OutboxRelay,
+        WorkerMetrics,
+        WorkerHttpServer,
         { provide: FATAL_ERROR_HANDLER, useValue: options.onFatalError ?? exitProcess },
       ],
     };

@@ -29,6 +29,8 @@ export abstract class AppConfig {
   abstract readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
   abstract readonly logLevel: LogLevel;
   abstract readonly http: { readonly host: string; readonly port: number };
+  /** The worker's own health and metrics listener; 0 picks a free port. */
+  abstract readonly workerHttpPort: number;
   abstract readonly auth: {
     /** HS256 key for users' and services' bearer tokens. */
     readonly jwtSecret: string;
@@ -92,6 +94,9 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(65_535)
   PORT = 3000;
 
+  @Transform(toInt) @IsInt() @Min(0) @Max(65_535)
+  WORKER_HTTP_PORT = 9464;
+
   @IsIn(NODE_ENVIRONMENTS)
   NODE_ENV: NodeEnvironment = 'production';
 
@@ -151,6 +156,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE },
     logLevel: vars.LOG_LEVEL,
     http: { host: vars.HOST, port: vars.PORT },
+    workerHttpPort: vars.WORKER_HTTP_PORT,
     auth: {
       // In test mode only, a missing secret becomes a random one: nothing outside the process can mint tokens.
       jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('hex'),

@@ -19,6 +19,7 @@ import {
 } from '@app/messaging';
 import { isTransientDatabaseError } from '@app/persistence';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { WorkerMetrics } from '../observability/worker-metrics';
 import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from '../worker.tokens';
 
 /** What happened to one message: never silently nothing. */
@@ -49,6 +50,7 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
     private readonly deadLetters: DeadLetterPublisher,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
+    private readonly metrics: WorkerMetrics,
     @Inject(FATAL_ERROR_HANDLER) private readonly onFatal: FatalErrorHandler,
   ) {}
 
@@ -59,7 +61,10 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
       topic: this.config.topics.sessionCompleted,
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       handle: async (message, context) => {
+        const started = process.hrtime.bigint();
         const outcome = await this.process(message, context);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        this.metrics.handled(outcome.kind, seconds, outcome.kind === 'rejected' ? outcome.code : undefined);
         const where = `partition ${message.partition} offset ${message.offset}`;
         if (outcome.kind === 'rejected') {
           this.logger.warn(`${where} sent to the DLQ: ${outcome.code} ${outcome.reason}`);
@@ -78,6 +83,10 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
+  }
+
+  isRunning(): boolean {
+    return this.consumer?.isRunning() ?? false;
   }
 
   private async process(message: InboundMessage, context: HandlingContext): Promise<MessageOutcome> {

@@ -56,6 +56,7 @@ function normalizeHeaders(headers: IHeaders | undefined): Record<string, string 
 export class BatchConsumer {
   private readonly logger = new Logger(BatchConsumer.name);
   private readonly consumer: Consumer;
+  private state: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
 
   constructor(
     kafka: Kafka,
@@ -70,6 +71,7 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) {
+        this.state = 'crashed';
         this.logger.fatal(`consumer crashed and will not restart: ${payload.error.message}`);
         options.onFatalCrash(payload.error);
       }
@@ -85,10 +87,17 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
+    this.state = 'running';
+  }
+
+  /** For readiness: running, and not crashed beyond kafkajs's own restarts. */
+  isRunning(): boolean {
+    return this.state === 'running';
   }
 
   /** Stops fetching, lets the in-flight batches finish, commits what was handled, and leaves the group. */
   async stop(): Promise<void> {
+    this.state = 'stopped';
     await this.consumer.disconnect();
   }
 

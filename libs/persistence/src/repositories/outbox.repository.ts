@@ -58,4 +58,13 @@ export class OutboxRepository {
       return rows.length;
     });
   }
+
+  /** How far the relay is behind: unsent rows and the age of the oldest, for metrics. */
+  async lag(now: Date): Promise<{ unsent: number; oldestAgeSeconds: number }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS unsent, min(created_at) AS oldest FROM outbox_messages WHERE sent_at IS NULL`,
+    );
+    const oldest: Date | null = row.oldest;
+    return { unsent: row.unsent, oldestAgeSeconds: oldest === null ? 0 : Math.max(0, (now.getTime() - oldest.getTime()) / 1000) };
+  }
 }

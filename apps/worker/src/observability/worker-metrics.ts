@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Clock } from '@app/application';
+import { OutboxRepository } from '@app/persistence';
+
+/** What the worker did, for Prometheus: events by outcome, dead letters by code, apply latency, outbox lag. */
+@Injectable()
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  private readonly events = new Counter({
+    name: 'gamification_events_total',
+    help: 'session.completed messages handled, by outcome (applied, duplicate, rejected)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly deadLetters = new Counter({
+    name: 'gamification_dead_letters_total',
+    help: 'messages sent to the DLQ, by x-error-code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  private readonly applySeconds = new Histogram({
+    name: 'gamification_event_handling_seconds',
+    help: 'time to handle one message, retries included',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
+  constructor(outbox: OutboxRepository, clock: Clock) {
+    collectDefaultMetrics({ register: this.registry });
+    const unsent = new Gauge({ name: 'gamification_outbox_unsent', help: 'award events not yet published', registers: [this.registry] });
+    new Gauge({
+      name: 'gamification_outbox_oldest_unsent_age_seconds',
+      help: 'age of the oldest award event not yet published (the relay’s lag)',
+      registers: [this.registry],
+      async collect() {
+        const lag = await outbox.lag(clock.now());
+        this.set(lag.oldestAgeSeconds);
+        unsent.set(lag.unsent);
+      },
+    });
+  }
+
+  handled(outcome: 'applied' | 'duplicate' | 'rejected', seconds: number, deadLetterCode?: string): void {
+    this.events.inc({ outcome });
+    this.applySeconds.observe(seconds);
+    if (deadLetterCode !== undefined) {
+      this.deadLetters.inc({ code: deadLetterCode });
+    }
+  }
+}
