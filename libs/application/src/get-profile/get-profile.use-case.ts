@@ -28,15 +28,22 @@ export class GetProfileUseCase {
 
   async execute({ userId }: GetProfileQuery): Promise<ProfileView> {
     const now = this.clock.now();
-    const stored = await this.progress.readProfile(userId);
+    // The user's zone is in the row being read, so read the challenges of every date "today" can be
+    // anywhere on Earth (UTC's yesterday to tomorrow) and pick today's once the zone is known.
+    const candidates = [-1, 0, 1].map((offset) => localDateOf(new Date(now.getTime() + offset * 86_400_000), DEFAULT_TIME_ZONE));
+    const { profile: stored, challenges: nearby } = await this.progress.readProfile(userId, candidates);
     const zone = stored?.timezone ?? DEFAULT_TIME_ZONE;
     const today = localDateOf(now, zone);
-    const challenges = await this.progress.challengesOfDay(
-      userId,
-      today,
-      endOfLocalDay(today, zone),
-      newDailyChallenges(this.rules.challenges),
-    );
+    const ofToday = nearby.filter((challenge) => challenge.date === today);
+    const challenges =
+      ofToday.length > 0
+        ? ofToday
+        : await this.progress.createChallengesOfDay(
+            userId,
+            today,
+            endOfLocalDay(today, zone),
+            newDailyChallenges(this.rules.challenges),
+          );
     const totalXp = stored?.totalXp ?? 0;
     const level = this.levels.progressAt(stored?.level ?? 1, totalXp);
     return {

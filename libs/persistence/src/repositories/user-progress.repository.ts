@@ -149,52 +149,70 @@ export class UserProgressRepository {
     });
   }
 
-  async readProfile(userId: string): Promise<StoredProfile | null> {
-    const [profile] = await this.dataSource.query(
-      `SELECT total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date, timezone
-       FROM user_profiles WHERE user_id = $1`,
-      [userId],
+  /**
+   * What the profile shows, in one round trip: the recorded totals (null for a user never seen), the
+   * badges, and the challenges of the given local dates (the caller picks today among them).
+   */
+  async readProfile(
+    userId: string,
+    challengeDates: readonly LocalDate[],
+  ): Promise<{ profile: StoredProfile | null; challenges: ChallengeRecord[] }> {
+    const [row] = await this.dataSource.query(
+      `SELECT
+         (SELECT row_to_json(p) FROM (
+            SELECT total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date, timezone
+            FROM user_profiles WHERE user_id = $1) p) AS profile,
+         (SELECT coalesce(json_agg(b ORDER BY b.awarded_at, b.badge_code), '[]') FROM (
+            SELECT badge_code, badge_name, badge_description, awarded_at FROM user_badges WHERE user_id = $1) b) AS badges,
+         (SELECT coalesce(json_agg(c ORDER BY c.challenge_date, c.created_at, c.type), '[]') FROM (
+            SELECT ${CHALLENGE_COLUMNS}, created_at FROM daily_challenges
+            WHERE user_id = $1 AND challenge_date = ANY($2::date[])) c) AS challenges`,
+      [userId, challengeDates],
     );
-    if (profile === undefined) {
-      return null;
+    const challenges = (row.challenges as Array<Record<string, unknown>>).map((challenge) =>
+      toChallengeRecord({
+        ...(challenge as unknown as ChallengeRow),
+        expires_at: new Date(challenge.expires_at as string),
+        completed_at: challenge.completed_at === null ? null : new Date(challenge.completed_at as string),
+        claimed_at: challenge.claimed_at === null ? null : new Date(challenge.claimed_at as string),
+      }),
+    );
+    if (row.profile === null) {
+      return { profile: null, challenges };
     }
-    const badges: Array<{ badge_code: string; badge_name: string; badge_description: string; awarded_at: Date }> =
-      await this.dataSource.query(
-        `SELECT badge_code, badge_name, badge_description, awarded_at FROM user_badges
-         WHERE user_id = $1 ORDER BY awarded_at, badge_code`,
-        [userId],
-      );
+    const profile = row.profile;
+    const badges = row.badges as Array<{ badge_code: string; badge_name: string; badge_description: string; awarded_at: string }>;
     return {
-      totalXp: profile.total_xp,
-      level: profile.level,
-      sessionsCompleted: profile.sessions_completed,
-      currentStreak: profile.current_streak,
-      longestStreak: profile.longest_streak,
-      lastPracticeDate: profile.last_practice_date,
-      timezone: profile.timezone,
-      badges: badges.map((badge) => ({
-        code: badge.badge_code,
-        name: badge.badge_name,
-        description: badge.badge_description,
-        awardedAt: badge.awarded_at,
-      })),
+      profile: {
+        totalXp: profile.total_xp,
+        level: profile.level,
+        sessionsCompleted: profile.sessions_completed,
+        currentStreak: profile.current_streak,
+        longestStreak: profile.longest_streak,
+        lastPracticeDate: profile.last_practice_date,
+        timezone: profile.timezone,
+        badges: badges.map((badge) => ({
+          code: badge.badge_code,
+          name: badge.badge_name,
+          description: badge.badge_description,
+          awardedAt: new Date(badge.awarded_at),
+        })),
+      },
+      challenges,
     };
   }
 
   /**
-   * The user's challenges of a local day, created from `fresh` when the day has none yet. Safe to race
-   * with the worker: whoever inserts first wins, and the worker's progress update overwrites zeros.
+   * Creates the user's challenges of a local day from `fresh` where the day has none yet, and returns
+   * the day's challenges. Safe to race with the worker and other reads: whoever inserts first wins,
+   * and the worker's progress update overwrites zeros.
    */
-  async challengesOfDay(
+  async createChallengesOfDay(
     userId: string,
     date: LocalDate,
     expiresAt: Date,
     fresh: readonly ChallengeState[],
   ): Promise<ChallengeRecord[]> {
-    const existing = await this.selectChallengesOfDay(this.dataSource.manager, userId, date);
-    if (existing.length > 0) {
-      return existing;
-    }
     await this.dataSource.query(
       `INSERT INTO daily_challenges (user_id, challenge_date, type, description, target, xp_reward, min_score, expires_at)
        SELECT $1, $2, c.type, c.description, c.target, c.xp_reward, c.min_score, $3
