@@ -1,17 +1,13 @@
-import { ConsoleLogger, ValidationPipe, type INestApplication, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConsoleLogger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, LOG_LEVELS, type LogLevel } from '@app/config';
+import { AppConfig, enabledLogLevels } from '@app/config';
 import { ApiModule } from './api.module';
 import { ApiError } from './errors/api-error';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 
 const BODY_LIMIT = '16kb';
-
-function enabledLevels(threshold: LogLevel): NestLogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(threshold) + 1);
-}
 
 /** Builds the api with everything main.ts serves: limits, validation, error shape and the OpenAPI document. */
 export async function createApi(env?: Readonly<Record<string, string | undefined>>): Promise<INestApplication> {
@@ -21,7 +17,7 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
     bodyParser: false,
   });
   const config = app.get(AppConfig);
-  app.useLogger(new ConsoleLogger({ logLevels: enabledLevels(config.logLevel), prefix: 'api', colors: process.stdout.isTTY === true }));
+  app.useLogger(new ConsoleLogger({ logLevels: enabledLogLevels(config.logLevel), prefix: 'api', colors: process.stdout.isTTY === true }));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -1,11 +1,7 @@
-import { ConsoleLogger, type INestApplicationContext, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, LOG_LEVELS, type LogLevel } from '@app/config';
+import { AppConfig, enabledLogLevels } from '@app/config';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module';
-
-function enabledLevels(threshold: LogLevel): NestLogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(threshold) + 1);
-}
 
 /** Boots the worker without an HTTP server: consumer, relay and their dependencies. */
 export async function createWorker(options: WorkerModuleOptions = {}): Promise<INestApplicationContext> {
@@ -15,7 +11,7 @@ export async function createWorker(options: WorkerModuleOptions = {}): Promise<I
   });
   app.useLogger(
     new ConsoleLogger({
-      logLevels: enabledLevels(app.get(AppConfig).logLevel),
+      logLevels: enabledLogLevels(app.get(AppConfig).logLevel),
       prefix: 'worker',
       colors: process.stdout.isTTY === true,
     }),

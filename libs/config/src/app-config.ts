@@ -8,6 +8,11 @@ import { validationProblems } from './validation-problems';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The levels a logger prints when LOG_LEVEL is `threshold`: it and everything more severe. */
+export function enabledLogLevels(threshold: LogLevel): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(threshold) + 1);
+}
+
 export interface Topics {
   readonly sessionCompleted: string;
   readonly sessionCompletedDlq: string;
