@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase } from '@app/application';
 import { validateSessionCompleted } from '@app/messaging';
 import { aSessionCompleted, aUserId } from '@app/testing';
@@ -198,6 +199,20 @@ describe('the worker on a real broker and database', () => {
     expect(await engine.badgeCodes(userId)).toEqual([]);
     expect(await engine.practiceDates(userId)).toEqual([]);
     expect(await engine.challenges(userId)).toEqual([]);
+  });
+
+  it('keeps publishing when an outbox row names a topic that does not exist', async () => {
+    await engine.dataSource.query(
+      `INSERT INTO outbox_messages (event_id, topic, message_key, payload) VALUES ($1, 'no.such.topic', 'nobody', '{}')`,
+      [randomUUID()],
+    );
+    const userId = aUserId();
+    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    await engine.send(userId, event);
+    await engine.processed(event.eventId);
+
+    expect(await engine.awardsPublished(userId)).toBe(1);
+    await engine.recorder.waitFor(engine.topics.badgeAwarded, userId, 1);
   });
 
   it('keeps today’s three challenges with progress from the day’s counted sessions', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { EventPublisher } from '@app/messaging';
+import { EventPublisher, TopicAdmin } from '@app/messaging';
 import { OutboxRepository } from '@app/persistence';
 
 const MAX_BACKOFF_MS = 10_000;
@@ -20,6 +20,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly publisher: EventPublisher,
+    private readonly topics: TopicAdmin,
     private readonly config: AppConfig,
   ) {}
 
@@ -44,7 +45,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     while (this.running) {
       this.wakeRequested = false;
       try {
-        const sent = await this.outbox.relayPending(this.config.outbox.batchSize, (entries) =>
+        // Only rows whose topic exists: a row for a missing topic (a renamed TOPIC_* on one side) must
+        // not hold up the others while the producer waits for the topic to appear.
+        const topics = [...(await this.topics.existingTopics())];
+        const sent = await this.outbox.relayPending(this.config.outbox.batchSize, topics, (entries) =>
           this.publisher.publish(
             entries.map((entry) => ({
               topic: entry.topic,

@@ -3,10 +3,13 @@ import type { Kafka } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { KAFKA } from './kafka.provider';
 
+const TOPIC_LIST_TTL_MS = 10_000;
+
 /** Creates the engine's topics when they are missing, so a fresh broker works without manual set-up. */
 @Injectable()
 export class TopicAdmin {
   private readonly logger = new Logger(TopicAdmin.name);
+  private known: { topics: ReadonlySet<string>; listedAt: number } | null = null;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -25,9 +28,24 @@ export class TopicAdmin {
           topics: missing.map((topic) => ({ topic, numPartitions: this.config.kafka.topicPartitions })),
         });
         this.logger.log(`created topics ${missing.join(', ')}`);
+        this.known = null;
       }
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** The broker's topics, listed at most every 10 s. */
+  async existingTopics(): Promise<ReadonlySet<string>> {
+    if (this.known === null || Date.now() - this.known.listedAt > TOPIC_LIST_TTL_MS) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        this.known = { topics: new Set(await admin.listTopics()), listedAt: Date.now() };
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    return this.known.topics;
   }
 }

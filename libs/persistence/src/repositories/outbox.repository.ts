@@ -34,17 +34,21 @@ export class OutboxRepository {
   }
 
   /**
-   * Locks up to `limit` unsent rows (skipping rows another relay holds), hands them to `publish`,
-   * and marks them sent only once it resolved. If publishing fails, or the process dies before the
-   * commit, the rows stay unsent and go out again later with the same event ids.
+   * Locks up to `limit` unsent rows for the given topics (skipping rows another relay holds), hands
+   * them to `publish`, and marks them sent only once it resolved. If publishing fails, or the process
+   * dies before the commit, the rows stay unsent and go out again later with the same event ids.
    */
-  async relayPending(limit: number, publish: (entries: OutboxEntry[]) => Promise<void>): Promise<number> {
+  async relayPending(
+    limit: number,
+    topics: readonly string[],
+    publish: (entries: OutboxEntry[]) => Promise<void>,
+  ): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Array<{ id: string; event_id: string; topic: string; message_key: string; payload: Record<string, unknown> }> =
         await manager.query(
           `SELECT id, event_id, topic, message_key, payload FROM outbox_messages
-           WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [limit],
+           WHERE sent_at IS NULL AND topic = ANY($2::text[]) ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit, topics],
         );
       if (rows.length === 0) {
         return 0;
