@@ -8,3 +8,11 @@ export class ApplySessionCompletedCommand {
     readonly source: EventSource,
   ) {}
 }
+
+/** Apply validated SessionCompleted v1 events in their order, in one transaction (a consumer's batch). */
+export class ApplySessionBatchCommand {
+  constructor(
+    readonly sessions: readonly CompletedSession[],
+    readonly source: EventSource,
+  ) {}
+}

@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, GAMIFICATION_RULES } from '@app/config';
-import { SessionCompletedDecider, type GamificationRules, type SessionDecision } from '@app/domain';
-import { UserProgressRepository } from '@app/persistence';
+import { DEFAULT_TIME_ZONE, localDateOf, SessionCompletedDecider, type GamificationRules, type SessionDecision } from '@app/domain';
+import { UserProgressRepository, type OutboxEntry } from '@app/persistence';
 import { awardOutbox } from '../award-events/award-outbox';
 import { Clock } from '../clock/clock';
-import type { ApplySessionCompletedCommand } from './apply-session-completed.command';
+import type { ApplySessionBatchCommand, ApplySessionCompletedCommand } from './apply-session-completed.command';
 
 export type ApplySessionCompletedOutcome =
   | { readonly status: 'applied'; readonly decision: SessionDecision; readonly awardEvents: number }
   | { readonly status: 'duplicate' };
 
-/** The one code path that turns a completed session into progress, shared by the worker and the api. */
+const DAY_MS = 86_400_000;
+
+/** The one code path that turns completed sessions into progress, shared by the worker and the api. */
 @Injectable()
 export class ApplySessionCompletedUseCase {
   private readonly decider: SessionCompletedDecider;
@@ -25,28 +27,50 @@ export class ApplySessionCompletedUseCase {
   }
 
   async execute({ session, source }: ApplySessionCompletedCommand): Promise<ApplySessionCompletedOutcome> {
+    const [outcome] = await this.executeBatch({ sessions: [session], source });
+    return outcome;
+  }
+
+  /** Outcomes in the order of the sessions; a repeated eventId is a duplicate after its first occurrence. */
+  async executeBatch({ sessions, source }: ApplySessionBatchCommand): Promise<ApplySessionCompletedOutcome[]> {
     const now = this.clock.now();
-    let awardEvents = 0;
-    const result = await this.progress.applyOnce(
-      { eventId: session.eventId, userId: session.userId, sessionId: session.sessionId, source },
+    const decided = new Map<string, { decision: SessionDecision; awardEvents: number }>();
+    // A local day that began before UTC's yesterday has ended everywhere: its challenges cannot change.
+    const challengesFrom = localDateOf(new Date(now.getTime() - DAY_MS), DEFAULT_TIME_ZONE);
+    const statuses = await this.progress.applyBatch(
+      sessions.map((session) => ({ eventId: session.eventId, userId: session.userId, sessionId: session.sessionId, source })),
       now,
-      async (progress, loadChallengeDay) => {
-        const challengeDay = await loadChallengeDay(this.decider.practiceDateOf(session, progress));
-        const decision = this.decider.decide(session, progress, challengeDay, now);
-        const outbox =
-          decision.outcome === 'counted'
-            ? awardOutbox(this.config.topics, {
-                userId: session.userId,
-                sourceEventId: session.eventId,
-                badges: decision.badgesAwarded,
-                levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totals.totalXp },
-                decidedAt: now,
-              })
-            : [];
-        awardEvents = outbox.length;
-        return { decision, outbox };
+      challengesFrom,
+      (claimed, state) => {
+        const byEventId = new Map(sessions.map((session) => [session.eventId, session]));
+        const claimedSessions = claimed.map((key) => byEventId.get(key.eventId)!);
+        const decisions = this.decider.decideAll(claimedSessions, state.progress, state.challengeDays, now);
+        const outbox: OutboxEntry[] = [];
+        for (const { session, decision } of decisions) {
+          const entries =
+            decision.outcome === 'counted'
+              ? awardOutbox(this.config.topics, {
+                  userId: session.userId,
+                  sourceEventId: session.eventId,
+                  badges: decision.badgesAwarded,
+                  levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totals.totalXp },
+                  decidedAt: now,
+                })
+              : [];
+          outbox.push(...entries);
+          decided.set(session.eventId, { decision, awardEvents: entries.length });
+        }
+        return { decisions, outbox };
       },
     );
-    return result.status === 'applied' ? { ...result, awardEvents } : result;
+    const seen = new Set<string>();
+    return sessions.map((session) => {
+      const first = !seen.has(session.eventId);
+      seen.add(session.eventId);
+      const applied = decided.get(session.eventId);
+      return first && statuses.get(session.eventId) === 'applied' && applied !== undefined
+        ? { status: 'applied', ...applied }
+        : { status: 'duplicate' };
+    });
   }
 }

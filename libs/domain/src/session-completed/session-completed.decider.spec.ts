@@ -151,3 +151,40 @@ describe('SessionCompletedDecider', () => {
     expect(lower.totals.bestScore).toBe(95);
   });
 });
+
+describe('SessionCompletedDecider.decideAll', () => {
+  const rulesDecider = new SessionCompletedDecider(rules);
+  const at = (iso: string, overrides: Partial<CompletedSession> = {}) =>
+    session({ eventId: `evt-${iso}`, completedAt: new Date(iso), timezone: 'UTC', durationSeconds: 600, score: null, ...overrides });
+
+  it('decides each session against the state the earlier ones of the run left', () => {
+    const run = [at('2026-11-24T10:00:00Z'), at('2026-11-25T09:00:00Z'), at('2026-11-25T10:00:00Z', { userId: 'user-2' }), at('2026-11-25T11:00:00Z')];
+    const progress = new Map([
+      ['user-1', newUser],
+      ['user-2', newUser],
+    ]);
+    const outcomes = rulesDecider.decideAll(run, progress, new Map(), now).map(({ decision }) => counted(decision));
+
+    expect(outcomes.map((decision) => decision.totals.totalXp)).toEqual([60, 120, 60, 180]);
+    expect(outcomes.map((decision) => decision.totals.currentStreak)).toEqual([1, 2, 1, 2]);
+    expect(outcomes.map((decision) => decision.badgesAwarded.map((badge) => badge.code))).toEqual([['FIRST_STEPS'], [], ['FIRST_STEPS'], []]);
+    expect(outcomes.map((decision) => decision.levelChange)).toEqual([null, { previousLevel: 1, newLevel: 2 }, null, null]);
+    const completeSessions = (index: number) =>
+      outcomes[index].challengeDay?.challenges.find((challenge) => challenge.type === 'COMPLETE_SESSIONS')?.progress;
+    expect([completeSessions(1), completeSessions(3)]).toEqual([1, 2]);
+    expect(outcomes[0].challengeDay).toBeNull();
+  });
+
+  it('gives the same decisions as deciding one session at a time and evolving the state', () => {
+    const run = [at('2026-11-20T10:00:00Z', { score: 95 }), at('2026-11-22T10:00:00Z'), at('2026-11-21T10:00:00Z'), at('2026-11-25T08:00:00Z', { durationSeconds: 30 })];
+    const all = rulesDecider.decideAll(run, new Map([['user-1', newUser]]), new Map(), now).map(({ decision }) => decision);
+    let state: UserProgress = newUser;
+    const oneByOne = run.map((item) => {
+      const decision = rulesDecider.decide(item, state, null, now);
+      state = rulesDecider.evolve(state, decision);
+      return decision;
+    });
+    expect(all).toEqual(oneByOne);
+    expect(state).toMatchObject({ totalXp: 60 + 45 + 60 + 60, sessionsCompleted: 3 });
+  });
+});

@@ -65,6 +65,17 @@ export type SessionDecision =
       readonly challengeDay: ChallengeDayDecision | null;
     };
 
+/** A session with what was decided for it, in the order the sessions were given. */
+export interface DecidedSessionOutcome {
+  readonly session: CompletedSession;
+  readonly decision: SessionDecision;
+}
+
+/** Where challenge days are looked up and kept while a run of sessions is decided: `${userId}|${date}`. */
+export function challengeDayKey(userId: string, date: LocalDate): string {
+  return `${userId}|${date}`;
+}
+
 /**
  * Decides what one completed session does to a user's progress. Pure: the caller loads the
  * state, passes the clock, and persists the decision in one transaction.
@@ -118,6 +129,51 @@ export class SessionCompletedDecider {
       levelChange,
       challengeDay: this.advanceChallenges(session, practiceDate, timezone, challengeDay, now),
     };
+  }
+
+  /** The user's progress after a decision: what the next session of the same user is decided against. */
+  evolve(progress: UserProgress, decision: SessionDecision): UserProgress {
+    if (decision.outcome !== 'counted') {
+      return progress;
+    }
+    const { totals } = decision;
+    return {
+      totalXp: totals.totalXp,
+      level: totals.level,
+      sessionsCompleted: totals.sessionsCompleted,
+      bestScore: totals.bestScore,
+      timezone: totals.timezone,
+      practiceDays: new Set([...progress.practiceDays, decision.practiceDate]),
+      badges: new Set([...progress.badges, ...decision.badgesAwarded.map((badge) => badge.code)]),
+    };
+  }
+
+  /**
+   * Decides a run of sessions in order, each against the state the ones before it left: the same
+   * result as deciding and storing them one by one, computed without a round trip in between.
+   * `progress` holds every user's state before the run; `challengeDays` the existing challenge days.
+   */
+  decideAll(
+    sessions: readonly CompletedSession[],
+    progress: ReadonlyMap<string, UserProgress>,
+    challengeDays: ReadonlyMap<string, ChallengeDay>,
+    now: Date,
+  ): DecidedSessionOutcome[] {
+    const users = new Map(progress);
+    const days = new Map(challengeDays);
+    return sessions.map((session) => {
+      const before = users.get(session.userId);
+      if (before === undefined) {
+        throw new Error(`no progress loaded for user ${session.userId}`);
+      }
+      const key = challengeDayKey(session.userId, this.practiceDateOf(session, before));
+      const decision = this.decide(session, before, days.get(key) ?? null, now);
+      users.set(session.userId, this.evolve(before, decision));
+      if (decision.outcome === 'counted' && decision.challengeDay !== null) {
+        days.set(key, { expiresAt: decision.challengeDay.expiresAt, challenges: decision.challengeDay.challenges });
+      }
+      return { session, decision };
+    });
   }
 
   /** A session counts toward its own local day's challenges, unless that day is already over. */

@@ -2,8 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  challengeDayKey,
   isChallengeCompleted,
   type BadgeDefinition,
+  type ChallengeDayDecision,
+  type DecidedSessionOutcome,
+  type ProgressTotals,
   type ChallengeClaimDecision,
   type ChallengeDay,
   type ChallengeState,
@@ -13,7 +17,6 @@ import {
   type LocalDate,
   type RecordedProgress,
   type Reevaluation,
-  type SessionDecision,
   type UserProgress,
 } from '@app/domain';
 import { OutboxRepository, type OutboxEntry } from './outbox.repository';
@@ -27,12 +30,17 @@ export interface SessionEventKey {
   readonly source: EventSource;
 }
 
-export interface DecidedSession {
-  readonly decision: SessionDecision;
-  readonly outbox: readonly OutboxEntry[];
+/** What a batch's decisions are made from: every user's state and their open challenge days. */
+export interface BatchState {
+  readonly progress: ReadonlyMap<string, UserProgress>;
+  /** By challengeDayKey(userId, date). */
+  readonly challengeDays: ReadonlyMap<string, ChallengeDay>;
 }
 
-export type LoadChallengeDay = (date: LocalDate) => Promise<ChallengeDay | null>;
+export interface DecidedBatch {
+  readonly decisions: readonly DecidedSessionOutcome[];
+  readonly outbox: readonly OutboxEntry[];
+}
 
 /** A stored challenge, as the profile shows it. */
 export interface ChallengeRecord extends ChallengeState {
@@ -66,7 +74,6 @@ export type ClaimResult =
   | { readonly status: 'not-found' }
   | { readonly status: 'decided'; readonly decision: ChallengeClaimDecision; readonly challenge: ChallengeRecord };
 
-export type ApplyOnceResult = { readonly status: 'applied'; readonly decision: SessionDecision } | { readonly status: 'duplicate' };
 
 interface ProfileRow {
   longest_streak: number;
@@ -123,30 +130,197 @@ export class UserProgressRepository {
   ) {}
 
   /**
-   * Applies a session event at most once. The eventId is claimed first (a concurrent duplicate waits
-   * on it, then finds it taken), the user's profile row is locked, `decide` computes the changes from
-   * the locked state, and everything, outbox entries included, commits or rolls back together.
+   * Applies a batch of session events, each at most once, in one transaction. The eventIds are
+   * claimed first (in sorted order, so concurrent batches cannot deadlock; a concurrent duplicate
+   * waits, then finds its id taken), then the profiles of the users concerned are locked (sorted
+   * too), their state is loaded with a few set-based reads, `decide` computes every decision from
+   * it, and all changes, outbox entries included, are written with a few set-based statements.
+   * Everything commits or rolls back together.
    */
-  async applyOnce(
-    key: SessionEventKey,
+  async applyBatch(
+    keys: readonly SessionEventKey[],
     now: Date,
-    decide: (progress: UserProgress, loadChallengeDay: LoadChallengeDay) => DecidedSession | Promise<DecidedSession>,
-  ): Promise<ApplyOnceResult> {
+    challengesFrom: LocalDate,
+    decide: (claimed: readonly SessionEventKey[], state: BatchState) => DecidedBatch,
+  ): Promise<ReadonlyMap<string, 'applied' | 'duplicate'>> {
     return this.dataSource.transaction(async (manager) => {
-      const claimed: unknown[] = await manager.query(
+      const firsts = [...new Map(keys.map((key) => [key.eventId, key])).values()];
+      const sorted = [...firsts].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+      const inserted: Array<{ event_id: string }> = await manager.query(
         `INSERT INTO processed_events (event_id, user_id, session_id, source, processed_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [key.eventId, key.userId, key.sessionId, key.source, now],
+         SELECT e, u, s, src, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(e, u, s, src, n)
+         ORDER BY n
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        [sorted.map((k) => k.eventId), sorted.map((k) => k.userId), sorted.map((k) => k.sessionId), sorted.map((k) => k.source), now],
       );
+      const claimedIds = new Set(inserted.map((row) => row.event_id));
+      const outcomes = new Map<string, 'applied' | 'duplicate'>(
+        keys.map((key) => [key.eventId, claimedIds.has(key.eventId) ? 'applied' : 'duplicate']),
+      );
+      const claimed = firsts.filter((key) => claimedIds.has(key.eventId));
       if (claimed.length === 0) {
-        return { status: 'duplicate' } as const;
+        return outcomes;
       }
-      const progress = await this.lockProgress(manager, key.userId);
-      const { decision, outbox } = await decide(progress, (date) => this.challengeDay(manager, key.userId, date));
-      await this.store(manager, key, now, decision);
+      const state = await this.lockAndLoad(manager, [...new Set(claimed.map((key) => key.userId))].sort(), challengesFrom);
+      const { decisions, outbox } = decide(claimed, state);
+      await this.storeDecisions(manager, decisions, now);
       await this.outbox.append(manager, outbox);
-      return { status: 'applied', decision } as const;
+      return outcomes;
     });
+  }
+
+  private async lockAndLoad(manager: EntityManager, userIds: readonly string[], challengesFrom: LocalDate): Promise<BatchState> {
+    await manager.query(
+      `INSERT INTO user_profiles (user_id) SELECT unnest($1::text[]) ON CONFLICT (user_id) DO NOTHING`,
+      [userIds],
+    );
+    const profiles: Array<ProfileRow & { user_id: string }> = await manager.query(
+      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak
+       FROM user_profiles WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
+      [userIds],
+    );
+    const days: Array<{ user_id: string; practice_date: string }> = await manager.query(
+      `SELECT user_id, practice_date FROM practice_days WHERE user_id = ANY($1::text[])`,
+      [userIds],
+    );
+    const badges: Array<{ user_id: string; badge_code: string }> = await manager.query(
+      `SELECT user_id, badge_code FROM user_badges WHERE user_id = ANY($1::text[])`,
+      [userIds],
+    );
+    const challenges: Array<ChallengeRow & { user_id: string }> = await manager.query(
+      `SELECT user_id, ${CHALLENGE_COLUMNS} FROM daily_challenges
+       WHERE user_id = ANY($1::text[]) AND challenge_date >= $2 ORDER BY created_at, type`,
+      [userIds, challengesFrom],
+    );
+    const progress = new Map<string, UserProgress>();
+    for (const profile of profiles) {
+      progress.set(profile.user_id, {
+        totalXp: profile.total_xp,
+        level: profile.level,
+        sessionsCompleted: profile.sessions_completed,
+        bestScore: profile.best_score,
+        timezone: profile.timezone,
+        practiceDays: new Set<LocalDate>(),
+        badges: new Set<string>(),
+      });
+    }
+    for (const day of days) {
+      (progress.get(day.user_id)?.practiceDays as Set<LocalDate>).add(day.practice_date);
+    }
+    for (const badge of badges) {
+      (progress.get(badge.user_id)?.badges as Set<string>).add(badge.badge_code);
+    }
+    const challengeDays = new Map<string, ChallengeDay>();
+    for (const row of challenges) {
+      const key = challengeDayKey(row.user_id, row.challenge_date);
+      const day = challengeDays.get(key);
+      const record = toChallengeRecord(row);
+      challengeDays.set(key, { expiresAt: day?.expiresAt ?? record.expiresAt, challenges: [...(day?.challenges ?? []), record] });
+    }
+    return { progress, challengeDays };
+  }
+
+  private async storeDecisions(manager: EntityManager, decisions: readonly DecidedSessionOutcome[], now: Date): Promise<void> {
+    const totals = new Map<string, ProgressTotals>();
+    const practiceDays: Array<[string, LocalDate]> = [];
+    const badges: Array<[string, BadgeDefinition, string]> = [];
+    const challengeDays = new Map<string, [string, ChallengeDayDecision]>();
+    for (const { session, decision } of decisions) {
+      if (decision.outcome !== 'counted') {
+        continue;
+      }
+      totals.set(session.userId, decision.totals);
+      practiceDays.push([session.userId, decision.practiceDate]);
+      badges.push(...decision.badgesAwarded.map((badge): [string, BadgeDefinition, string] => [session.userId, badge, session.eventId]));
+      if (decision.challengeDay !== null) {
+        challengeDays.set(challengeDayKey(session.userId, decision.challengeDay.date), [session.userId, decision.challengeDay]);
+      }
+    }
+    if (totals.size > 0) {
+      const rows = [...totals];
+      await manager.query(
+        `UPDATE user_profiles p SET total_xp = v.total_xp, level = v.level, sessions_completed = v.sessions_completed,
+           best_score = v.best_score, current_streak = v.current_streak, longest_streak = v.longest_streak,
+           last_practice_date = v.last_practice_date, timezone = v.timezone, updated_at = $10
+         FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::float8[], $6::int[], $7::int[], $8::date[], $9::text[])
+           AS v(user_id, total_xp, level, sessions_completed, best_score, current_streak, longest_streak, last_practice_date, timezone)
+         WHERE p.user_id = v.user_id`,
+        [
+          rows.map(([userId]) => userId),
+          rows.map(([, t]) => t.totalXp),
+          rows.map(([, t]) => t.level),
+          rows.map(([, t]) => t.sessionsCompleted),
+          rows.map(([, t]) => t.bestScore),
+          rows.map(([, t]) => t.currentStreak),
+          rows.map(([, t]) => t.longestStreak),
+          rows.map(([, t]) => t.lastPracticeDate),
+          rows.map(([, t]) => t.timezone),
+          now,
+        ],
+      );
+    }
+    if (practiceDays.length > 0) {
+      await manager.query(
+        `INSERT INTO practice_days (user_id, practice_date) SELECT * FROM unnest($1::text[], $2::date[]) ON CONFLICT DO NOTHING`,
+        [practiceDays.map(([userId]) => userId), practiceDays.map(([, date]) => date)],
+      );
+    }
+    if (badges.length > 0) {
+      await manager.query(
+        `INSERT INTO user_badges (user_id, badge_code, badge_name, badge_description, awarded_at, source_event_id)
+         SELECT u, code, name, description, $6, src FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+           AS b(u, code, name, description, src)
+         ON CONFLICT (user_id, badge_code) DO NOTHING`,
+        [
+          badges.map(([userId]) => userId),
+          badges.map(([, badge]) => badge.code),
+          badges.map(([, badge]) => badge.name),
+          badges.map(([, badge]) => badge.description),
+          badges.map(([, , source]) => source),
+          now,
+        ],
+      );
+    }
+    const challengeRows = [...challengeDays.values()].flatMap(([userId, day]) =>
+      day.challenges.map((challenge) => ({ userId, date: day.date, expiresAt: day.expiresAt, challenge })),
+    );
+    if (challengeRows.length > 0) {
+      await manager.query(
+        `INSERT INTO daily_challenges
+           (user_id, challenge_date, type, description, target, xp_reward, min_score, progress, completed_at, expires_at)
+         SELECT c.user_id, c.challenge_date, c.type, c.description, c.target, c.xp_reward, c.min_score, c.progress,
+                CASE WHEN c.completed THEN $11::timestamptz END, c.expires_at
+         FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::bool[], $10::timestamptz[])
+           AS c(user_id, challenge_date, type, description, target, xp_reward, min_score, progress, completed, expires_at)
+         ON CONFLICT ON CONSTRAINT daily_challenges_one_per_type_and_day DO UPDATE
+           SET progress = EXCLUDED.progress,
+               completed_at = COALESCE(daily_challenges.completed_at, EXCLUDED.completed_at)`,
+        [
+          challengeRows.map((row) => row.userId),
+          challengeRows.map((row) => row.date),
+          challengeRows.map((row) => row.challenge.type),
+          challengeRows.map((row) => row.challenge.description),
+          challengeRows.map((row) => row.challenge.target),
+          challengeRows.map((row) => row.challenge.xpReward),
+          challengeRows.map((row) => row.challenge.minScore),
+          challengeRows.map((row) => row.challenge.progress),
+          challengeRows.map((row) => isChallengeCompleted(row.challenge)),
+          challengeRows.map((row) => row.expiresAt),
+          now,
+        ],
+      );
+    }
+    await manager.query(
+      `UPDATE processed_events p SET outcome = v.outcome, xp_awarded = v.xp, practice_date = v.practice_date
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::date[]) AS v(event_id, outcome, xp, practice_date)
+       WHERE p.event_id = v.event_id`,
+      [
+        decisions.map(({ session }) => session.eventId),
+        decisions.map(({ decision }) => decision.outcome),
+        decisions.map(({ decision }) => (decision.outcome === 'counted' ? decision.xpAwarded : 0)),
+        decisions.map(({ decision }) => (decision.outcome === 'counted' ? decision.practiceDate : null)),
+      ],
+    );
   }
 
   /**
@@ -327,78 +501,12 @@ export class UserProgressRepository {
     };
   }
 
-  private async challengeDay(manager: EntityManager, userId: string, date: LocalDate): Promise<ChallengeDay | null> {
-    const challenges = await this.selectChallengesOfDay(manager, userId, date);
-    return challenges.length === 0 ? null : { expiresAt: challenges[0].expiresAt, challenges };
-  }
-
   private async selectChallengesOfDay(manager: EntityManager, userId: string, date: LocalDate): Promise<ChallengeRecord[]> {
     const rows: ChallengeRow[] = await manager.query(
       `SELECT ${CHALLENGE_COLUMNS} FROM daily_challenges WHERE user_id = $1 AND challenge_date = $2 ORDER BY created_at, type`,
       [userId, date],
     );
     return rows.map(toChallengeRecord);
-  }
-
-  private async store(manager: EntityManager, key: SessionEventKey, now: Date, decision: SessionDecision): Promise<void> {
-    if (decision.outcome === 'not-counted') {
-      await manager.query(`UPDATE processed_events SET outcome = 'not-counted' WHERE event_id = $1`, [key.eventId]);
-      return;
-    }
-    const { totals } = decision;
-    await manager.query(
-      `UPDATE user_profiles SET total_xp = $2, level = $3, sessions_completed = $4, best_score = $5,
-         current_streak = $6, longest_streak = $7, last_practice_date = $8, timezone = $9, updated_at = $10
-       WHERE user_id = $1`,
-      [
-        key.userId,
-        totals.totalXp,
-        totals.level,
-        totals.sessionsCompleted,
-        totals.bestScore,
-        totals.currentStreak,
-        totals.longestStreak,
-        totals.lastPracticeDate,
-        totals.timezone,
-        now,
-      ],
-    );
-    await manager.query(
-      `INSERT INTO practice_days (user_id, practice_date) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [key.userId, decision.practiceDate],
-    );
-    await this.insertBadges(manager, key.userId, decision.badgesAwarded, now, key.eventId);
-    const day = decision.challengeDay;
-    if (day !== null) {
-      await manager.query(
-        `INSERT INTO daily_challenges
-           (user_id, challenge_date, type, description, target, xp_reward, min_score, progress, completed_at, expires_at)
-         SELECT $1, $2, c.type, c.description, c.target, c.xp_reward, c.min_score, c.progress,
-                CASE WHEN c.completed THEN $3::timestamptz END, $4
-         FROM unnest($5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::int[], $11::bool[])
-           AS c(type, description, target, xp_reward, min_score, progress, completed)
-         ON CONFLICT ON CONSTRAINT daily_challenges_one_per_type_and_day DO UPDATE
-           SET progress = EXCLUDED.progress,
-               completed_at = COALESCE(daily_challenges.completed_at, EXCLUDED.completed_at)`,
-        [
-          key.userId,
-          day.date,
-          now,
-          day.expiresAt,
-          day.challenges.map((challenge) => challenge.type),
-          day.challenges.map((challenge) => challenge.description),
-          day.challenges.map((challenge) => challenge.target),
-          day.challenges.map((challenge) => challenge.xpReward),
-          day.challenges.map((challenge) => challenge.minScore),
-          day.challenges.map((challenge) => challenge.progress),
-          day.challenges.map((challenge) => isChallengeCompleted(challenge)),
-        ],
-      );
-    }
-    await manager.query(
-      `UPDATE processed_events SET outcome = 'counted', xp_awarded = $2, practice_date = $3 WHERE event_id = $1`,
-      [key.eventId, decision.xpAwarded, decision.practiceDate],
-    );
   }
 
   private async insertBadges(
