@@ -28,6 +28,8 @@ export abstract class AppConfig {
     readonly clientId: string;
     readonly groupId: string;
     readonly topicPartitions: number;
+    /** The most session events the worker applies in one transaction. */
+    readonly maxEventsPerTransaction: number;
   };
   abstract readonly topics: Topics;
   abstract readonly rulesFile: string;
@@ -75,6 +77,9 @@ class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   KAFKA_TOPIC_PARTITIONS = 6;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  MAX_EVENTS_PER_TRANSACTION = 500;
 
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED = 'session.completed';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED_DLQ = 'session.completed.dlq';
@@ -150,6 +155,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       clientId: vars.KAFKA_CLIENT_ID,
       groupId: vars.KAFKA_GROUP_ID,
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
+      maxEventsPerTransaction: vars.MAX_EVENTS_PER_TRANSACTION,
     },
     topics: {
       sessionCompleted: vars.TOPIC_SESSION_COMPLETED,

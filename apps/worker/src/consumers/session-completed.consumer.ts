@@ -5,37 +5,46 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase, Clock } from '@app/application';
+import {
+  ApplySessionBatchCommand,
+  ApplySessionCompletedCommand,
+  ApplySessionCompletedUseCase,
+  Clock,
+  type ApplySessionCompletedOutcome,
+} from '@app/application';
 import { AppConfig } from '@app/config';
+import type { CompletedSession } from '@app/domain';
 import {
   BatchConsumerFactory,
   ConsumerStoppedError,
   DeadLetterPublisher,
-  type BatchConsumer,
   parseSessionCompleted,
   TopicAdmin,
+  type BatchConsumer,
+  type DeadLetter,
   type HandlingContext,
   type InboundMessage,
 } from '@app/messaging';
 import { isTransientDatabaseError } from '@app/persistence';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { WorkerMetrics } from '../observability/worker-metrics';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from '../worker.tokens';
-
-/** What happened to one message: never silently nothing. */
-export type MessageOutcome =
-  | { readonly kind: 'applied'; readonly awardEvents: number }
-  | { readonly kind: 'duplicate' }
-  | { readonly kind: 'rejected'; readonly code: string; readonly reason: string };
 
 const INITIAL_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
 const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
+interface ValidMessage {
+  readonly message: InboundMessage;
+  readonly session: CompletedSession;
+}
+
 /**
- * session.completed in: valid events are applied exactly once through the shared use case,
- * invalid ones go to the DLQ, transient faults are retried in place (the offset is not committed
- * meanwhile), so one bad message never blocks its partition and none is lost.
+ * session.completed in: each run of messages of a partition is validated, invalid ones go to the
+ * DLQ, and the valid ones are applied exactly once through the shared use case in one transaction.
+ * Transient faults are retried in place (offsets do not move meanwhile); a run that fails for a
+ * deterministic reason is applied one message at a time, so that only the message at fault goes to
+ * the DLQ. One bad message never blocks its partition and none is lost.
  */
 @Injectable()
 export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -60,20 +69,8 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
       groupId: this.config.kafka.groupId,
       topic: this.config.topics.sessionCompleted,
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
-      handle: async (message, context) => {
-        const started = process.hrtime.bigint();
-        const outcome = await this.process(message, context);
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        this.metrics.handled(outcome.kind, seconds, outcome.kind === 'rejected' ? outcome.code : undefined);
-        const where = `partition ${message.partition} offset ${message.offset}`;
-        if (outcome.kind === 'rejected') {
-          this.logger.warn(`${where} sent to the DLQ: ${outcome.code} ${outcome.reason}`);
-        } else if (outcome.kind === 'duplicate') {
-          this.logger.debug(`${where} skipped: its eventId was applied before`);
-        } else {
-          this.logger.debug(`${where} applied, ${outcome.awardEvents} award event(s) in the outbox`);
-        }
-      },
+      maxMessagesPerCall: this.config.kafka.maxEventsPerTransaction,
+      handle: (messages, context) => this.handle(messages, context),
       afterBatch: () => this.relay.wake(),
       onFatalCrash: this.onFatal,
     });
@@ -89,27 +86,92 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
     return this.consumer?.isRunning() ?? false;
   }
 
-  private async process(message: InboundMessage, context: HandlingContext): Promise<MessageOutcome> {
-    const parsed = parseSessionCompleted(message.value, this.clock.now());
-    if (!parsed.ok) {
-      await this.retrying(context, () => this.deadLetters.publish(message, parsed.code, parsed.message));
-      return { kind: 'rejected', code: parsed.code, reason: parsed.message };
+  private async handle(messages: readonly InboundMessage[], context: HandlingContext): Promise<void> {
+    const started = process.hrtime.bigint();
+    const now = this.clock.now();
+    const valid: ValidMessage[] = [];
+    const rejected: DeadLetter[] = [];
+    for (const message of messages) {
+      const parsed = parseSessionCompleted(message.value, now);
+      if (parsed.ok) {
+        valid.push({ message, session: parsed.session });
+      } else {
+        rejected.push({ message, code: parsed.code, reason: parsed.message });
+      }
+    }
+    const outcomes = await this.apply(valid, context);
+    const failed = valid.flatMap(({ message }, index) => {
+      const outcome = outcomes[index];
+      return outcome instanceof Error
+        ? [{ message, code: 'PROCESSING_FAILED' as const, reason: `applying the event failed: ${outcome.message}` }]
+        : [];
+    });
+    const deadLetters = [...rejected, ...failed];
+    if (deadLetters.length > 0) {
+      await this.retrying(context, () => this.deadLetters.publish(deadLetters));
+    }
+    this.record(outcomes, deadLetters, Number(process.hrtime.bigint() - started) / 1e9, messages.length);
+  }
+
+  /** The outcome of each valid message, in order; an Error where applying it failed deterministically. */
+  private async apply(valid: readonly ValidMessage[], context: HandlingContext): Promise<Array<ApplySessionCompletedOutcome | Error>> {
+    if (valid.length === 0) {
+      return [];
     }
     try {
-      const result = await this.retrying(
+      return await this.retrying(
         context,
-        () => this.applySession.execute(new ApplySessionCompletedCommand(parsed.session, 'kafka')),
+        () => this.applySession.executeBatch(new ApplySessionBatchCommand(valid.map(({ session }) => session), 'kafka')),
         isTransientDatabaseError,
       );
-      return result.status === 'applied' ? { kind: 'applied', awardEvents: result.awardEvents } : { kind: 'duplicate' };
     } catch (error) {
       if (error instanceof ConsumerStoppedError) {
         throw error;
       }
-      const reason = `applying the event failed: ${(error as Error).message}`;
-      await this.retrying(context, () => this.deadLetters.publish(message, 'PROCESSING_FAILED', reason));
-      return { kind: 'rejected', code: 'PROCESSING_FAILED', reason };
+      if (valid.length === 1) {
+        return [error as Error];
+      }
+      this.logger.warn(`a run of ${valid.length} events failed (${(error as Error).message}); applying them one by one`);
+      const outcomes: Array<ApplySessionCompletedOutcome | Error> = [];
+      for (const { session } of valid) {
+        try {
+          outcomes.push(
+            await this.retrying(
+              context,
+              () => this.applySession.execute(new ApplySessionCompletedCommand(session, 'kafka')),
+              isTransientDatabaseError,
+            ),
+          );
+        } catch (single) {
+          if (single instanceof ConsumerStoppedError) {
+            throw single;
+          }
+          outcomes.push(single as Error);
+        }
+      }
+      return outcomes;
     }
+  }
+
+  private record(
+    outcomes: ReadonlyArray<ApplySessionCompletedOutcome | Error>,
+    deadLetters: readonly DeadLetter[],
+    seconds: number,
+    size: number,
+  ): void {
+    for (const outcome of outcomes) {
+      if (!(outcome instanceof Error)) {
+        this.metrics.countOutcome(outcome.status);
+      }
+    }
+    for (const letter of deadLetters) {
+      this.metrics.countOutcome('rejected', letter.code);
+      this.logger.warn(
+        `partition ${letter.message.partition} offset ${letter.message.offset} sent to the DLQ: ${letter.code} ${letter.reason}`,
+      );
+    }
+    this.metrics.observeRun(size, seconds);
+    this.logger.debug(`handled ${size} message(s) in ${(seconds * 1000).toFixed(1)} ms`);
   }
 
   /**

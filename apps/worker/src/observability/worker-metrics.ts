@@ -19,10 +19,16 @@ export class WorkerMetrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
-  private readonly applySeconds = new Histogram({
-    name: 'gamification_event_handling_seconds',
-    help: 'time to handle one message, retries included',
+  private readonly runSeconds = new Histogram({
+    name: 'gamification_run_handling_seconds',
+    help: 'time to handle one run of messages (one transaction), retries included',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+  private readonly runSize = new Histogram({
+    name: 'gamification_run_size_messages',
+    help: 'messages per run (one transaction)',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
     registers: [this.registry],
   });
 
@@ -41,11 +47,15 @@ export class WorkerMetrics {
     });
   }
 
-  handled(outcome: 'applied' | 'duplicate' | 'rejected', seconds: number, deadLetterCode?: string): void {
+  countOutcome(outcome: 'applied' | 'duplicate' | 'rejected', deadLetterCode?: string): void {
     this.events.inc({ outcome });
-    this.applySeconds.observe(seconds);
     if (deadLetterCode !== undefined) {
       this.deadLetters.inc({ code: deadLetterCode });
     }
+  }
+
+  observeRun(size: number, seconds: number): void {
+    this.runSize.observe(size);
+    this.runSeconds.observe(seconds);
   }
 }

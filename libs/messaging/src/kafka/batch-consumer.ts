@@ -30,8 +30,12 @@ export interface BatchConsumerOptions {
   readonly groupId: string;
   readonly topic: string;
   readonly partitionsConsumedConcurrently: number;
-  /** Called for each message in partition order; when it resolves, the message is done and its offset may commit. */
-  readonly handle: (message: InboundMessage, context: HandlingContext) => Promise<void>;
+  /**
+   * Called with runs of consecutive messages of one partition, in order, at most `maxMessagesPerCall`
+   * at a time; when it resolves, every message of the run is done and their offsets may commit.
+   */
+  readonly handle: (messages: readonly InboundMessage[], context: HandlingContext) => Promise<void>;
+  readonly maxMessagesPerCall: number;
   /** Called after a batch in which at least one message was handled. */
   readonly afterBatch?: () => void;
   /** Called when the consumer crashed and kafkajs will not restart it. */
@@ -104,24 +108,23 @@ export class BatchConsumer {
   private async consumeBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
     const context: HandlingContext = { isActive: () => isRunning() && !isStale(), heartbeat };
+    const messages: InboundMessage[] = batch.messages.map((message) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      key: message.key ?? null,
+      value: message.value ?? null,
+      headers: normalizeHeaders(message.headers),
+    }));
     let handled = 0;
-    for (const message of batch.messages) {
+    for (let start = 0; start < messages.length; start += this.options.maxMessagesPerCall) {
       if (!context.isActive()) {
         break;
       }
-      await this.options.handle(
-        {
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key ?? null,
-          value: message.value ?? null,
-          headers: normalizeHeaders(message.headers),
-        },
-        context,
-      );
-      resolveOffset(message.offset);
-      handled += 1;
+      const run = messages.slice(start, start + this.options.maxMessagesPerCall);
+      await this.options.handle(run, context);
+      resolveOffset(run[run.length - 1].offset);
+      handled += run.length;
       await heartbeat();
     }
     await commitOffsetsIfNecessary();

@@ -5,6 +5,12 @@ import { EventPublisher } from './event-publisher';
 
 export type DeadLetterCode = 'INVALID_JSON' | 'SCHEMA_VIOLATION' | 'PROCESSING_FAILED';
 
+export interface DeadLetter {
+  readonly message: InboundMessage;
+  readonly code: DeadLetterCode;
+  readonly reason: string;
+}
+
 /** Sends a message that cannot be applied to the DLQ: original key and bytes, plus headers saying why and whence. */
 @Injectable()
 export class DeadLetterPublisher {
@@ -13,9 +19,10 @@ export class DeadLetterPublisher {
     private readonly config: AppConfig,
   ) {}
 
-  async publish(message: InboundMessage, code: DeadLetterCode, reason: string): Promise<void> {
-    await this.publisher.publish([
-      {
+  /** Publishes the dead letters in one request; resolves once the broker acknowledged all of them. */
+  async publish(letters: readonly DeadLetter[]): Promise<void> {
+    await this.publisher.publish(
+      letters.map(({ message, code, reason }) => ({
         topic: this.config.topics.sessionCompletedDlq,
         key: message.key,
         value: message.value,
@@ -27,7 +34,7 @@ export class DeadLetterPublisher {
           'x-original-partition': String(message.partition),
           'x-original-offset': message.offset,
         },
-      },
-    ]);
+      })),
+    );
   }
 }

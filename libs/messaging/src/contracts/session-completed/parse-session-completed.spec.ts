@@ -52,6 +52,8 @@ describe('parseSessionCompleted', () => {
     ['userId', { userId: 'user 123' }],
     ['userId', { userId: 42 }],
     ['sessionId', { sessionId: undefined }],
+    ['sessionId', { sessionId: 'sess\u0000456' }],
+    ['eventId', { eventId: 'evt\u0000' }],
     ['completedAt', { completedAt: '2026-11-25T18:30:00' }],
     ['completedAt', { completedAt: '2026-02-30T10:00:00Z' }],
     ['completedAt', { completedAt: '2026-11-25T18:06:00Z' }],

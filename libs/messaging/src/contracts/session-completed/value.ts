@@ -13,6 +13,9 @@ import {
 } from 'class-validator';
 import { isValidTimeZone } from '@app/domain';
 
+// Postgres text cannot hold U+0000: such an id could never be stored.
+const NO_NUL = /^[^\u0000]*$/;
+
 export const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 @ValidatorConstraint({ name: 'ianaTimeZone' })
@@ -28,14 +31,14 @@ class IanaTimeZone implements ValidatorConstraintInterface {
 
 /** SessionCompleted v1, as producers send it (CONTRACT.md section 2). Unknown fields are ignored. */
 export class SessionCompletedV1 {
-  @IsString() @Length(1, 128)
+  @IsString() @Length(1, 128) @Matches(NO_NUL, { message: 'eventId must not contain NUL characters' })
   eventId!: string;
 
   @IsString()
   @Matches(/^[A-Za-z0-9._:@-]{1,128}$/, { message: 'userId must be 1..128 characters of [A-Za-z0-9._:@-]' })
   userId!: string;
 
-  @IsString() @Length(1, 128)
+  @IsString() @Length(1, 128) @Matches(NO_NUL, { message: 'sessionId must not contain NUL characters' })
   sessionId!: string;
 
   @IsString()

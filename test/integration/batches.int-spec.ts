@@ -1,0 +1,117 @@
+import { ApplySessionBatchCommand, ApplySessionCompletedUseCase } from '@app/application';
+import type { CompletedSession } from '@app/domain';
+import { validateSessionCompleted } from '@app/messaging';
+import { aSessionCompleted, aUserId } from '@app/testing';
+import { EngineHarness } from '../support/engine-harness';
+
+const onDay = (userId: string, day: string, hour = 12) =>
+  aSessionCompleted({ userId, completedAt: `${day}T${String(hour).padStart(2, '0')}:00:00Z`, durationSeconds: 600, score: null, timezone: 'UTC' });
+
+function parsed(document: ReturnType<typeof aSessionCompleted>): CompletedSession {
+  const result = validateSessionCompleted(document, new Date());
+  if (!result.ok) {
+    throw new Error(result.message);
+  }
+  return result.session;
+}
+
+describe('batches of events applied in one transaction', () => {
+  let engine: EngineHarness;
+
+  beforeAll(async () => {
+    engine = await EngineHarness.start();
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('applies a batch holding a poison message, a duplicate eventId and several events of one user', async () => {
+    const alice = aUserId('alice');
+    const bob = aUserId('bob');
+    const poisoned = aUserId('poisoned');
+    // A database-level fault for one user only: every write of that user's profile fails.
+    await engine.dataSource.query(
+      `ALTER TABLE user_profiles ADD CONSTRAINT test_refuses_${poisoned.replace(/-/g, '_')} CHECK (user_id <> '${poisoned}')`,
+    );
+    try {
+      const first = onDay(alice, '2026-09-01');
+      const messages = [
+        first,
+        onDay(alice, '2026-09-02'),
+        'not json at all',
+        first,
+        onDay(bob, '2026-09-02'),
+        onDay(poisoned, '2026-09-02'),
+        { ...onDay(alice, '2026-09-03'), durationSeconds: 'long' },
+        onDay(alice, '2026-09-03', 9),
+        onDay(alice, '2026-09-03', 18),
+      ];
+      // One send with one key: one partition, one record batch, so one fetch of the worker.
+      await engine.send(alice, ...messages);
+      const valid = [0, 1, 4, 7, 8].map((index) => (messages[index] as { eventId: string }).eventId);
+      await engine.processed(...valid);
+      const dead = await engine.recorder.waitFor(engine.topics.sessionCompletedDlq, alice, 3);
+
+      expect(dead.map((message) => message.headers['x-error-code']).sort()).toEqual(['INVALID_JSON', 'PROCESSING_FAILED', 'SCHEMA_VIOLATION']);
+      expect(dead.find((message) => message.headers['x-error-code'] === 'PROCESSING_FAILED')?.value?.toString()).toBe(
+        JSON.stringify(messages[5]),
+      );
+      expect(await engine.profile(alice)).toMatchObject({
+        totalXp: 4 * 60,
+        sessionsCompleted: 4,
+        currentStreak: 3,
+        longestStreak: 3,
+        level: 2,
+      });
+      expect(await engine.badgeCodes(alice)).toEqual(['FIRST_STEPS', 'ON_FIRE']);
+      expect(await engine.profile(bob)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
+      expect(await engine.profile(poisoned)).toBeNull();
+      expect(await engine.awardsPublished(alice)).toBe(3);
+      const levelUps = await engine.recorder.waitFor(engine.topics.levelUp, alice, 1);
+      expect(levelUps).toHaveLength(1);
+    } finally {
+      await engine.dataSource.query(`ALTER TABLE user_profiles DROP CONSTRAINT test_refuses_${poisoned.replace(/-/g, '_')}`);
+    }
+  });
+
+  it('reports each event of a batch as applied or duplicate, in order, and applies each once', async () => {
+    const userId = aUserId('batch');
+    const other = aUserId('batch-other');
+    const a = parsed(onDay(userId, '2026-09-10'));
+    const b = parsed(onDay(userId, '2026-09-11'));
+    const c = parsed(onDay(other, '2026-09-11'));
+    const useCase = engine.worker.get(ApplySessionCompletedUseCase);
+
+    const outcomes = await useCase.executeBatch(new ApplySessionBatchCommand([a, b, a, c], 'kafka'));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied', 'duplicate', 'applied']);
+    const again = await useCase.executeBatch(new ApplySessionBatchCommand([b, c], 'kafka'));
+    expect(again.map((outcome) => outcome.status)).toEqual(['duplicate', 'duplicate']);
+
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 120, sessionsCompleted: 2, currentStreak: 2, level: 2 });
+    expect(await engine.profile(other)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
+  });
+
+  it('gives the same totals whether the events come in one batch or one at a time', async () => {
+    const together = aUserId('together');
+    const apart = aUserId('apart');
+    const days = ['2026-08-01', '2026-08-02', '2026-08-04', '2026-08-03', '2026-08-03', '2026-08-05'];
+    const scores = [95, null, 80, 100, 50, 70];
+    const build = (userId: string) =>
+      days.map((day, index) => parsed({ ...onDay(userId, day, 8 + index), durationSeconds: 900 + index * 300, score: scores[index] }));
+    const useCase = engine.worker.get(ApplySessionCompletedUseCase);
+
+    await useCase.executeBatch(new ApplySessionBatchCommand(build(together), 'kafka'));
+    for (const session of build(apart)) {
+      await useCase.executeBatch(new ApplySessionBatchCommand([session], 'kafka'));
+    }
+
+    const strip = (profile: Awaited<ReturnType<EngineHarness['profile']>>) => {
+      const { userId: _userId, createdAt: _createdAt, updatedAt: _updatedAt, ...rest } = profile!;
+      return rest;
+    };
+    expect(strip(await engine.profile(together))).toEqual(strip(await engine.profile(apart)));
+    expect(await engine.badgeCodes(together)).toEqual(await engine.badgeCodes(apart));
+    expect(await engine.practiceDates(together)).toEqual(await engine.practiceDates(apart));
+  });
+});
