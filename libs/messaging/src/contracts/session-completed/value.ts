@@ -14,6 +14,7 @@ import {
 import { isValidTimeZone } from '@app/domain';
 
 // Postgres text cannot hold U+0000: such an id could never be stored.
+// eslint-disable-next-line no-control-regex -- matching the control character is the point
 const NO_NUL = /^[^\u0000]*$/;
 
 export const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
