@@ -6,4 +6,4 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 ENV NODE_ENV=production
-CMD ["node", "dist/apps/worker/apps/worker/src/main.js"]
+CMD ["node", "--max-old-space-size=160", "dist/apps/worker/apps/worker/src/main.js"]

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
-import { ensureDatabase, printProgress, projectRoot, runMigrations } from '@app/dev-stack';
+import { appEntry, ensureDatabase, printProgress, runMigrations } from '@app/dev-stack';
 import { eventually } from '@app/testing';
 
 /**
@@ -12,7 +11,6 @@ import { eventually } from '@app/testing';
  * trivial route of the same app), measured one after the other in one run with autocannon against
  * the built api on the machine's Postgres and Redis. Flags: --duration seconds (10), --connections (20).
  */
-const root = projectRoot();
 const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
 const duration = Number(args.get('duration') ?? 10);
 const connections = Number(args.get('connections') ?? 20);
@@ -42,7 +40,7 @@ async function main(): Promise<void> {
   await ensureDatabase(DATABASE_URL, printProgress);
   await runMigrations(DATABASE_URL);
   const port = await freePort();
-  const api = spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'apps', 'api', 'src', 'main.js')], {
+  const api = spawn(process.execPath, [appEntry('api')], {
     env: {
       ...process.env,
       DATABASE_URL,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import {
+  appEntry,
   ensureDatabase,
   findOrStartKafka,
   hasDockerEngine,
@@ -10,6 +11,7 @@ import {
   projectRoot,
   runMigrations,
   type RunningKafka,
+  WORKER_NODE_FLAGS,
 } from '@app/dev-stack';
 import jwt from 'jsonwebtoken';
 import type { ProfileView } from '@app/application';
@@ -60,7 +62,8 @@ interface RunningApp {
 }
 
 function startApp(app: 'worker' | 'api', env: NodeJS.ProcessEnv): RunningApp {
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js')], {
+  const flags = app === 'worker' ? WORKER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, appEntry(app)], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -30,6 +30,8 @@ export abstract class AppConfig {
     readonly topicPartitions: number;
     /** The most session events the worker applies in one transaction. */
     readonly maxEventsPerTransaction: number;
+    /** Partitions the worker handles side by side (each in its own transactions). */
+    readonly partitionsConsumedConcurrently: number;
   };
   abstract readonly topics: Topics;
   abstract readonly rulesFile: string;
@@ -79,7 +81,10 @@ class EnvironmentVariables {
   KAFKA_TOPIC_PARTITIONS = 6;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
-  MAX_EVENTS_PER_TRANSACTION = 500;
+  MAX_EVENTS_PER_TRANSACTION = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY = 6;
 
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED = 'session.completed';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED_DLQ = 'session.completed.dlq';
@@ -93,7 +98,7 @@ class EnvironmentVariables {
   OUTBOX_POLL_INTERVAL_MS = 200;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
-  OUTBOX_BATCH_SIZE = 500;
+  OUTBOX_BATCH_SIZE = 2000;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
@@ -156,6 +161,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       groupId: vars.KAFKA_GROUP_ID,
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
       maxEventsPerTransaction: vars.MAX_EVENTS_PER_TRANSACTION,
+      partitionsConsumedConcurrently: vars.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
     },
     topics: {
       sessionCompleted: vars.TOPIC_SESSION_COMPLETED,

@@ -5,3 +5,4 @@ export * from './kafka-distribution';
 export * from './local-kafka-broker';
 export * from './progress';
 export * from './project-root';
+export * from './apps';

@@ -32,7 +32,6 @@ import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from '../worker.tokens';
 
 const INITIAL_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
-const PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 
 interface ValidMessage {
   readonly message: InboundMessage;
@@ -68,7 +67,7 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
     this.consumer = this.consumers.create({
       groupId: this.config.kafka.groupId,
       topic: this.config.topics.sessionCompleted,
-      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
+      partitionsConsumedConcurrently: this.config.kafka.partitionsConsumedConcurrently,
       maxMessagesPerCall: this.config.kafka.maxEventsPerTransaction,
       handle: (messages, context) => this.handle(messages, context),
       afterBatch: () => this.relay.wake(),

@@ -5,12 +5,33 @@ export type LocalDate = string;
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 
+// Resolving a zone name is the costliest step of a date conversion; there are a few hundred valid
+// names, so the valid ones are kept (invalid ones are not, so arbitrary input cannot grow the cache).
+const validZones = new Map<string, IANAZone>();
+
+function zoneNamed(name: string): IANAZone | null {
+  const known = validZones.get(name);
+  if (known !== undefined) {
+    return known;
+  }
+  if (!IANAZone.isValidZone(name)) {
+    return null;
+  }
+  const zone = IANAZone.create(name);
+  validZones.set(name, zone);
+  return zone;
+}
+
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  return zoneNamed(zone) !== null;
 }
 
 export function localDateOf(instant: Date, zone: string): LocalDate {
-  const date = DateTime.fromJSDate(instant, { zone }).toISODate();
+  const resolved = zoneNamed(zone);
+  if (resolved === null) {
+    throw new RangeError(`unknown time zone "${zone}"`);
+  }
+  const date = DateTime.fromJSDate(instant, { zone: resolved }).toISODate();
   if (date === null) {
     throw new RangeError(`cannot compute a local date in zone "${zone}"`);
   }
@@ -19,7 +40,7 @@ export function localDateOf(instant: Date, zone: string): LocalDate {
 
 /** The instant the given local day ends in the zone: the next local midnight, whatever DST does that day. */
 export function endOfLocalDay(date: LocalDate, zone: string): Date {
-  return DateTime.fromISO(date, { zone }).plus({ days: 1 }).startOf('day').toJSDate();
+  return DateTime.fromISO(date, { zone: zoneNamed(zone) ?? zone }).plus({ days: 1 }).startOf('day').toJSDate();
 }
 
 /**

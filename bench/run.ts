@@ -1,0 +1,320 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { loadRulesFile } from '@app/config';
+import {
+  appEntry,
+  ensureDatabase,
+  findOrStartKafka,
+  KAFKA_VERSION,
+  printProgress,
+  projectRoot,
+  runMigrations,
+  WORKER_NODE_FLAGS,
+} from '@app/dev-stack';
+import { createDataSource } from '@app/persistence';
+import { runNaiveConsumer } from './naive/naive-consumer';
+import { firstSessionEvent, sessionEvents, uniqueCount } from './support/events';
+import { benchKafka, connectedProducer, createTopics, produceAll } from './support/kafka';
+import { percentile, rate, waitUntil } from './support/stats';
+
+/**
+ * npm run bench — throughput, latency and memory of the engine next to honest baselines, on the
+ * real broker, database and Redis the demo uses. Prints a table and writes bench/results/latest.json.
+ * Flags: --events=20000 --naive-events=5000 --users=10000 --hot-users=100 --rate=500 --latency-seconds=20
+ */
+const root = projectRoot();
+const flags = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
+const flag = (name: string, fallback: number) => Number(flags.get(name) ?? fallback);
+const EVENTS = flag('events', 20_000);
+const NAIVE_EVENTS = flag('naive-events', 5_000);
+const USERS = flag('users', 10_000);
+const HOT_USERS = flag('hot-users', 100);
+const RATE = flag('rate', 500);
+const LATENCY_SECONDS = flag('latency-seconds', 20);
+const PARTITIONS = 6;
+const run = randomUUID().slice(0, 6);
+const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification');
+const benchUrl = new URL(adminUrl);
+benchUrl.pathname = '/gamification_bench';
+const DATABASE_URL = benchUrl.toString();
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function freshDatabase(): Promise<void> {
+  const admin = new URL(DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query('DROP DATABASE IF EXISTS gamification_bench WITH (FORCE)');
+  await client.end();
+  await ensureDatabase(DATABASE_URL, printProgress);
+  await runMigrations(DATABASE_URL);
+}
+
+interface Worker {
+  readonly process: ChildProcess;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+async function startWorker(brokers: readonly string[], topicSuffix: string): Promise<Worker> {
+  const port = await freePort();
+  // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeOptions, appEntry('worker')], {
+    env: {
+      ...process.env,
+      DATABASE_URL,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_GROUP_ID: `bench-worker-${topicSuffix}`,
+      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+      TOPIC_SESSION_COMPLETED: `bench.session.completed.${topicSuffix}`,
+      TOPIC_SESSION_COMPLETED_DLQ: `bench.session.completed.dlq.${topicSuffix}`,
+      TOPIC_BADGE_AWARDED: `bench.badge.awarded.${topicSuffix}`,
+      TOPIC_LEVEL_UP: `bench.level.up.${topicSuffix}`,
+      WORKER_HTTP_PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitUntil(
+    'the worker to be ready',
+    async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200,
+    60_000,
+    200,
+  );
+  let peak = 0;
+  // VmHWM is the kernel's record of the process's peak resident set; read it while the process lives.
+  const readPeak = () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    }
+    return peak;
+  };
+  return {
+    process: child,
+    peakRssMb: readPeak,
+    stop: async () => {
+      readPeak();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  log(`bench: ${EVENTS} events (naive ${NAIVE_EVENTS}), ${USERS} users and ${HOT_USERS} hot users, latency at ${RATE}/s for ${LATENCY_SECONDS} s`);
+  const kafkaBroker = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
+  const kafka = benchKafka(kafkaBroker.brokers);
+  const producer = await connectedProducer(kafka);
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 10 });
+  const results: Record<string, number> = {};
+  try {
+    await freshDatabase();
+
+    printProgress('1/6 pipe ceiling: kafkajs consuming pre-produced messages, doing nothing...');
+    const pipeTopic = `bench.pipe.${run}`;
+    await createTopics(kafka, [pipeTopic], PARTITIONS);
+    await produceAll(producer, pipeTopic, sessionEvents(EVENTS, USERS, `pipe-${run}`), printProgress);
+    const pipeConsumer = kafka.consumer({ groupId: `bench-pipe-${run}` });
+    await pipeConsumer.connect();
+    await pipeConsumer.subscribe({ topic: pipeTopic, fromBeginning: true });
+    let piped = 0;
+    let pipeStart = 0;
+    // The clock starts when the group has assigned the partitions, so that joining is not counted.
+    pipeConsumer.on(pipeConsumer.events.GROUP_JOIN, () => {
+      pipeStart = Date.now();
+    });
+    await pipeConsumer.run({
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        piped += batch.messages.length;
+      },
+    });
+    await waitUntil('the pipe consumer', async () => piped >= EVENTS, 120_000, 10);
+    results.pipeEventsPerSecond = rate(EVENTS, Date.now() - pipeStart);
+    await pipeConsumer.disconnect();
+
+    printProgress('2/6 store ceiling: single-row upsert transactions through pg, 8 connections...');
+    await pool.query('CREATE TABLE IF NOT EXISTS bench_upserts (id text PRIMARY KEY, n integer NOT NULL)');
+    let next = 0;
+    const storeStart = Date.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const client = await pool.connect();
+        try {
+          while (next < EVENTS) {
+            const id = `u-${next % USERS}`;
+            next += 1;
+            await client.query('BEGIN');
+            await client.query('INSERT INTO bench_upserts (id, n) VALUES ($1, 1) ON CONFLICT (id) DO UPDATE SET n = bench_upserts.n + 1', [id]);
+            await client.query('COMMIT');
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    );
+    results.storeTransactionsPerSecond = rate(EVENTS, Date.now() - storeStart);
+
+    printProgress(`3/6 naive baseline: one TypeORM transaction per event, ${NAIVE_EVENTS} events...`);
+    const naiveTopic = `bench.naive.${run}`;
+    await createTopics(kafka, [naiveTopic], PARTITIONS);
+    await produceAll(producer, naiveTopic, sessionEvents(NAIVE_EVENTS, USERS, `naive-${run}`), printProgress);
+    const dataSource = createDataSource({ url: DATABASE_URL, poolSize: 4 }, 'bench-naive');
+    await dataSource.initialize();
+    const naiveMs = await runNaiveConsumer({
+      kafka,
+      topic: naiveTopic,
+      dataSource,
+      rules: loadRulesFile(join(root, 'config', 'rules.yaml')),
+      topics: { badgeAwarded: `bench.naive.badge.${run}`, levelUp: `bench.naive.level.${run}` },
+      expected: NAIVE_EVENTS,
+    });
+    await dataSource.destroy();
+    results.naiveEventsPerSecond = rate(NAIVE_EVENTS, naiveMs);
+
+    const engineRun = async (label: string, users: number, suffix: string, worker: Worker) => {
+      const prefix = `${suffix}-u`;
+      const events = sessionEvents(EVENTS, users, prefix);
+      const unique = uniqueCount(events);
+      printProgress(`${label}: ${EVENTS} events (${unique} unique) over ${users} users, end to end...`);
+      const started = Date.now();
+      await produceAll(producer, `bench.session.completed.${suffix}`, events, printProgress);
+      let appliedAt = 0;
+      await waitUntil(
+        'every event applied and every award published',
+        async () => {
+          const { rows } = await pool.query(
+            `SELECT (SELECT count(*)::int FROM processed_events WHERE user_id LIKE $1) AS processed,
+                    (SELECT count(*)::int FROM outbox_messages WHERE message_key LIKE $1 AND sent_at IS NULL) AS unsent`,
+            [`${prefix}-%`],
+          );
+          if (rows[0].processed === unique) {
+            appliedAt ||= Date.now();
+          }
+          return rows[0].processed === unique && rows[0].unsent === 0;
+        },
+        600_000,
+      );
+      const elapsed = Date.now() - started;
+      printProgress(
+        `  all effects committed after ${((appliedAt - started) / 1000).toFixed(2)} s, all awards published after ${(elapsed / 1000).toFixed(2)} s`,
+      );
+      worker.peakRssMb();
+      return rate(EVENTS, elapsed);
+    };
+
+    const suffixA = `${run}a`;
+    const workerA = await startWorker(kafkaBroker.brokers, suffixA);
+    results.engineEventsPerSecond = await engineRun('4/6 engine, many users', USERS, suffixA, workerA);
+
+    printProgress(`5/6 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const awards = kafka.consumer({ groupId: `bench-awards-${run}` });
+    await awards.connect();
+    await awards.subscribe({ topic: `bench.badge.awarded.${suffixA}`, fromBeginning: false });
+    await awards.run({
+      eachMessage: async ({ message }) => {
+        const award = JSON.parse(message.value?.toString() ?? '{}') as { sourceEventId?: string };
+        const sent = sentAt.get(award.sourceEventId ?? '');
+        if (sent !== undefined) {
+          latencies.push(Date.now() - sent);
+        }
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const total = RATE * LATENCY_SECONDS;
+    const tickMs = 20;
+    const perTick = (RATE * tickMs) / 1000;
+    const latencyStart = Date.now();
+    for (let index = 0; index < total; ) {
+      const due = Math.min(total, Math.floor(((Date.now() - latencyStart) / 1000) * RATE) + perTick);
+      const batch = [];
+      for (; index < due; index += 1) {
+        batch.push(firstSessionEvent(`lat-${run}`, index));
+      }
+      if (batch.length > 0) {
+        const now = Date.now();
+        batch.forEach((event) => sentAt.set(event.eventId, now));
+        await producer.send({ topic: `bench.session.completed.${suffixA}`, acks: -1, messages: batch.map(({ key, value }) => ({ key, value })) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, tickMs));
+    }
+    await waitUntil('every award of the latency run', async () => latencies.length >= total, 120_000, 100);
+    await awards.disconnect();
+    latencies.sort((a, b) => a - b);
+    results.latencyP50Ms = percentile(latencies, 50);
+    results.latencyP95Ms = percentile(latencies, 95);
+    results.latencyP99Ms = percentile(latencies, 99);
+    await workerA.stop();
+
+    const suffixB = `${run}b`;
+    const workerB = await startWorker(kafkaBroker.brokers, suffixB);
+    results.engineHotKeysEventsPerSecond = await engineRun('6/6 engine, hot keys', HOT_USERS, suffixB, workerB);
+    await workerB.stop();
+    results.workerPeakRssMb = Math.max(workerA.peakRssMb(), workerB.peakRssMb());
+  } finally {
+    await producer.disconnect();
+    await pool.end();
+    await kafkaBroker.stop();
+  }
+
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kafka: KAFKA_VERSION,
+  };
+  log('');
+  log(`Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; broker, Postgres and Redis on the same machine; Node ${machine.node}, Kafka ${machine.kafka}`);
+  log('| ratio | value |');
+  log('| --- | ---: |');
+  log(`| engine ÷ naive baseline | ${ratio(results.engineEventsPerSecond, results.naiveEventsPerSecond)} |`);
+  log(`| engine ÷ pipe ceiling | ${ratio(results.engineEventsPerSecond, results.pipeEventsPerSecond)} |`);
+  log(`| engine ÷ store ceiling | ${ratio(results.engineEventsPerSecond, results.storeTransactionsPerSecond)} |`);
+  log(`| engine (hot keys) ÷ naive baseline | ${ratio(results.engineHotKeysEventsPerSecond, results.naiveEventsPerSecond)} |`);
+  log('');
+  log('| measure | value |');
+  log('| --- | ---: |');
+  log(`| pipe ceiling (kafkajs, no-op) | ${results.pipeEventsPerSecond.toFixed(0)} events/s |`);
+  log(`| store ceiling (pg, one upsert per transaction) | ${results.storeTransactionsPerSecond.toFixed(0)} transactions/s |`);
+  log(`| naive baseline (TypeORM, one transaction per event) | ${results.naiveEventsPerSecond.toFixed(0)} events/s |`);
+  log(`| engine, ${USERS} users, end to end | ${results.engineEventsPerSecond.toFixed(0)} events/s |`);
+  log(`| engine, ${HOT_USERS} users (hot keys), end to end | ${results.engineHotKeysEventsPerSecond.toFixed(0)} events/s |`);
+  log(`| event → badge.awarded latency at ${RATE}/s, p50 / p95 / p99 | ${results.latencyP50Ms} / ${results.latencyP95Ms} / ${results.latencyP99Ms} ms |`);
+  log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(root, 'bench', 'results', 'latest.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS }, results }, null, 2)}\n`,
+  );
+  log('\nwritten to bench/results/latest.json');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);
