@@ -74,7 +74,9 @@ async function startWorker(brokers: readonly string[], topicSuffix: string): Pro
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeOptions, appEntry('worker')], {
+  // BENCH_WORKER_ENTRY runs another build of the worker (say, of an earlier commit) to compare against.
+  const entry = process.env.BENCH_WORKER_ENTRY ?? appEntry('worker');
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeOptions, entry], {
     env: {
       ...process.env,
       DATABASE_URL,
