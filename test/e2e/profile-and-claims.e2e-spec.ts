@@ -52,7 +52,9 @@ describe('profiles and challenge claims over HTTP', () => {
 
   it('shows a never-seen user the Lobby: level 1, 0 XP, streak 0, no badges and today’s challenges', async () => {
     const userId = aUserId('lobby');
+    const before = Date.now();
     const profile = await profileOf(userId);
+    const after = Date.now();
 
     expect(profile).toMatchObject({
       userId,
@@ -66,15 +68,19 @@ describe('profiles and challenge claims over HTTP', () => {
       sessionsCompleted: 0,
       badges: [],
     });
-    const tomorrowUtc = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    expect(profile.challenges.map((c: Challenge) => [c.type, c.progress, c.target, c.isCompleted, c.isClaimed, c.expiresAt])).toEqual(
+    // A never-seen user's day is the UTC day: the challenges expire at the next UTC midnight.
+    const nextUtcMidnight = (at: number) => `${new Date(at + 86_400_000).toISOString().slice(0, 10)}T00:00:00.000Z`;
+    expect(profile.challenges.map((c: Challenge) => [c.type, c.progress, c.target, c.isCompleted, c.isClaimed])).toEqual(
       expect.arrayContaining([
-        ['COMPLETE_SESSIONS', 0, 2, false, false, `${tomorrowUtc}T00:00:00.000Z`],
-        ['SCORE_AT_LEAST', 0, 1, false, false, `${tomorrowUtc}T00:00:00.000Z`],
-        ['PRACTICE_MINUTES', 0, 1800, false, false, `${tomorrowUtc}T00:00:00.000Z`],
+        ['COMPLETE_SESSIONS', 0, 2, false, false],
+        ['SCORE_AT_LEAST', 0, 1, false, false],
+        ['PRACTICE_MINUTES', 0, 1800, false, false],
       ]),
     );
     expect(profile.challenges).toHaveLength(3);
+    for (const challenge of profile.challenges as Challenge[]) {
+      expect([nextUtcMidnight(before), nextUtcMidnight(after)]).toContain(challenge.expiresAt);
+    }
   });
 
   it('creates today’s challenges once, however often the profile is read', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase } from '@app/application';
 import { validateSessionCompleted } from '@app/messaging';
-import { aSessionCompleted, aUserId } from '@app/testing';
+import { aSessionCompleted, aUserId, aZoneAtMidday } from '@app/testing';
 import { WorkerHttpServer } from '../../apps/worker/src/observability/worker-http.server';
 import { EngineHarness } from '../support/engine-harness';
 
@@ -217,9 +217,12 @@ describe('the worker on a real broker and database', () => {
 
   it('keeps today’s three challenges with progress from the day’s counted sessions', async () => {
     const userId = aUserId();
+    // A fixed-offset zone where it is midday now, so both sessions fall on the same local day.
+    const timezone = aZoneAtMidday();
+    const offsetHours = timezone === 'Etc/GMT' ? 0 : -Number(timezone.slice('Etc/GMT'.length));
     const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-    const first = aSessionCompleted({ userId, completedAt: minutesAgo(2), durationSeconds: 1200, score: 70, timezone: 'UTC' });
-    const second = aSessionCompleted({ userId, completedAt: minutesAgo(1), durationSeconds: 300, score: 85, timezone: 'UTC' });
+    const first = aSessionCompleted({ userId, completedAt: minutesAgo(2), durationSeconds: 1200, score: 70, timezone });
+    const second = aSessionCompleted({ userId, completedAt: minutesAgo(1), durationSeconds: 300, score: 85, timezone });
     await engine.send(userId, first);
     await engine.processed(first.eventId);
     const afterFirst = await engine.challenges(userId);
@@ -239,9 +242,11 @@ describe('the worker on a real broker and database', () => {
       ['PRACTICE_MINUTES', 1500, 1800, false],
       ['SCORE_AT_LEAST', 1, 1, true],
     ]);
-    const day = new Date(first.completedAt).toISOString().slice(0, 10);
+    const localNow = new Date(Date.parse(first.completedAt) + offsetHours * 3_600_000);
+    const day = localNow.toISOString().slice(0, 10);
+    const localMidnightAfter = Date.UTC(localNow.getUTCFullYear(), localNow.getUTCMonth(), localNow.getUTCDate() + 1);
     expect(afterSecond.every((c) => c.challengeDate === day && c.claimedAt === null)).toBe(true);
-    expect(afterSecond[0].expiresAt.toISOString()).toBe(`${day}T00:00:00.000Z`.replace(day, nextDay(day)));
+    expect(afterSecond[0].expiresAt.getTime()).toBe(localMidnightAfter - offsetHours * 3_600_000);
     expect((await engine.profile(userId))?.totalXp).toBe(50 + 35 + 20 + 50 + 40 + 0);
   });
 });
@@ -283,7 +288,3 @@ describe('the worker’s health and metrics listener', () => {
     expect(value('gamification_outbox_oldest_unsent_age_seconds')).toBeGreaterThanOrEqual(0);
   });
 });
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
-}
