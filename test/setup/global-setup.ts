@@ -1,5 +1,7 @@
 import './register-paths';
 import { ensureDatabase, findOrStartKafka, printProgress, runMigrations, type RunningKafka } from '@app/dev-stack';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 declare global {
@@ -22,6 +24,16 @@ export default async function globalSetup(): Promise<void> {
   await client.end();
   await ensureDatabase(databaseUrl, printProgress);
   await runMigrations(databaseUrl);
+
+  // The fault tests run the worker as a real process, from the same build `npm start` runs.
+  printProgress('building the worker for the process-level fault tests...');
+  const build = spawnSync(process.execPath, [join(__dirname, '..', '..', 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'worker'], {
+    cwd: join(__dirname, '..', '..'),
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) {
+    throw new Error(`nest build worker failed:\n${build.stdout}${build.stderr}`);
+  }
 
   const kafka = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
   globalThis.testKafka = kafka;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { In, type DataSource } from 'typeorm';
@@ -13,14 +12,7 @@ import {
 } from '@app/persistence';
 import { eventually, TopicRecorder } from '@app/testing';
 import { createWorker } from '../../apps/worker/src/worker';
-
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined) {
-    throw new Error(`${name} is not set: run the integration tests through jest, whose global set-up provides it`);
-  }
-  return value;
-}
+import { workerTestEnv } from './test-env';
 
 /**
  * A real worker (the Nest app the process would run) on the real broker and database, with topics
@@ -37,24 +29,8 @@ export class EngineHarness {
   ) {}
 
   static async start(overrides: Record<string, string> = {}): Promise<EngineHarness> {
-    const suffix = randomUUID().slice(0, 8);
-    const brokers = requiredEnv('TEST_KAFKA_BROKERS').split(',');
-    const env = {
-      DATABASE_URL: requiredEnv('TEST_DATABASE_URL'),
-      DATABASE_POOL_SIZE: '12',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_CLIENT_ID: `test-worker-${suffix}`,
-      KAFKA_GROUP_ID: `test-worker-${suffix}`,
-      KAFKA_TOPIC_PARTITIONS: '3',
-      TOPIC_SESSION_COMPLETED: `session.completed.${suffix}`,
-      TOPIC_SESSION_COMPLETED_DLQ: `session.completed.dlq.${suffix}`,
-      TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
-      TOPIC_LEVEL_UP: `level.up.${suffix}`,
-      OUTBOX_POLL_INTERVAL_MS: '50',
-      WORKER_HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-      ...overrides,
-    };
+    const env = { ...workerTestEnv(), ...overrides };
+    const brokers = env.KAFKA_BROKERS.split(',');
     const worker = await createWorker({
       env,
       onFatalError: (error) => {
@@ -63,7 +39,7 @@ export class EngineHarness {
     });
     const topics = worker.get(AppConfig).topics;
     const recorder = await TopicRecorder.start(brokers, [topics.badgeAwarded, topics.levelUp, topics.sessionCompletedDlq]);
-    const kafka = new Kafka({ brokers, clientId: `test-producer-${suffix}`, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ brokers, clientId: `test-producer-${env.KAFKA_CLIENT_ID}`, logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     // The tests read through a pool of their own, so that faults injected into the worker's

@@ -32,6 +32,9 @@ export abstract class AppConfig {
     readonly maxEventsPerTransaction: number;
     /** Partitions the worker handles side by side (each in its own transactions). */
     readonly partitionsConsumedConcurrently: number;
+    /** How long the group waits for a silent member (a killed worker) before moving its partitions. */
+    readonly sessionTimeoutMs: number;
+    readonly rebalanceTimeoutMs: number;
   };
   abstract readonly topics: Topics;
   abstract readonly rulesFile: string;
@@ -85,6 +88,12 @@ class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY = 6;
+
+  @Transform(toInt) @IsInt() @Min(6_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(6_000) @Max(300_000)
+  KAFKA_REBALANCE_TIMEOUT_MS = 60_000;
 
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED = 'session.completed';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED_DLQ = 'session.completed.dlq';
@@ -162,6 +171,8 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       topicPartitions: vars.KAFKA_TOPIC_PARTITIONS,
       maxEventsPerTransaction: vars.MAX_EVENTS_PER_TRANSACTION,
       partitionsConsumedConcurrently: vars.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+      sessionTimeoutMs: vars.KAFKA_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: vars.KAFKA_REBALANCE_TIMEOUT_MS,
     },
     topics: {
       sessionCompleted: vars.TOPIC_SESSION_COMPLETED,

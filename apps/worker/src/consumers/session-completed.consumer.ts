@@ -68,6 +68,8 @@ export class SessionCompletedConsumer implements OnApplicationBootstrap, BeforeA
       groupId: this.config.kafka.groupId,
       topic: this.config.topics.sessionCompleted,
       partitionsConsumedConcurrently: this.config.kafka.partitionsConsumedConcurrently,
+      sessionTimeoutMs: this.config.kafka.sessionTimeoutMs,
+      rebalanceTimeoutMs: this.config.kafka.rebalanceTimeoutMs,
       maxMessagesPerCall: this.config.kafka.maxEventsPerTransaction,
       handle: (messages, context) => this.handle(messages, context),
       afterBatch: () => this.relay.wake(),

@@ -30,6 +30,8 @@ export interface BatchConsumerOptions {
   readonly groupId: string;
   readonly topic: string;
   readonly partitionsConsumedConcurrently: number;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
   /**
    * Called with runs of consecutive messages of one partition, in order, at most `maxMessagesPerCall`
    * at a time; when it resolves, every message of the run is done and their offsets may commit.
@@ -69,8 +71,9 @@ export class BatchConsumer {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs,
+      rebalanceTimeout: options.rebalanceTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
       retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10 },
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {

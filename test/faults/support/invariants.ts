@@ -1,0 +1,179 @@
+import { Kafka, logLevel } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import {
+  badgeStats,
+  isCountedSession,
+  LevelCurve,
+  localDateOf,
+  newlyEarnedBadges,
+  sessionXp,
+  StreakCalculator,
+  type GamificationRules,
+} from '@app/domain';
+import { eventually, type SessionCompletedMessage, type TopicRecorder } from '@app/testing';
+
+export interface ExpectedProgress {
+  totalXp: number;
+  level: number;
+  sessionsCompleted: number;
+  currentStreak: number;
+  longestStreak: number;
+  lastPracticeDate: string | null;
+  badges: string[];
+}
+
+/**
+ * What a user's totals must be, computed straight from the contract's rules over the set of unique
+ * events: every metric is order-independent (sums, maxima, a set of days), so arrival order,
+ * redeliveries and batching cannot change it.
+ */
+export function expectedProgress(rules: GamificationRules, events: readonly SessionCompletedMessage[], extraXp = 0): ExpectedProgress {
+  const counted = events.filter((event) => isCountedSession({ durationSeconds: event.durationSeconds, score: event.score ?? null }, rules.xp));
+  const totalXp = counted.reduce((sum, event) => sum + sessionXp({ durationSeconds: event.durationSeconds, score: event.score ?? null }, rules.xp), 0) + extraXp;
+  const days = counted.map((event) => localDateOf(new Date(event.completedAt), event.timezone ?? 'UTC'));
+  const streak = StreakCalculator.summarize(days);
+  const level = new LevelCurve(rules.levels).levelFor(totalXp);
+  const scores = counted.flatMap((event) => (typeof event.score === 'number' ? [event.score] : []));
+  const badges = newlyEarnedBadges(
+    rules.badges,
+    badgeStats({
+      sessionsCompleted: counted.length,
+      longestStreak: streak.longestStreak,
+      bestScore: scores.length === 0 ? null : Math.max(...scores),
+      level,
+    }),
+    new Set(),
+  ).map((badge) => badge.code);
+  return {
+    totalXp,
+    level,
+    sessionsCompleted: counted.length,
+    currentStreak: streak.currentStreak,
+    longestStreak: streak.longestStreak,
+    lastPracticeDate: streak.lastPracticeDate,
+    badges: badges.sort(),
+  };
+}
+
+export interface InvariantInputs {
+  readonly dataSource: DataSource;
+  readonly recorder: TopicRecorder;
+  readonly brokers: readonly string[];
+  readonly topics: { sessionCompleted: string; badgeAwarded: string; levelUp: string; sessionCompletedDlq: string };
+  readonly groupIds: readonly string[];
+  readonly rules: GamificationRules;
+  /** Everything valid that was produced, duplicates included. */
+  readonly produced: readonly SessionCompletedMessage[];
+  /** The raw values of the invalid messages produced. */
+  readonly rejected?: readonly string[];
+}
+
+/** The invariants of issue 5, checked from the database and the topics once the stream has drained. */
+export async function assertInvariants(inputs: InvariantInputs): Promise<void> {
+  const { dataSource, recorder, rules } = inputs;
+  const unique = new Map<string, SessionCompletedMessage>();
+  for (const event of inputs.produced) {
+    if (!unique.has(event.eventId)) {
+      unique.set(event.eventId, event);
+    }
+  }
+  const byUser = new Map<string, SessionCompletedMessage[]>();
+  for (const event of unique.values()) {
+    byUser.set(event.userId, [...(byUser.get(event.userId) ?? []), event]);
+  }
+  const users = [...byUser.keys()];
+
+  await eventually(
+    `all ${unique.size} unique events to be processed`,
+    async () => {
+      const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM processed_events WHERE event_id = ANY($1)`, [
+        [...unique.keys()],
+      ]);
+      return count === unique.size ? true : undefined;
+    },
+    120_000,
+  );
+
+  const profiles: Array<Record<string, unknown>> = await dataSource.query(
+    `SELECT user_id, total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date,
+            coalesce((SELECT array_agg(badge_code ORDER BY badge_code) FROM user_badges b WHERE b.user_id = p.user_id), '{}') AS badges
+     FROM user_profiles p WHERE user_id = ANY($1)`,
+    [users],
+  );
+  const actual = new Map(
+    profiles.map((row) => [
+      row.user_id as string,
+      {
+        totalXp: row.total_xp,
+        level: row.level,
+        sessionsCompleted: row.sessions_completed,
+        currentStreak: row.current_streak,
+        longestStreak: row.longest_streak,
+        lastPracticeDate: row.last_practice_date,
+        badges: row.badges,
+      },
+    ]),
+  );
+  for (const [userId, events] of byUser) {
+    expect({ userId, ...actual.get(userId) }).toEqual({ userId, ...expectedProgress(rules, events) });
+  }
+
+  const outbox: Array<{ event_id: string; topic: string; message_key: string }> = await eventually(
+    'every award decided to be published',
+    async () => {
+      const rows = await dataSource.query(
+        `SELECT event_id, topic, message_key, sent_at FROM outbox_messages WHERE message_key = ANY($1)`,
+        [users],
+      );
+      return rows.every((row: { sent_at: Date | null }) => row.sent_at !== null) ? rows : undefined;
+    },
+    60_000,
+  );
+  await eventually(
+    'every published award to reach its topic',
+    async () => {
+      const seen = new Set(
+        [...recorder.received(inputs.topics.badgeAwarded), ...recorder.received(inputs.topics.levelUp)].map(
+          (message) => message.headers['event-id'],
+        ),
+      );
+      return outbox.every((row) => seen.has(row.event_id)) ? true : undefined;
+    },
+    60_000,
+  );
+  for (const message of [...recorder.received(inputs.topics.badgeAwarded), ...recorder.received(inputs.topics.levelUp)]) {
+    const award = JSON.parse(message.value?.toString() ?? '{}') as { eventId: string };
+    expect(message.headers['event-id']).toBe(award.eventId);
+  }
+
+  for (const value of inputs.rejected ?? []) {
+    await eventually(
+      'every invalid message on the DLQ',
+      async () => (recorder.received(inputs.topics.sessionCompletedDlq).some((message) => message.value?.toString('latin1') === Buffer.from(value).toString('latin1')) ? true : undefined),
+      30_000,
+    );
+  }
+
+  const kafka = new Kafka({ brokers: [...inputs.brokers], clientId: 'invariants', logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(inputs.topics.sessionCompleted);
+    for (const groupId of inputs.groupIds) {
+      await eventually(
+        `group ${groupId} to commit every offset up to the end of the topic`,
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [inputs.topics.sessionCompleted] });
+          const behind = ends.filter((end) => {
+            const offset = committed.partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+            return Number(end.high) > 0 && Number(offset) < Number(end.high);
+          });
+          return behind.length === 0 ? true : undefined;
+        },
+        60_000,
+      );
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined) {
+    throw new Error(`${name} is not set: run the integration tests through jest, whose global set-up provides it`);
+  }
+  return value;
+}
+
+/** Settings for a worker with topics and a consumer group of its own, on the test broker and database. */
+export function workerTestEnv(suffix = randomUUID().slice(0, 8)) {
+  return {
+    DATABASE_URL: requiredEnv('TEST_DATABASE_URL'),
+    DATABASE_POOL_SIZE: '12',
+    KAFKA_BROKERS: requiredEnv('TEST_KAFKA_BROKERS'),
+    KAFKA_CLIENT_ID: `test-worker-${suffix}`,
+    KAFKA_GROUP_ID: `test-worker-${suffix}`,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    TOPIC_SESSION_COMPLETED: `session.completed.${suffix}`,
+    TOPIC_SESSION_COMPLETED_DLQ: `session.completed.dlq.${suffix}`,
+    TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
+    TOPIC_LEVEL_UP: `level.up.${suffix}`,
+    OUTBOX_POLL_INTERVAL_MS: '50',
+    WORKER_HTTP_PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
+}
