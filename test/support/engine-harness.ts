@@ -26,6 +26,7 @@ export class EngineHarness {
     readonly dataSource: DataSource,
     readonly recorder: TopicRecorder,
     private readonly producer: Producer,
+    readonly groupId: string,
   ) {}
 
   static async start(overrides: Record<string, string> = {}): Promise<EngineHarness> {
@@ -46,7 +47,7 @@ export class EngineHarness {
     // connections do not hit the assertions.
     const dataSource = createDataSource({ url: env.DATABASE_URL, poolSize: 4 }, 'gamification-tests');
     await dataSource.initialize();
-    return new EngineHarness(worker, topics, brokers, dataSource, recorder, producer);
+    return new EngineHarness(worker, topics, brokers, dataSource, recorder, producer, env.KAFKA_GROUP_ID);
   }
 
   /** Produces messages to session.completed, keyed by userId as producers do; strings and buffers go as they are. */

@@ -64,7 +64,7 @@ export interface InvariantInputs {
   readonly rules: GamificationRules;
   /** Everything valid that was produced, duplicates included. */
   readonly produced: readonly SessionCompletedMessage[];
-  /** The raw values of the invalid messages produced. */
+  /** The raw values (as latin1 strings, byte for byte) of the invalid messages produced. */
   readonly rejected?: readonly string[];
 }
 
@@ -149,7 +149,10 @@ export async function assertInvariants(inputs: InvariantInputs): Promise<void> {
   for (const value of inputs.rejected ?? []) {
     await eventually(
       'every invalid message on the DLQ',
-      async () => (recorder.received(inputs.topics.sessionCompletedDlq).some((message) => message.value?.toString('latin1') === Buffer.from(value).toString('latin1')) ? true : undefined),
+      async () =>
+        recorder.received(inputs.topics.sessionCompletedDlq).some((message) => message.value?.toString('latin1') === value)
+          ? true
+          : undefined,
       30_000,
     );
   }

@@ -1,9 +1,14 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { EventPublisher, TopicAdmin } from '@app/messaging';
-import { OutboxRepository } from '@app/persistence';
+import { EventPublisher, TopicAdmin, type OutgoingMessage } from '@app/messaging';
+import { OutboxRepository, type OutboxEntry } from '@app/persistence';
 
 const MAX_BACKOFF_MS = 10_000;
+
+/** An outbox row as it goes on the wire: its payload, keyed by user, with the event-id header. */
+export function outboxMessage(entry: OutboxEntry): OutgoingMessage {
+  return { topic: entry.topic, key: entry.key, value: JSON.stringify(entry.payload), headers: { 'event-id': entry.eventId } };
+}
 
 /**
  * Publishes committed outbox rows, oldest first, and marks them sent once the broker acknowledged.
@@ -49,14 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         // not hold up the others while the producer waits for the topic to appear.
         const topics = [...(await this.topics.existingTopics())];
         const sent = await this.outbox.relayPending(this.config.outbox.batchSize, topics, (entries) =>
-          this.publisher.publish(
-            entries.map((entry) => ({
-              topic: entry.topic,
-              key: entry.key,
-              value: JSON.stringify(entry.payload),
-              headers: { 'event-id': entry.eventId },
-            })),
-          ),
+          this.publisher.publish(entries.map(outboxMessage)),
         );
         failures = 0;
         if (sent === this.config.outbox.batchSize) {

@@ -4,6 +4,7 @@ import { AppConfig } from '@app/config';
 import { KAFKA } from './kafka.provider';
 
 const TOPIC_LIST_TTL_MS = 10_000;
+const DLQ_MAX_MESSAGE_BYTES = String(4 * 1024 * 1024);
 
 /** Creates the engine's topics when they are missing, so a fresh broker works without manual set-up. */
 @Injectable()
@@ -25,7 +26,13 @@ export class TopicAdmin {
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: this.config.kafka.topicPartitions })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.config.kafka.topicPartitions,
+            // A dead letter is the original message plus headers: give the DLQ room for the largest
+            // message the source topic accepts, so that no message can be too big to dead-letter.
+            ...(topic === this.config.topics.sessionCompletedDlq ? { configEntries: [{ name: 'max.message.bytes', value: DLQ_MAX_MESSAGE_BYTES }] } : {}),
+          })),
         });
         this.logger.log(`created topics ${missing.join(', ')}`);
         this.known = null;

@@ -1,0 +1,63 @@
+import { loadRulesFile } from '@app/config';
+import { EngineHarness } from '../support/engine-harness';
+import { assertInvariants } from './support/invariants';
+import { sessionStream } from './support/session-stream';
+
+const rules = loadRulesFile('config/rules.yaml');
+
+describe('scenario 6: every event produced twice, then the whole topic replayed into a fresh group', () => {
+  let engine: EngineHarness;
+  let replay: EngineHarness | null = null;
+
+  beforeAll(async () => {
+    engine = await EngineHarness.start();
+  });
+
+  afterAll(async () => {
+    await replay?.stop();
+    await engine?.stop();
+  });
+
+  it('changes no total, badge or award', async () => {
+    const events = sessionStream(`twice-${engine.groupId.slice(-8)}`, 25, 600);
+    const users = [...new Set(events.map((event) => event.userId))];
+    for (const event of events) {
+      await engine.send(event.userId, event, event);
+    }
+    const produced = events.flatMap((event) => [event, event]);
+    await assertInvariants({
+      dataSource: engine.dataSource,
+      recorder: engine.recorder,
+      brokers: engine.brokers,
+      topics: engine.topics,
+      groupIds: [engine.groupId],
+      rules,
+      produced,
+    });
+    const snapshot = async () =>
+      engine.dataSource.query(
+        `SELECT p.*, (SELECT count(*)::int FROM outbox_messages o WHERE o.message_key = p.user_id) AS awards,
+                (SELECT count(*)::int FROM processed_events e WHERE e.user_id = p.user_id) AS processed
+         FROM user_profiles p WHERE user_id = ANY($1) ORDER BY user_id`,
+        [users],
+      );
+    const before = await snapshot();
+
+    replay = await EngineHarness.start({
+      TOPIC_SESSION_COMPLETED: engine.topics.sessionCompleted,
+      TOPIC_SESSION_COMPLETED_DLQ: engine.topics.sessionCompletedDlq,
+      TOPIC_BADGE_AWARDED: engine.topics.badgeAwarded,
+      TOPIC_LEVEL_UP: engine.topics.levelUp,
+    });
+    await assertInvariants({
+      dataSource: replay.dataSource,
+      recorder: replay.recorder,
+      brokers: replay.brokers,
+      topics: replay.topics,
+      groupIds: [replay.groupId],
+      rules,
+      produced,
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,67 @@
+import { loadRulesFile } from '@app/config';
+import { EventPublisher, TopicAdmin } from '@app/messaging';
+import { OutboxRepository } from '@app/persistence';
+import { OutboxRelay, outboxMessage } from '../../apps/worker/src/outbox/outbox-relay.service';
+import { EngineHarness } from '../support/engine-harness';
+import { assertInvariants } from './support/invariants';
+import { sessionStream } from './support/session-stream';
+
+const rules = loadRulesFile('config/rules.yaml');
+
+describe('scenario 2: the relay killed after publishing, before marking the rows sent', () => {
+  let engine: EngineHarness;
+
+  beforeAll(async () => {
+    engine = await EngineHarness.start();
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  it('publishes the awards again with the same event ids, and nothing else changes', async () => {
+    const relay = engine.worker.get(OutboxRelay);
+    await relay.beforeApplicationShutdown();
+    const events = sessionStream(`relay-${engine.topics.badgeAwarded.slice(-8)}`, 10, 120);
+    const users = [...new Set(events.map((event) => event.userId))];
+    await engine.send('relay', ...events);
+    await engine.processed(...events.map((event) => event.eventId));
+    const [{ unsent }] = await engine.dataSource.query(
+      `SELECT count(*)::int AS unsent FROM outbox_messages WHERE message_key = ANY($1) AND sent_at IS NULL`,
+      [users],
+    );
+    expect(unsent).toBeGreaterThan(0);
+
+    // What a relay that dies between the broker's acknowledgement and its commit leaves behind:
+    // the awards are on their topics, the rows still unsent.
+    const publisher = engine.worker.get(EventPublisher);
+    const topics = [...(await engine.worker.get(TopicAdmin).existingTopics())];
+    await expect(
+      engine.worker.get(OutboxRepository).relayPending(10_000, topics, async (entries) => {
+        await publisher.publish(entries.filter((entry) => users.includes(entry.key)).map(outboxMessage));
+        throw new Error('killed before marking the rows sent');
+      }),
+    ).rejects.toThrow('killed before marking the rows sent');
+
+    relay.onApplicationBootstrap();
+    await assertInvariants({
+      dataSource: engine.dataSource,
+      recorder: engine.recorder,
+      brokers: engine.brokers,
+      topics: engine.topics,
+      groupIds: [engine.groupId],
+      rules,
+      produced: events,
+    });
+    const awards = users.flatMap((userId) => [
+      ...engine.recorder.received(engine.topics.badgeAwarded, userId),
+      ...engine.recorder.received(engine.topics.levelUp, userId),
+    ]);
+    const copies = new Map<string, string[]>();
+    for (const award of awards) {
+      copies.set(award.headers['event-id'], [...(copies.get(award.headers['event-id']) ?? []), award.value!.toString()]);
+    }
+    expect(copies.size).toBe(unsent);
+    expect([...copies.values()].every((values) => values.length === 2 && values[0] === values[1])).toBe(true);
+  });
+});
