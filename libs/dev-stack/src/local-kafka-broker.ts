@@ -9,6 +9,8 @@ import type { Progress } from './progress';
 
 export interface RunningKafka {
   readonly brokers: string[];
+  /** The local broker's ports; absent for a broker found elsewhere. */
+  readonly ports?: { readonly broker: number; readonly controller: number };
   /** Where the broker writes its log, for reading when something goes wrong. */
   readonly logFile: string | null;
   stop(): Promise<void>;
@@ -20,6 +22,8 @@ export interface LocalKafkaOptions {
   readonly progress: Progress;
   readonly version?: string;
   readonly heapMb?: number;
+  /** Listen on these ports (to restart a stopped broker where its clients expect it); free ones otherwise. */
+  readonly ports?: { readonly broker: number; readonly controller: number };
 }
 
 function freePort(): Promise<number> {
@@ -130,7 +134,8 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   const heapMb = options.heapMb ?? 512;
   const libs = await kafkaDistribution(progress, version);
   mkdirSync(dataDir, { recursive: true });
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const port = options.ports?.broker ?? (await freePort());
+  const controllerPort = options.ports?.controller ?? (await freePort());
   const propertiesFile = join(dataDir, 'server.properties');
   writeFileSync(propertiesFile, serverProperties(dataDir, port, controllerPort));
   writeFileSync(join(dataDir, 'log4j2.properties'), LOG4J2);
@@ -167,6 +172,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
 
   return {
     brokers,
+    ports: { broker: port, controller: controllerPort },
     logFile,
     stop: async () => {
       if (child.exitCode !== null) {
