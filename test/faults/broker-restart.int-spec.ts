@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { loadRulesFile } from '@app/config';
 import { silentProgress, startLocalKafka, type RunningKafka } from '@app/dev-stack';
 import { EngineHarness } from '../support/engine-harness';
+import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
-import { sessionStream } from './support/session-stream';
 
 const rules = loadRulesFile('config/rules.yaml');
 

@@ -1,8 +1,7 @@
 import { loadRulesFile } from '@app/config';
-import { aSessionCompleted, aUserId, aZoneAtMidday, eventually } from '@app/testing';
+import { aSessionCompleted, aUserId, aZoneAtMidday, eventually, expectedProgress } from '@app/testing';
 import { ApiHarness, bearer, tokenFor } from '../support/api-harness';
 import { EngineHarness } from '../support/engine-harness';
-import { expectedProgress } from './support/invariants';
 
 const rules = loadRulesFile('config/rules.yaml');
 

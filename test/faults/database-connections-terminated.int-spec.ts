@@ -1,7 +1,7 @@
 import { loadRulesFile } from '@app/config';
 import { EngineHarness } from '../support/engine-harness';
+import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
-import { sessionStream } from './support/session-stream';
 
 const rules = loadRulesFile('config/rules.yaml');
 

@@ -1,8 +1,8 @@
 import { loadRulesFile } from '@app/config';
 import type { SessionCompletedMessage } from '@app/testing';
-import { aSessionCompleted, aUserId } from '@app/testing';
+import { aSessionCompleted, aUserId, expectedProgress } from '@app/testing';
 import { EngineHarness } from '../support/engine-harness';
-import { assertInvariants, expectedProgress } from './support/invariants';
+import { assertInvariants } from './support/invariants';
 
 const rules = loadRulesFile('config/rules.yaml');
 

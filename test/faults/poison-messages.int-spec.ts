@@ -1,8 +1,7 @@
 import { loadRulesFile } from '@app/config';
-import { aSessionCompleted } from '@app/testing';
+import { aSessionCompleted, sessionStream } from '@app/testing';
 import { EngineHarness } from '../support/engine-harness';
 import { assertInvariants } from './support/invariants';
-import { sessionStream } from './support/session-stream';
 
 const rules = loadRulesFile('config/rules.yaml');
 

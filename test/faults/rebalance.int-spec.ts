@@ -2,11 +2,9 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { loadRulesFile } from '@app/config';
 import { createDataSource } from '@app/persistence';
-import { eventually, TopicRecorder } from '@app/testing';
+import { eventually, sessionStream, TopicRecorder, WorkerProcess } from '@app/testing';
 import { workerTestEnv } from '../support/test-env';
 import { assertInvariants } from './support/invariants';
-import { sessionStream } from './support/session-stream';
-import { WorkerProcess } from './support/worker-process';
 
 const rules = loadRulesFile('config/rules.yaml');
 

@@ -3,8 +3,8 @@ import { EventPublisher, TopicAdmin } from '@app/messaging';
 import { OutboxRepository } from '@app/persistence';
 import { OutboxRelay, outboxMessage } from '../../apps/worker/src/outbox/outbox-relay.service';
 import { EngineHarness } from '../support/engine-harness';
+import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
-import { sessionStream } from './support/session-stream';
 
 const rules = loadRulesFile('config/rules.yaml');
 

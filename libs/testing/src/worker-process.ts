@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { appEntry, WORKER_NODE_FLAGS } from '@app/dev-stack';
-import { eventually } from '@app/testing';
+import { eventually } from './eventually';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionCompletedMessage } from '@app/testing';
+import type { SessionCompletedMessage } from './session-completed.factory';
 
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney'];
 
