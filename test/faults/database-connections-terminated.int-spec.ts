@@ -36,11 +36,7 @@ describe('scenario 3: Postgres dropping the worker’s connections mid-stream', 
 
     expect(terminated).toBeGreaterThan(0);
     await assertInvariants({
-      dataSource: engine.dataSource,
-      recorder: engine.recorder,
-      brokers: engine.brokers,
-      topics: engine.topics,
-      groupIds: [engine.groupId],
+      ...engine.invariantInputs(),
       rules,
       produced: events,
     });

@@ -26,11 +26,7 @@ describe('scenario 6: every event produced twice, then the whole topic replayed 
     }
     const produced = events.flatMap((event) => [event, event]);
     await assertInvariants({
-      dataSource: engine.dataSource,
-      recorder: engine.recorder,
-      brokers: engine.brokers,
-      topics: engine.topics,
-      groupIds: [engine.groupId],
+      ...engine.invariantInputs(),
       rules,
       produced,
     });
@@ -50,11 +46,7 @@ describe('scenario 6: every event produced twice, then the whole topic replayed 
       TOPIC_LEVEL_UP: engine.topics.levelUp,
     });
     await assertInvariants({
-      dataSource: replay.dataSource,
-      recorder: replay.recorder,
-      brokers: replay.brokers,
-      topics: replay.topics,
-      groupIds: [replay.groupId],
+      ...replay.invariantInputs(),
       rules,
       produced,
     });

@@ -47,11 +47,7 @@ describe('scenario 9: late and out-of-order events across several days and a DST
     }
 
     await assertInvariants({
-      dataSource: engine.dataSource,
-      recorder: engine.recorder,
-      brokers: engine.brokers,
-      topics: engine.topics,
-      groupIds: [engine.groupId],
+      ...engine.invariantInputs(),
       rules,
       produced: arrival,
     });

@@ -39,11 +39,7 @@ describe('scenario 7: poison messages of every kind mixed into a valid stream', 
     }
 
     await assertInvariants({
-      dataSource: engine.dataSource,
-      recorder: engine.recorder,
-      brokers: engine.brokers,
-      topics: engine.topics,
-      groupIds: [engine.groupId],
+      ...engine.invariantInputs(),
       rules,
       produced: valid,
       rejected: poison.map(([, value]) => value.toString('latin1')),

@@ -45,11 +45,7 @@ describe('scenario 2: the relay killed after publishing, before marking the rows
 
     relay.onApplicationBootstrap();
     await assertInvariants({
-      dataSource: engine.dataSource,
-      recorder: engine.recorder,
-      brokers: engine.brokers,
-      topics: engine.topics,
-      groupIds: [engine.groupId],
+      ...engine.invariantInputs(),
       rules,
       produced: events,
     });

@@ -101,6 +101,11 @@ export class EngineHarness {
     });
   }
 
+  /** What the fault suite's invariants are checked against: this worker's database, topics and group. */
+  invariantInputs() {
+    return { dataSource: this.dataSource, recorder: this.recorder, brokers: this.brokers, topics: this.topics, groupIds: [this.groupId] };
+  }
+
   async stop(): Promise<void> {
     await this.producer.disconnect();
     await this.recorder.stop();

@@ -1,0 +1,93 @@
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@app/persistence';
+import { TopicRecorder, WorkerProcess, type SessionCompletedMessage } from '@app/testing';
+import { workerTestEnv } from '../../support/test-env';
+import type { InvariantInputs } from './invariants';
+
+/**
+ * Worker processes sharing one consumer group and one set of topics, with what the scenarios need
+ * around them: a producer, a recorder of the output topics and a database connection of their own.
+ */
+export class WorkerFleet {
+  readonly workers: WorkerProcess[] = [];
+  private recorder: TopicRecorder | null = null;
+
+  private constructor(
+    readonly env: ReturnType<typeof workerTestEnv>,
+    readonly dataSource: DataSource,
+    private readonly producer: Producer,
+  ) {}
+
+  static async create(overrides: Record<string, string>): Promise<WorkerFleet> {
+    // Short group timeouts, so that a killed worker's partitions move within seconds.
+    const env = { ...workerTestEnv(), KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_REBALANCE_TIMEOUT_MS: '8000', ...overrides };
+    const dataSource = createDataSource({ url: env.DATABASE_URL, poolSize: 2 }, 'gamification-tests');
+    await dataSource.initialize();
+    const producer = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'fleet-producer', logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    return new WorkerFleet(env, dataSource, producer);
+  }
+
+  get topics() {
+    return {
+      sessionCompleted: this.env.TOPIC_SESSION_COMPLETED,
+      badgeAwarded: this.env.TOPIC_BADGE_AWARDED,
+      levelUp: this.env.TOPIC_LEVEL_UP,
+      sessionCompletedDlq: this.env.TOPIC_SESSION_COMPLETED_DLQ,
+    };
+  }
+
+  /** Starts one more worker; the first one also creates the topics, so recording starts after it. */
+  async startWorker(): Promise<WorkerProcess> {
+    const worker = await WorkerProcess.start(this.env);
+    this.workers.push(worker);
+    this.recorder ??= await TopicRecorder.start(this.env.KAFKA_BROKERS.split(','), [
+      this.topics.badgeAwarded,
+      this.topics.levelUp,
+      this.topics.sessionCompletedDlq,
+    ]);
+    return worker;
+  }
+
+  /** Produces the events in order, `chunk` at a time with a pause between chunks: a steady stream. */
+  async stream(events: readonly SessionCompletedMessage[], chunk: number, pauseMs: number): Promise<void> {
+    for (let start = 0; start < events.length; start += chunk) {
+      await this.producer.send({
+        topic: this.topics.sessionCompleted,
+        acks: -1,
+        messages: events.slice(start, start + chunk).map((event) => ({ key: event.userId, value: JSON.stringify(event) })),
+      });
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+
+  async processedCount(events: readonly SessionCompletedMessage[]): Promise<number> {
+    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM processed_events WHERE event_id = ANY($1)`, [
+      events.map((event) => event.eventId),
+    ]);
+    return count;
+  }
+
+  invariantInputs(): Omit<InvariantInputs, 'rules' | 'produced' | 'rejected'> {
+    if (this.recorder === null) {
+      throw new Error('no worker was started');
+    }
+    return {
+      dataSource: this.dataSource,
+      recorder: this.recorder,
+      brokers: this.env.KAFKA_BROKERS.split(','),
+      topics: this.topics,
+      groupIds: [this.env.KAFKA_GROUP_ID],
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.kill('SIGTERM')));
+    await this.recorder?.stop();
+    await this.producer.disconnect();
+    await this.dataSource.destroy();
+  }
+}
