@@ -194,6 +194,7 @@ async function main(): Promise<void> {
       );
       return response?.ok ? ((await response.json()) as ProfileView) : undefined;
     });
+    log(`\nThe Locker Room dashboard: ${API_URL}/  (sign in as ${userId} to see these sessions)`);
     log(`\nGET ${API_URL}/gamification/profile as ${userId}:`);
     log(`  level ${profile.level}, ${profile.totalXp} XP (${profile.xpIntoLevel} into the level, ${profile.xpForNextLevel} to the next)`);
     log(`  ${profile.sessionsCompleted} sessions, streak ${profile.currentStreak} day(s), longest ${profile.longestStreak}, last practice ${profile.lastPracticeDate}`);
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     dlq.forEach((entry) => log(`  x-error-code ${entry.code}: ${entry.message}`));
 
     const claimable = profile.challenges.find((challenge) => challenge.isCompleted && !challenge.isClaimed);
-    log(`\nThe engine is running. The api serves ${API_URL} (OpenAPI UI at ${API_URL}/docs). Try:`);
+    log(`\nThe engine is running. Dashboard: ${API_URL}/ (sign in as ${userId}). OpenAPI UI: ${API_URL}/docs. Try:`);
     log(`  export TOKEN=${token}`);
     log(`  curl -s -H "Authorization: Bearer $TOKEN" ${API_URL}/gamification/profile`);
     if (claimable !== undefined) {

@@ -35,6 +35,17 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`nest build worker failed:\n${build.stdout}${build.stderr}`);
   }
 
+  // The dashboard's browser test is served the built web app, as the api serves it in production.
+  printProgress('building the dashboard for the browser test...');
+  const web = spawnSync(
+    process.execPath,
+    [join(__dirname, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'],
+    { cwd: join(__dirname, '..', '..'), encoding: 'utf8' },
+  );
+  if (web.status !== 0) {
+    throw new Error(`vite build failed:\n${web.stdout}${web.stderr}`);
+  }
+
   const kafka = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
   globalThis.testKafka = kafka;
   process.env.TEST_DATABASE_URL = databaseUrl;

@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import { ApplicationModule } from '@app/application';
 import { AppConfig, ConfigModule } from '@app/config';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
 import { HttpMetrics, HttpMetricsMiddleware } from './observability/http-metrics';
@@ -19,6 +20,7 @@ const ONE_MINUTE_MS = 60_000;
 @Module({})
 export class ApiModule implements NestModule {
   static forRoot(env?: Readonly<Record<string, string | undefined>>): DynamicModule {
+    const development = (env ?? process.env).NODE_ENV === 'development';
     return {
       module: ApiModule,
       imports: [
@@ -35,7 +37,7 @@ export class ApiModule implements NestModule {
           }),
         }),
       ],
-      controllers: [GamificationController, HealthController, MetricsController],
+      controllers: [GamificationController, HealthController, MetricsController, ...(development ? [DevTokenController] : [])],
       providers: [BearerAuthGuard, WriteRateLimitGuard, HttpMetrics, HttpMetricsMiddleware],
     };
   }

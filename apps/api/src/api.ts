@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConsoleLogger, ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -44,6 +46,9 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  if (existsSync(join(config.webDistDir, 'index.html'))) {
+    app.useStaticAssets(config.webDistDir, { index: 'index.html', maxAge: '1h' });
+  }
   await app.init();
   return app;
 }

@@ -4,9 +4,10 @@ import { ApplySessionCompletedUseCase } from './apply-session-completed/apply-se
 import { ClaimChallengeUseCase } from './claim-challenge/claim-challenge.use-case';
 import { Clock, SystemClock } from './clock/clock';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
+import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase];
 
 @Module({
   imports: [PersistenceModule],

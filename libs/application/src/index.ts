@@ -8,5 +8,6 @@ export * from './errors/application.error';
 export * from './get-profile/get-profile.query';
 export * from './get-profile/get-profile.use-case';
 export * from './get-profile/profile.view';
+export * from './list-badges/list-badges.use-case';
 export * from './sync-progress/sync-progress.command';
 export * from './sync-progress/sync-progress.use-case';

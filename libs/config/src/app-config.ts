@@ -54,6 +54,8 @@ export abstract class AppConfig {
   abstract readonly redis: { readonly url: string | null };
   abstract readonly rateLimit: { readonly writesPerMinute: number };
   abstract readonly environment: NodeEnvironment;
+  /** The built dashboard the api serves at `/`; served only when the folder exists. */
+  abstract readonly webDistDir: string;
 }
 
 export const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
@@ -141,6 +143,9 @@ class EnvironmentVariables {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   RATE_LIMIT_WRITES_PER_MINUTE = 60;
+
+  @IsString() @IsNotEmpty()
+  WEB_DIST_DIR = 'dist/apps/web';
 }
 
 export type ProcessRole = 'worker' | 'api';
@@ -195,5 +200,6 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     redis: { url: vars.REDIS_URL ?? null },
     rateLimit: { writesPerMinute: vars.RATE_LIMIT_WRITES_PER_MINUTE },
     environment: vars.NODE_ENV,
+    webDistDir: vars.WEB_DIST_DIR,
   };
 }

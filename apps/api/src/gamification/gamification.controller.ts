@@ -22,8 +22,10 @@ import {
   Clock,
   GetProfileQuery,
   GetProfileUseCase,
+  ListBadgesUseCase,
   SyncProgressCommand,
   SyncProgressUseCase,
+  type BadgeCatalogEntry,
   type ClaimedChallenge,
   type ProfileView,
 } from '@app/application';
@@ -32,7 +34,7 @@ import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, CurrentUserId, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { WriteRateLimitGuard } from '../rate-limit/write-rate-limit.guard';
-import { ClaimChallengeResponse, ErrorResponse, ProfileResponse } from './dto/profile.response';
+import { BadgeCatalogResponse, ClaimChallengeResponse, ErrorResponse, ProfileResponse } from './dto/profile.response';
 import { SessionCompletedRequest } from './dto/session-completed.request';
 
 const challengeId = new ParseUUIDPipe({
@@ -55,6 +57,7 @@ export class GamificationController {
     private readonly claimChallenge: ClaimChallengeUseCase,
     private readonly syncProgress: SyncProgressUseCase,
     private readonly applySession: ApplySessionCompletedUseCase,
+    private readonly listBadges: ListBadgesUseCase,
     private readonly clock: Clock,
   ) {}
 
@@ -64,6 +67,13 @@ export class GamificationController {
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   profile(@CurrentUserId() userId: string): Promise<ProfileView> {
     return this.getProfile.execute(new GetProfileQuery(userId));
+  }
+
+  @Get('badges')
+  @ApiOperation({ summary: 'Every badge of the rules, with how to earn it (earned or not)' })
+  @ApiOkResponse({ type: [BadgeCatalogResponse] })
+  badges(): BadgeCatalogEntry[] {
+    return this.listBadges.execute();
   }
 
   @Post('claim-challenge/:id')

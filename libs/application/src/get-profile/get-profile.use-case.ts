@@ -55,6 +55,7 @@ export class GetProfileUseCase {
       currentStreak: stored === null ? 0 : StreakCalculator.displayedStreak(stored, today),
       longestStreak: stored?.longestStreak ?? 0,
       lastPracticeDate: stored?.lastPracticeDate ?? null,
+      practicedToday: stored?.lastPracticeDate === today,
       sessionsCompleted: stored?.sessionsCompleted ?? 0,
       badges: (stored?.badges ?? []).map((badge) => ({
         code: badge.code,

@@ -30,6 +30,8 @@ export interface ProfileView {
   readonly currentStreak: number;
   readonly longestStreak: number;
   readonly lastPracticeDate: LocalDate | null;
+  /** Whether the user has a counted session on their current local day. */
+  readonly practicedToday: boolean;
   readonly sessionsCompleted: number;
   readonly badges: readonly BadgeView[];
   readonly challenges: readonly ChallengeView[];

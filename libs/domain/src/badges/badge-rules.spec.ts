@@ -1,5 +1,5 @@
 import { loadRulesFile } from '@app/config';
-import { newlyEarnedBadges, type BadgeStats } from './badge-rules';
+import { howToEarn, newlyEarnedBadges, type BadgeStats } from './badge-rules';
 
 const { badges } = loadRulesFile('config/rules.yaml');
 const none: BadgeStats = { sessionsCompleted: 0, streakDays: 0, score: -1, level: 1 };
@@ -37,5 +37,22 @@ describe('badge rules with the shipped rules', () => {
 
   it('never awards a badge the user already holds', () => {
     expect(earned({ sessionsCompleted: 60, streakDays: 40, score: 100, level: 20 }, badges.map((b) => b.code))).toEqual([]);
+  });
+});
+
+describe('howToEarn', () => {
+  it('says in words what each shipped badge asks for', () => {
+    expect(badges.map((badge) => howToEarn(badge))).toEqual([
+      'Complete a practice session',
+      'Complete 10 practice sessions',
+      'Complete 50 practice sessions',
+      'Practise 3 days in a row',
+      'Practise 7 days in a row',
+      'Practise 30 days in a row',
+      'Score 90 or more in a session',
+      'Score 100 or more in a session',
+      'Reach level 5',
+      'Reach level 10',
+    ]);
   });
 });

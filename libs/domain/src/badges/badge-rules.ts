@@ -27,3 +27,18 @@ export function badgeStats(totals: {
     level: totals.level,
   };
 }
+
+/** How to earn a badge, in words, from its rule (for the dashboard's tooltips). */
+export function howToEarn(badge: BadgeDefinition): string {
+  const { metric, atLeast } = badge.when;
+  switch (metric) {
+    case 'sessionsCompleted':
+      return atLeast === 1 ? 'Complete a practice session' : `Complete ${atLeast} practice sessions`;
+    case 'streakDays':
+      return `Practise ${atLeast} days in a row`;
+    case 'score':
+      return `Score ${atLeast} or more in a session`;
+    case 'level':
+      return `Reach level ${atLeast}`;
+  }
+}

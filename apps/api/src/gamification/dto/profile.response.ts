@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CHALLENGE_TYPES, type ChallengeType } from '@app/domain';
-import type { BadgeView, ChallengeView, ClaimedChallenge, ProfileView } from '@app/application';
+import type { BadgeCatalogEntry, BadgeView, ChallengeView, ClaimedChallenge, ProfileView } from '@app/application';
 
 export class BadgeResponse implements BadgeView {
   @ApiProperty({ example: 'FIRST_STEPS' }) code!: string;
@@ -31,6 +31,7 @@ export class ProfileResponse implements ProfileView {
   currentStreak!: number;
   @ApiProperty({ example: 5 }) longestStreak!: number;
   @ApiProperty({ type: String, format: 'date', nullable: true, example: '2026-11-25' }) lastPracticeDate!: string | null;
+  @ApiProperty({ description: 'a counted session on the user’s current local day' }) practicedToday!: boolean;
   @ApiProperty({ example: 4 }) sessionsCompleted!: number;
   @ApiProperty({ type: [BadgeResponse] }) badges!: BadgeResponse[];
   @ApiProperty({ type: [ChallengeResponse] }) challenges!: ChallengeResponse[];
@@ -48,4 +49,11 @@ export class ErrorResponse {
   @ApiProperty({ example: 404 }) statusCode!: number;
   @ApiProperty({ example: 'CHALLENGE_NOT_FOUND' }) code!: string;
   @ApiProperty({ example: 'No such challenge.' }) message!: string;
+}
+
+export class BadgeCatalogResponse implements BadgeCatalogEntry {
+  @ApiProperty({ example: 'ON_FIRE' }) code!: string;
+  @ApiProperty({ example: 'On Fire' }) name!: string;
+  @ApiProperty({ example: 'Practice 3 days in a row' }) description!: string;
+  @ApiProperty({ example: 'Practise 3 days in a row' }) howToEarn!: string;
 }

@@ -1,0 +1,43 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+import { AppConfig } from '@app/config';
+
+export class DevTokenRequest {
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:@-]{1,128}$/, { message: 'userId must be 1..128 characters of [A-Za-z0-9._:@-]' })
+  userId!: string;
+}
+
+/**
+ * Development sign-in for the dashboard: mints a user token for any userId. Registered only when
+ * NODE_ENV is development; in production and test the route does not exist.
+ */
+@ApiTags('development')
+@Controller('dev')
+export class DevTokenController {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Development only: a 12-hour token for the given userId' })
+  @ApiOkResponse({ schema: { example: { token: 'eyJhbGciOiJIUzI1NiJ9…' } } })
+  token(@Body() { userId }: DevTokenRequest): { token: string } {
+    return {
+      token: this.jwt.sign(
+        { sub: userId },
+        {
+          secret: this.config.auth.jwtSecret,
+          algorithm: 'HS256',
+          expiresIn: '12h',
+          ...(this.config.auth.audience === null ? {} : { audience: this.config.auth.audience }),
+          ...(this.config.auth.issuer === null ? {} : { issuer: this.config.auth.issuer }),
+        },
+      ),
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import type { BadgeCatalogEntry, Challenge, Profile } from '../types';
+import { BadgeDisplay } from './BadgeDisplay';
+import { ChallengeList } from './ChallengeList';
+import { LevelProgressBar } from './LevelProgressBar';
+import { StreakWidget } from './StreakWidget';
+
+afterEach(cleanup);
+
+const lobby: Profile = {
+  userId: 'new-user',
+  level: 1,
+  totalXp: 0,
+  xpIntoLevel: 0,
+  xpForNextLevel: 100,
+  currentStreak: 0,
+  longestStreak: 0,
+  lastPracticeDate: null,
+  practicedToday: false,
+  sessionsCompleted: 0,
+  badges: [],
+  challenges: [],
+};
+
+const catalog: BadgeCatalogEntry[] = [
+  { code: 'FIRST_STEPS', name: 'First Steps', description: 'Complete your first practice session', howToEarn: 'Complete a practice session' },
+  { code: 'ON_FIRE', name: 'On Fire', description: 'Practice 3 days in a row', howToEarn: 'Practise 3 days in a row' },
+];
+
+const challenge = (overrides: Partial<Challenge>): Challenge => ({
+  id: 'c-1',
+  type: 'COMPLETE_SESSIONS',
+  description: 'Complete 2 practice sessions today',
+  progress: 1,
+  target: 2,
+  xpReward: 100,
+  isCompleted: false,
+  isClaimed: false,
+  expiresAt: '2026-11-26T00:00:00.000Z',
+  ...overrides,
+});
+
+describe('LevelProgressBar', () => {
+  it('shows the Lobby: level 1, 0 XP, an empty bar towards level 2', () => {
+    render(<LevelProgressBar {...lobby} />);
+    expect(screen.getByRole('heading', { name: 'Level 1' })).toBeTruthy();
+    expect(screen.getByText('0 XP')).toBeTruthy();
+    const bar = screen.getByRole('progressbar', { name: 'Progress to the next level' });
+    expect([bar.getAttribute('aria-valuenow'), bar.getAttribute('aria-valuemin'), bar.getAttribute('aria-valuemax')]).toEqual(['0', '0', '100']);
+    expect(bar.getAttribute('aria-valuetext')).toBe('0 of 100 XP to level 2');
+  });
+
+  it('shows XP into the level out of XP to the next', () => {
+    render(<LevelProgressBar level={2} totalXp={180} xpIntoLevel={80} xpForNextLevel={200} />);
+    const bar = screen.getByRole('progressbar', { name: 'Progress to the next level' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('80');
+    expect(bar.getAttribute('aria-valuemax')).toBe('200');
+    expect(screen.getByText('80 of 200 XP to level 3')).toBeTruthy();
+  });
+
+  it('shows a full bar and no next level at the level cap', () => {
+    render(<LevelProgressBar level={100} totalXp={500_000} xpIntoLevel={5_000} xpForNextLevel={0} />);
+    const bar = screen.getByRole('progressbar', { name: 'Progress to the next level' });
+    expect(bar.getAttribute('aria-valuenow')).toBe(bar.getAttribute('aria-valuemax'));
+    expect(screen.getByText('Level 100: highest level reached')).toBeTruthy();
+  });
+});
+
+describe('BadgeDisplay', () => {
+  it('shows every badge, none earned in the Lobby, each with a tooltip saying how to earn it', () => {
+    render(<BadgeDisplay catalog={catalog} earned={[]} />);
+    const buttons = screen.getAllByRole('button');
+    expect(buttons.map((button) => button.className)).toEqual(['badge locked', 'badge locked']);
+    expect(screen.getByText('0 of 2')).toBeTruthy();
+    const tooltip = document.getElementById(buttons[1].getAttribute('aria-describedby')!)!;
+    expect(tooltip.getAttribute('role')).toBe('tooltip');
+    expect(tooltip.textContent).toContain('How to earn it: Practise 3 days in a row.');
+    expect(tooltip.textContent).toContain('Not earned yet.');
+  });
+
+  it('shows an earned badge in colour with its date', () => {
+    render(<BadgeDisplay catalog={catalog} earned={[{ ...catalog[0], earnedAt: '2026-11-22T09:00:00.000Z' }]} />);
+    const first = screen.getByRole('button', { name: /First Steps/ });
+    expect(first.className).toBe('badge earned');
+    expect(within(first).getByText(new Date('2026-11-22T09:00:00.000Z').toLocaleDateString())).toBeTruthy();
+    expect(screen.getByRole('button', { name: /On Fire/ }).className).toBe('badge locked');
+  });
+});
+
+describe('StreakWidget', () => {
+  it('shows no streak and today not practised in the Lobby', () => {
+    render(<StreakWidget {...lobby} />);
+    expect(screen.getByTestId('current-streak').textContent).toBe('0');
+    expect(screen.getByText('Not practised yet today')).toBeTruthy();
+  });
+
+  it('shows the streak with a flame, the longest, and today done', () => {
+    render(<StreakWidget currentStreak={3} longestStreak={5} practicedToday />);
+    expect(screen.getByTestId('current-streak').textContent).toBe('3');
+    expect(document.querySelector('.flame path')?.getAttribute('fill')).toBe('#ff7a18');
+    expect(screen.getByText('Longest: 5 days')).toBeTruthy();
+    expect(screen.getByText('Practised today ✓')).toBeTruthy();
+  });
+});
+
+describe('ChallengeList', () => {
+  it('offers Claim only on completed, unclaimed challenges, and reports a claim error in words', () => {
+    const onClaim = vi.fn();
+    const challenges = [
+      challenge({ id: 'a' }),
+      challenge({ id: 'b', type: 'SCORE_AT_LEAST', description: 'Score 80 or more', progress: 1, target: 1, xpReward: 75, isCompleted: true }),
+      challenge({ id: 'c', type: 'PRACTICE_MINUTES', description: 'Practice 30 minutes', progress: 1800, target: 1800, xpReward: 50, isCompleted: true, isClaimed: true }),
+    ];
+    render(<ChallengeList challenges={challenges} onClaim={onClaim} claiming={null} errors={{ b: 'This challenge has expired.' }} />);
+    const claimButtons = screen.getAllByRole('button');
+    expect(claimButtons.map((button) => button.textContent)).toEqual(['Claim 75 XP']);
+    fireEvent.click(claimButtons[0]);
+    expect(onClaim).toHaveBeenCalledWith(challenges[1]);
+    expect(screen.getByText('Claimed ✓')).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe('This challenge has expired.');
+    expect(screen.getByText('30 of 30 minutes')).toBeTruthy();
+    expect(screen.getByRole('progressbar', { name: 'Complete 2 practice sessions today' }).getAttribute('aria-valuenow')).toBe('1');
+  });
+});

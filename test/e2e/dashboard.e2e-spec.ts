@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { aSessionCompleted, aUserId, aZoneAtMidday } from '@app/testing';
+import { ApiHarness } from '../support/api-harness';
+import { EngineHarness } from '../support/engine-harness';
+
+const root = join(__dirname, '..', '..');
+const SCREENSHOTS = join(root, 'test-results', 'screenshots');
+// Debian's Chromium, headless, with what it would otherwise try to reach on the network switched off.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('the Locker Room in a real browser', () => {
+  let engine: EngineHarness;
+  let api: ApiHarness;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    engine = await EngineHarness.start();
+    api = await ApiHarness.start({
+      NODE_ENV: 'development',
+      WEB_DIST_DIR: join(root, 'dist', 'apps', 'web'),
+      TOPIC_BADGE_AWARDED: engine.topics.badgeAwarded,
+      TOPIC_LEVEL_UP: engine.topics.levelUp,
+    });
+    await api.app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+    await engine?.stop();
+  });
+
+  const text = (selector: string) => page.locator(selector).first().innerText();
+
+  it('signs a new user in to the Lobby, shows a session from Kafka, and adds a claimed challenge’s XP once', async () => {
+    const userId = aUserId('browser');
+    await page.goto(base);
+    await page.fill('#user-id', userId);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'Level 1' }).waitFor();
+
+    expect(await text('.total-xp')).toBe('0 XP');
+    expect(await text('[data-testid=current-streak]')).toBe('0');
+    expect(await text('.today')).toBe('Not practised yet today');
+    expect(await page.locator('.badge.earned').count()).toBe(0);
+    expect(await page.locator('.badge.locked').count()).toBe(10);
+    await page.screenshot({ path: join(SCREENSHOTS, '1-lobby.png'), fullPage: true });
+
+    const session = aSessionCompleted({ userId, timezone: aZoneAtMidday(), durationSeconds: 600, score: 85 });
+    await engine.send(userId, session);
+    await engine.processed(session.eventId);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('100 XP', { exact: true }).waitFor();
+
+    expect(await text('h2#level-heading')).toBe('Level 2');
+    expect(await text('[data-testid=current-streak]')).toBe('1');
+    expect(await text('.today')).toBe('Practised today ✓');
+    expect(await page.locator('.badge.earned').allInnerTexts()).toEqual([expect.stringContaining('First Steps')]);
+    await page.screenshot({ path: join(SCREENSHOTS, '2-after-first-session.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Claim 75 XP' }).click();
+    await page.getByText('175 XP', { exact: true }).waitFor();
+    expect(await page.locator('[data-challenge=SCORE_AT_LEAST] .claimed').innerText()).toBe('Claimed ✓');
+    expect(await page.getByRole('button', { name: /^Claim / }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('175 XP', { exact: true }).waitFor();
+    expect((await engine.profile(userId))?.totalXp).toBe(175);
+    await page.screenshot({ path: join(SCREENSHOTS, '3-after-claim.png'), fullPage: true });
+  });
+
+  it('offers no development sign-in outside development mode', async () => {
+    const production = await ApiHarness.start({ NODE_ENV: 'test' });
+    try {
+      await production.http().post('/dev/token').send({ userId: 'anyone' }).expect(404);
+    } finally {
+      await production.stop();
+    }
+  });
+});
