@@ -82,6 +82,7 @@ describe('the Locker Room in a real browser', () => {
     const production = await ApiHarness.start({ NODE_ENV: 'test' });
     try {
       await production.http().post('/dev/token').send({ userId: 'anyone' }).expect(404);
+      await production.http().get('/dev').expect(404);
     } finally {
       await production.stop();
     }

@@ -21,6 +21,11 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [claiming, setClaiming] = useState<string | null>(null);
   const [claimErrors, setClaimErrors] = useState<Record<string, string>>({});
+  const [devSignIn, setDevSignIn] = useState(false);
+
+  useEffect(() => {
+    void gamificationApi.devSignInAvailable().then(setDevSignIn);
+  }, []);
 
   const signOut = useCallback(() => {
     sessionStorage.removeItem(TOKEN_KEY);
@@ -93,7 +98,7 @@ export function App() {
         )}
       </header>
       {token === null ? (
-        <SignIn onSignIn={signIn} error={error} />
+        <SignIn onSignIn={signIn} error={error} available={devSignIn} />
       ) : profile === null ? (
         <p>{error ?? 'Loading…'}</p>
       ) : (

@@ -35,6 +35,11 @@ export const gamificationApi = {
       `/gamification/claim-challenge/${encodeURIComponent(challengeId)}`,
       { method: 'POST', token },
     ),
+  devSignInAvailable: () =>
+    call<{ devSignIn: boolean }>('/dev').then(
+      (answer) => answer.devSignIn,
+      () => false,
+    ),
   devToken: (userId: string) =>
     call<{ token: string }>('/dev/token', { method: 'POST', body: JSON.stringify({ userId }) }).then((answer) => answer.token),
 };

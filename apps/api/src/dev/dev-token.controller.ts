@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
@@ -21,6 +21,14 @@ export class DevTokenController {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
   ) {}
+
+  /** Lets the dashboard know it may offer the sign-in form (in production this answers 404). */
+  @Get()
+  @ApiOperation({ summary: 'Development only: whether development sign-in is available' })
+  @ApiOkResponse({ schema: { example: { devSignIn: true } } })
+  available(): { devSignIn: true } {
+    return { devSignIn: true };
+  }
 
   @Post('token')
   @HttpCode(200)

@@ -4,6 +4,7 @@ import type { BadgeCatalogEntry, Challenge, Profile } from '../types';
 import { BadgeDisplay } from './BadgeDisplay';
 import { ChallengeList } from './ChallengeList';
 import { LevelProgressBar } from './LevelProgressBar';
+import { SignIn } from './SignIn';
 import { StreakWidget } from './StreakWidget';
 
 afterEach(cleanup);
@@ -121,5 +122,22 @@ describe('ChallengeList', () => {
     expect(screen.getByRole('alert').textContent).toBe('This challenge has expired.');
     expect(screen.getByText('30 of 30 minutes')).toBeTruthy();
     expect(screen.getByRole('progressbar', { name: 'Complete 2 practice sessions today' }).getAttribute('aria-valuenow')).toBe('1');
+  });
+});
+
+describe('SignIn', () => {
+  it('is disabled, and says so, where the server offers no development sign-in', () => {
+    render(<SignIn onSignIn={vi.fn()} error={null} available={false} />);
+    expect((screen.getByLabelText('User id') as HTMLInputElement).disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Sign in' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText(/Development sign-in is off on this server/)).toBeTruthy();
+  });
+
+  it('signs in with the typed user id in development', () => {
+    const onSignIn = vi.fn().mockResolvedValue(undefined);
+    render(<SignIn onSignIn={onSignIn} error={null} available />);
+    fireEvent.change(screen.getByLabelText('User id'), { target: { value: ' alice ' } });
+    fireEvent.submit(screen.getByRole('button', { name: 'Sign in' }).closest('form')!);
+    expect(onSignIn).toHaveBeenCalledWith('alice');
   });
 });
