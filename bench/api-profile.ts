@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
-import { appEntry, ensureDatabase, printProgress, runMigrations } from '@app/dev-stack';
+import { appEntry, ensureDatabase, freePort, printProgress, runMigrations } from '@app/dev-stack';
 import { eventually } from '@app/testing';
 
 /**
@@ -17,15 +16,6 @@ const connections = Number(args.get('connections') ?? 20);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification';
 const JWT_SECRET = 'benchmark-only-secret-0123456789abcdef';
 const SERVICE_KEY = 'benchmark-only-service-key-0123456789abcdef';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function run(title: string, url: string, headers: Record<string, string>) {
   printProgress(`${title}: ${connections} connections for ${duration} s...`);

@@ -1,19 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadRulesFile } from '@app/config';
 import {
   appEntry,
-  ensureDatabase,
   findOrStartKafka,
+  freePort,
   KAFKA_VERSION,
   printProgress,
   projectRoot,
-  runMigrations,
+  recreateDatabase,
   WORKER_NODE_FLAGS,
 } from '@app/dev-stack';
 import { createDataSource } from '@app/persistence';
@@ -43,26 +42,6 @@ const benchUrl = new URL(adminUrl);
 benchUrl.pathname = '/gamification_bench';
 const DATABASE_URL = benchUrl.toString();
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function freshDatabase(): Promise<void> {
-  const admin = new URL(DATABASE_URL);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query('DROP DATABASE IF EXISTS gamification_bench WITH (FORCE)');
-  await client.end();
-  await ensureDatabase(DATABASE_URL, printProgress);
-  await runMigrations(DATABASE_URL);
-}
 
 interface Worker {
   readonly process: ChildProcess;
@@ -127,7 +106,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: DATABASE_URL, max: 10 });
   const results: Record<string, number> = {};
   try {
-    await freshDatabase();
+    await recreateDatabase(DATABASE_URL, printProgress);
 
     printProgress('1/6 pipe ceiling: kafkajs consuming pre-produced messages, doing nothing...');
     const pipeTopic = `bench.pipe.${run}`;

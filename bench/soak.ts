@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Client, Pool } from 'pg';
-import { ensureDatabase, findOrStartKafka, printProgress, runMigrations } from '@app/dev-stack';
+import { Pool } from 'pg';
+import { findOrStartKafka, printProgress, recreateDatabase } from '@app/dev-stack';
 import { sessionStream, WorkerProcess } from '@app/testing';
 import { benchKafka, connectedProducer } from './support/kafka';
 import { percentile, waitUntil } from './support/stats';
@@ -30,14 +30,7 @@ function rssMb(pid: number | undefined): number {
 
 async function main(): Promise<void> {
   const broker = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
-  const admin = new URL(DATABASE_URL);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query('DROP DATABASE IF EXISTS gamification_soak WITH (FORCE)');
-  await client.end();
-  await ensureDatabase(DATABASE_URL, printProgress);
-  await runMigrations(DATABASE_URL);
+  await recreateDatabase(DATABASE_URL, printProgress);
   const env = {
     DATABASE_URL,
     KAFKA_BROKERS: broker.brokers.join(','),

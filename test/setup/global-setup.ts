@@ -1,8 +1,7 @@
 import './register-paths';
-import { ensureDatabase, findOrStartKafka, printProgress, runMigrations, type RunningKafka } from '@app/dev-stack';
+import { findOrStartKafka, printProgress, recreateDatabase, type RunningKafka } from '@app/dev-stack';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from 'pg';
 
 declare global {
   var testKafka: RunningKafka | undefined;
@@ -15,15 +14,7 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification_test';
-  const target = new URL(databaseUrl);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${target.pathname.slice(1)}" WITH (FORCE)`);
-  await client.end();
-  await ensureDatabase(databaseUrl, printProgress);
-  await runMigrations(databaseUrl);
+  await recreateDatabase(databaseUrl, printProgress);
 
   // The fault tests run the worker as a real process, from the same build `npm start` runs.
   printProgress('building the worker for the process-level fault tests...');

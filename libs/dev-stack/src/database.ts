@@ -21,6 +21,22 @@ export async function ensureDatabase(url: string, progress: Progress): Promise<v
   }
 }
 
+/** Drops the database named in the URL (ending its sessions), creates it again and migrates it: a clean slate for tests and benchmarks. */
+export async function recreateDatabase(url: string, progress: Progress): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  await ensureDatabase(url, progress);
+  await runMigrations(url);
+}
+
 /** Applies every pending migration of migrations/; returns the names applied. */
 export async function runMigrations(url: string): Promise<string[]> {
   const dataSource = createDataSource({ url, poolSize: 2 }, 'gamification-migrations');

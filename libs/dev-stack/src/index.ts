@@ -1,5 +1,6 @@
 export * from './database';
 export * from './docker';
+export * from './free-port';
 export * from './kafka';
 export * from './kafka-distribution';
 export * from './local-kafka-broker';

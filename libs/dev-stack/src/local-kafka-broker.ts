@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { freePort } from './free-port';
 import { kafkaDistribution, KAFKA_VERSION } from './kafka-distribution';
 import type { Progress } from './progress';
 
@@ -24,18 +24,6 @@ export interface LocalKafkaOptions {
   readonly heapMb?: number;
   /** Listen on these ports (to restart a stopped broker where its clients expect it); free ones otherwise. */
   readonly ports?: { readonly broker: number; readonly controller: number };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function serverProperties(dataDir: string, port: number, controllerPort: number): string {

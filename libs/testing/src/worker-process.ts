@@ -1,16 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { appEntry, WORKER_NODE_FLAGS } from '@app/dev-stack';
+import { appEntry, freePort, WORKER_NODE_FLAGS } from '@app/dev-stack';
 import { eventually } from './eventually';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The built worker as a real process, started the way `npm start` starts it, to be killed with signals. */
 export class WorkerProcess {
