@@ -83,12 +83,16 @@ describe('batches of events applied in one transaction', () => {
     const c = parsed(onDay(other, '2026-09-11'));
     const useCase = engine.worker.get(ApplySessionCompletedUseCase);
 
-    const outcomes = await useCase.executeBatch(new ApplySessionBatchCommand([a, b, a, c], 'kafka'));
+    // A producer's retry with a rebuilt payload: same eventId, other fields. The first copy is the event.
+    const aRetried: CompletedSession = { ...a, durationSeconds: 3600, score: 100 };
+
+    const outcomes = await useCase.executeBatch(new ApplySessionBatchCommand([a, b, aRetried, c], 'kafka'));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied', 'duplicate', 'applied']);
     const again = await useCase.executeBatch(new ApplySessionBatchCommand([b, c], 'kafka'));
     expect(again.map((outcome) => outcome.status)).toEqual(['duplicate', 'duplicate']);
 
     expect(await engine.profile(userId)).toMatchObject({ totalXp: 120, sessionsCompleted: 2, currentStreak: 2, level: 2 });
+    expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS']);
     expect(await engine.profile(other)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
   });
 

@@ -111,10 +111,13 @@ describe('the worker on a real broker and database', () => {
     const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
     const sameIdOtherFields = { ...event, durationSeconds: 3600, score: 100 };
     const next = aSessionCompleted({ userId, durationSeconds: 600, score: null });
-    await engine.send(userId, event, sameIdOtherFields, event, next);
+    // The retry differs from the original, so the totals show which copy was applied: the first.
+    await engine.send(userId, event, sameIdOtherFields, next, sameIdOtherFields);
     await engine.processed(event.eventId, next.eventId);
 
     expect(await engine.profile(userId)).toMatchObject({ totalXp: 120, sessionsCompleted: 2 });
+    const [ledger] = await engine.dataSource.query(`SELECT xp_awarded FROM processed_events WHERE event_id = $1`, [event.eventId]);
+    expect(ledger.xp_awarded).toBe(60);
     expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS']);
     expect(await engine.awardsPublished(userId)).toBe(2);
     await engine.recorder.waitFor(engine.topics.levelUp, userId, 1);

@@ -1,5 +1,6 @@
 export * from './rules/gamification-rules';
 export * from './time/local-date';
+export * from './idempotency/first-occurrences';
 export * from './xp/session-xp';
 export * from './levels/level-curve';
 export * from './streaks/streak-calculator';

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig, GAMIFICATION_RULES } from '@app/config';
-import { DEFAULT_TIME_ZONE, localDateOf, SessionCompletedDecider, type GamificationRules, type SessionDecision } from '@app/domain';
+import {
+  DEFAULT_TIME_ZONE,
+  firstOccurrences,
+  localDateOf,
+  SessionCompletedDecider,
+  type GamificationRules,
+  type SessionDecision,
+} from '@app/domain';
 import { UserProgressRepository, type OutboxEntry } from '@app/persistence';
 import { awardOutbox } from '../award-events/award-outbox';
 import { Clock } from '../clock/clock';
@@ -31,18 +38,22 @@ export class ApplySessionCompletedUseCase {
     return outcome;
   }
 
-  /** Outcomes in the order of the sessions; a repeated eventId is a duplicate after its first occurrence. */
+  /**
+   * Outcomes in the order of the sessions. The first message with an eventId is the event; a later
+   * one with the same id, in this run or any other, is a duplicate whatever its other fields.
+   */
   async executeBatch({ sessions, source }: ApplySessionBatchCommand): Promise<ApplySessionCompletedOutcome[]> {
     const now = this.clock.now();
+    const unique = firstOccurrences(sessions);
+    const byEventId = new Map(unique.map((session) => [session.eventId, session]));
     const decided = new Map<string, { decision: SessionDecision; awardEvents: number }>();
     // A local day that began before UTC's yesterday has ended everywhere: its challenges cannot change.
     const challengesFrom = localDateOf(new Date(now.getTime() - DAY_MS), DEFAULT_TIME_ZONE);
     const statuses = await this.progress.applyBatch(
-      sessions.map((session) => ({ eventId: session.eventId, userId: session.userId, sessionId: session.sessionId, source })),
+      unique.map((session) => ({ eventId: session.eventId, userId: session.userId, sessionId: session.sessionId, source })),
       now,
       challengesFrom,
       (claimed, state) => {
-        const byEventId = new Map(sessions.map((session) => [session.eventId, session]));
         const claimedSessions = claimed.map((key) => byEventId.get(key.eventId)!);
         const decisions = this.decider.decideAll(claimedSessions, state.progress, state.challengeDays, now);
         const outbox: OutboxEntry[] = [];
@@ -63,12 +74,9 @@ export class ApplySessionCompletedUseCase {
         return { decisions, outbox };
       },
     );
-    const seen = new Set<string>();
     return sessions.map((session) => {
-      const first = !seen.has(session.eventId);
-      seen.add(session.eventId);
       const applied = decided.get(session.eventId);
-      return first && statuses.get(session.eventId) === 'applied' && applied !== undefined
+      return byEventId.get(session.eventId) === session && statuses.get(session.eventId) === 'applied' && applied !== undefined
         ? { status: 'applied', ...applied }
         : { status: 'duplicate' };
     });

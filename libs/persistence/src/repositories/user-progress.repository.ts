@@ -130,7 +130,8 @@ export class UserProgressRepository {
   ) {}
 
   /**
-   * Applies a batch of session events, each at most once, in one transaction. The eventIds are
+   * Applies a batch of session events with distinct eventIds, each at most once, in one transaction
+   * (a batch that repeats an eventId is refused: which copy wins is the caller's decision). The eventIds are
    * claimed first (in sorted order, so concurrent batches cannot deadlock; a concurrent duplicate
    * waits, then finds its id taken), then the profiles of the users concerned are locked (sorted
    * too), their state is loaded with a few set-based reads, `decide` computes every decision from
@@ -143,9 +144,12 @@ export class UserProgressRepository {
     challengesFrom: LocalDate,
     decide: (claimed: readonly SessionEventKey[], state: BatchState) => DecidedBatch,
   ): Promise<ReadonlyMap<string, 'applied' | 'duplicate'>> {
+    const distinct = new Set(keys.map((key) => key.eventId));
+    if (distinct.size !== keys.length) {
+      throw new Error(`applyBatch takes each eventId once; ${keys.length - distinct.size} repeated (de-duplicate with firstOccurrences first)`);
+    }
     return this.dataSource.transaction(async (manager) => {
-      const firsts = [...new Map(keys.map((key) => [key.eventId, key])).values()];
-      const sorted = [...firsts].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+      const sorted = [...keys].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
       const inserted: Array<{ event_id: string }> = await manager.query(
         `INSERT INTO processed_events (event_id, user_id, session_id, source, processed_at)
          SELECT e, u, s, src, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(e, u, s, src, n)
@@ -157,7 +161,7 @@ export class UserProgressRepository {
       const outcomes = new Map<string, 'applied' | 'duplicate'>(
         keys.map((key) => [key.eventId, claimedIds.has(key.eventId) ? 'applied' : 'duplicate']),
       );
-      const claimed = firsts.filter((key) => claimedIds.has(key.eventId));
+      const claimed = keys.filter((key) => claimedIds.has(key.eventId));
       if (claimed.length === 0) {
         return outcomes;
       }
