@@ -3,7 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { ApplicationModule } from '@app/application';
-import { AppConfig, ConfigModule } from '@app/config';
+import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
@@ -25,6 +25,7 @@ export class ApiModule implements NestModule {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot({ role: 'api', env }),
+        LoggingModule.forRoot('api'),
         ApplicationModule,
         RedisModule,
         JwtModule.register({}),

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConsoleLogger, ValidationPipe, type INestApplication } from '@nestjs/common';
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, enabledLogLevels } from '@app/config';
+import { AppConfig } from '@app/config';
+import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { ApiError } from './errors/api-error';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -19,7 +20,7 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
     bodyParser: false,
   });
   const config = app.get(AppConfig);
-  app.useLogger(new ConsoleLogger({ logLevels: enabledLogLevels(config.logLevel), prefix: 'api', colors: process.stdout.isTTY === true }));
+  app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());

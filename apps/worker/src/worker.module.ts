@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApplicationModule } from '@app/application';
-import { ConfigModule } from '@app/config';
+import { ConfigModule, LoggingModule } from '@app/config';
 import { MessagingModule } from '@app/messaging';
 import { SessionCompletedConsumer } from './consumers/session-completed.consumer';
 import { WorkerHttpServer } from './observability/worker-http.server';
@@ -24,7 +24,7 @@ export class WorkerModule {
   static forRoot(options: WorkerModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot({ role: 'worker', env: options.env }), ApplicationModule, MessagingModule],
+      imports: [ConfigModule.forRoot({ role: 'worker', env: options.env }), LoggingModule.forRoot('worker'), ApplicationModule, MessagingModule],
       providers: [
         SessionCompletedConsumer,
         OutboxRelay,

@@ -1,6 +1,6 @@
-import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, enabledLogLevels } from '@app/config';
+import { Logger } from 'nestjs-pino';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module';
 
 /** Boots the worker without an HTTP server: consumer, relay and their dependencies. */
@@ -9,12 +9,6 @@ export async function createWorker(options: WorkerModuleOptions = {}): Promise<I
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(
-    new ConsoleLogger({
-      logLevels: enabledLogLevels(app.get(AppConfig).logLevel),
-      prefix: 'worker',
-      colors: process.stdout.isTTY === true,
-    }),
-  );
+  app.useLogger(app.get(Logger));
   return app;
 }

@@ -7,11 +7,8 @@ import { validationProblems } from './validation-problems';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** The levels a logger prints when LOG_LEVEL is `threshold`: it and everything more severe. */
-export function enabledLogLevels(threshold: LogLevel): LogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(threshold) + 1);
-}
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface Topics {
   readonly sessionCompleted: string;
@@ -38,8 +35,17 @@ export abstract class AppConfig {
   };
   abstract readonly topics: Topics;
   abstract readonly rulesFile: string;
-  abstract readonly outbox: { readonly pollIntervalMs: number; readonly batchSize: number };
+  abstract readonly outbox: {
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    /** How long a sent outbox row is kept before it is deleted. */
+    readonly retentionHours: number;
+  };
   abstract readonly logLevel: LogLevel;
+  /** JSON lines for log collectors, or readable lines for people. */
+  abstract readonly logFormat: LogFormat;
+  /** Whether the api writes one line per request. */
+  abstract readonly logRequests: boolean;
   abstract readonly http: { readonly host: string; readonly port: number };
   /** The worker's own health and metrics listener; 0 picks a free port. */
   abstract readonly workerHttpPort: number;
@@ -111,8 +117,17 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   OUTBOX_BATCH_SIZE = 2000;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(8_760)
+  OUTBOX_RETENTION_HOURS = 24;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'log';
+
+  @IsOptional() @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
+
+  @IsIn(['true', 'false'])
+  LOG_REQUESTS = 'true';
 
   @IsString() @IsNotEmpty()
   HOST = '0.0.0.0';
@@ -186,8 +201,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       levelUp: vars.TOPIC_LEVEL_UP,
     },
     rulesFile: vars.RULES_FILE,
-    outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE },
+    outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE, retentionHours: vars.OUTBOX_RETENTION_HOURS },
     logLevel: vars.LOG_LEVEL,
+    logFormat: vars.LOG_FORMAT ?? (vars.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    logRequests: vars.LOG_REQUESTS === 'true',
     http: { host: vars.HOST, port: vars.PORT },
     workerHttpPort: vars.WORKER_HTTP_PORT,
     auth: {
