@@ -98,7 +98,7 @@ class EnvironmentVariables {
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY = 6;
 
   @Transform(toInt) @IsInt() @Min(6_000) @Max(300_000)
-  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+  KAFKA_SESSION_TIMEOUT_MS = 10_000;
 
   @Transform(toInt) @IsInt() @Min(6_000) @Max(300_000)
   KAFKA_REBALANCE_TIMEOUT_MS = 60_000;
