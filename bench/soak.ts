@@ -1,20 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
-import { findOrStartKafka, printProgress, recreateDatabase } from '@app/dev-stack';
+import { findOrStartKafka, printProgress, projectRoot, recreateDatabase } from '@app/dev-stack';
 import { sessionStream, WorkerProcess } from '@app/testing';
 import { benchKafka, connectedProducer } from './support/kafka';
 import { percentile, waitUntil } from './support/stats';
+import { tableSizeReport, tableSizes, type TableSample } from './support/table-sizes';
 
 /**
  * npm run soak -- --minutes=30 --rate=200 --fault-every=3 — mixed load at a steady rate for a long
  * time with a fault every few minutes (the worker SIGKILLed and restarted, or its database
  * connections terminated, in turn). At the end it checks that every event was applied once and
- * every award published, and that the worker's memory stayed flat. Not part of `npm test`.
+ * every award published, and that the worker's memory stayed flat. Every minute it samples each
+ * table's rows and total size; it prints them at the end and writes them to bench/results/soak.json.
+ * `--outbox-retention-hours=N` sets the worker's OUTBOX_RETENTION_HOURS (the config's minimum is 1,
+ * so the outbox levels off only in a soak longer than that). Not part of `npm test`.
  */
 const flags = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
 const MINUTES = Number(flags.get('minutes') ?? 30);
 const RATE = Number(flags.get('rate') ?? 200);
 const FAULT_EVERY_MINUTES = Number(flags.get('fault-every') ?? 3);
+const OUTBOX_RETENTION_HOURS = flags.get('outbox-retention-hours');
 const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification');
 const soakUrl = new URL(adminUrl);
 soakUrl.pathname = '/gamification_soak';
@@ -42,20 +48,30 @@ async function main(): Promise<void> {
     TOPIC_BADGE_AWARDED: 'soak.badge.awarded',
     TOPIC_LEVEL_UP: 'soak.level.up',
     LOG_LEVEL: 'warn',
+    ...(OUTBOX_RETENTION_HOURS === undefined ? {} : { OUTBOX_RETENTION_HOURS }),
   };
   const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
   const producer = await connectedProducer(benchKafka(broker.brokers));
   let worker = await WorkerProcess.start(env);
   const samples: Array<{ minute: number; rss: number }> = [];
+  const tableSamples: TableSample[] = [];
   const produced = new Set<string>();
   const started = Date.now();
+  const sampleTables = async (): Promise<void> => {
+    tableSamples.push({ minute: (Date.now() - started) / 60_000, eventsProduced: produced.size, tables: await tableSizes(pool) });
+  };
+  let nextTableSample = started;
   const end = started + MINUTES * 60_000;
   let nextFault = started + FAULT_EVERY_MINUTES * 60_000;
   let faults = 0;
   let nextSample = started;
   try {
     for (let second = 0; Date.now() < end; second += 1) {
-      const events = sessionStream(`soak-${second % 500}`, 50, RATE);
+      // The stream's sessions lie 1 to 20 days back, so their days have ended and they create no daily
+      // challenges. Every other one happens now, as most do in production, so that challenges are stored too.
+      const events = sessionStream(`soak-${second % 500}`, 50, RATE).map((event, index) =>
+        index % 2 === 0 ? { ...event, completedAt: new Date().toISOString() } : event,
+      );
       events.forEach((event) => produced.add(event.eventId));
       await producer.send({
         topic: env.TOPIC_SESSION_COMPLETED,
@@ -65,6 +81,10 @@ async function main(): Promise<void> {
       if (Date.now() >= nextSample) {
         samples.push({ minute: (Date.now() - started) / 60_000, rss: rssMb(worker.pid) });
         nextSample += 10_000;
+      }
+      if (Date.now() >= nextTableSample) {
+        await sampleTables();
+        nextTableSample += 60_000;
       }
       if (Date.now() >= nextFault) {
         faults += 1;
@@ -99,6 +119,7 @@ async function main(): Promise<void> {
       600_000,
       500,
     );
+    await sampleTables();
   } finally {
     await worker.kill('SIGTERM');
     await producer.disconnect();
@@ -110,6 +131,15 @@ async function main(): Promise<void> {
   const late = percentile([...samples.slice(-third)].map((s) => s.rss).sort((a, b) => a - b), 50);
   console.log(`\nsoak: ${MINUTES} min at ${RATE} events/s, ${produced.size} events, ${faults} faults; every event applied once, every award published`);
   console.log(`worker RSS median: ${early.toFixed(0)} MB in the first third, ${late.toFixed(0)} MB in the last third`);
+  console.log(`\ntables, sampled every minute (the last sample after the worker drained):`);
+  tableSizeReport(tableSamples).forEach((line) => console.log(line));
+  const results = join(projectRoot(), 'bench', 'results');
+  mkdirSync(results, { recursive: true });
+  writeFileSync(
+    join(results, 'soak.json'),
+    `${JSON.stringify({ at: new Date().toISOString(), parameters: { MINUTES, RATE, FAULT_EVERY_MINUTES, OUTBOX_RETENTION_HOURS: env.OUTBOX_RETENTION_HOURS ?? 'default' }, events: produced.size, faults, rss: samples, tables: tableSamples }, null, 2)}\n`,
+  );
+  console.log('written to bench/results/soak.json');
   if (late > early * 1.25 + 20) {
     console.error('memory grew over the soak');
     process.exit(1);

@@ -1,4 +1,5 @@
 import { CreateGamificationSchema1764090000000 } from './1764090000000-CreateGamificationSchema';
+import { IndexSentOutboxMessages1795697547248 } from './1795697547248-IndexSentOutboxMessages';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
-export const migrations = [CreateGamificationSchema1764090000000];
+export const migrations = [CreateGamificationSchema1764090000000, IndexSentOutboxMessages1795697547248];

@@ -6,6 +6,7 @@ import { SessionCompletedConsumer } from './consumers/session-completed.consumer
 import { WorkerHttpServer } from './observability/worker-http.server';
 import { WorkerMetrics } from './observability/worker-metrics';
 import { OutboxRelay } from './outbox/outbox-relay.service';
+import { OutboxRetention } from './outbox/outbox-retention.service';
 import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from './worker.tokens';
 
 export interface WorkerModuleOptions {
@@ -28,6 +29,7 @@ export class WorkerModule {
       providers: [
         SessionCompletedConsumer,
         OutboxRelay,
+        OutboxRetention,
         WorkerMetrics,
         WorkerHttpServer,
         { provide: FATAL_ERROR_HANDLER, useValue: options.onFatalError ?? exitProcess },

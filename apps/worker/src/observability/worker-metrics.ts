@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { Clock } from '@app/application';
 import { OutboxRepository } from '@app/persistence';
 
-/** What the worker did, for Prometheus: events by outcome, dead letters by code, apply latency, outbox lag. */
+/** What the worker did, for Prometheus: events by outcome, dead letters by code, apply latency, outbox lag and retention. */
 @Injectable()
 export class WorkerMetrics {
   readonly registry = new Registry();
@@ -29,6 +29,11 @@ export class WorkerMetrics {
     name: 'gamification_run_size_messages',
     help: 'messages per run (one transaction)',
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
+  private readonly outboxRowsDeleted = new Counter({
+    name: 'gamification_outbox_rows_deleted_total',
+    help: 'sent outbox rows deleted once older than OUTBOX_RETENTION_HOURS',
     registers: [this.registry],
   });
 
@@ -57,5 +62,9 @@ export class WorkerMetrics {
   observeRun(size: number, seconds: number): void {
     this.runSize.observe(size);
     this.runSeconds.observe(seconds);
+  }
+
+  countOutboxRowsDeleted(rows: number): void {
+    this.outboxRowsDeleted.inc(rows);
   }
 }

@@ -63,6 +63,31 @@ export class OutboxRepository {
     });
   }
 
+  /**
+   * Deletes up to `limit` rows sent before `sentBefore`, oldest first, in one statement: its own short
+   * transaction. Rows another transaction holds are skipped rather than waited for (a later pass takes
+   * them), so this never queues behind the relay or the consumer. Unsent rows are never candidates.
+   * Returns the number of rows deleted.
+   */
+  async deleteSentBefore(sentBefore: Date, limit: number): Promise<number> {
+    // ANY(ARRAY(…)) makes the outer DELETE fetch the chosen ids through the primary key; an IN (…)
+    // semi-join may be planned as a scan of the whole table.
+    const [row]: Array<{ deleted: number }> = await this.dataSource.query(
+      `WITH deleted AS (
+         DELETE FROM outbox_messages
+         WHERE id = ANY(ARRAY(
+           SELECT id FROM outbox_messages
+           WHERE sent_at < $1
+           ORDER BY sent_at
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED))
+         RETURNING id)
+       SELECT count(*)::int AS deleted FROM deleted`,
+      [sentBefore, limit],
+    );
+    return row.deleted;
+  }
+
   /** How far the relay is behind: unsent rows and the age of the oldest, for metrics. */
   async lag(now: Date): Promise<{ unsent: number; oldestAgeSeconds: number }> {
     const [row] = await this.dataSource.query(
