@@ -1,6 +1,7 @@
 import { loadRulesFile } from '@app/config';
-import { eventually, sessionStream } from '@app/testing';
+import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
+import { seededRandom } from './support/seeded-random';
 import { WorkerFleet } from './support/worker-fleet';
 
 const rules = loadRulesFile('config/rules.yaml');
@@ -17,19 +18,12 @@ describe('scenario 1: the worker SIGKILLed mid-batch, again and again', () => {
   });
 
   it('applies every event exactly once and publishes every award, with its stable id', async () => {
+    const random = seededRandom('worker-killed');
     await fleet.startWorker();
     const events = sessionStream(`killed-${fleet.env.KAFKA_GROUP_ID.slice(-8)}`, 40, 2500);
     const sending = fleet.stream(events, 25, 40);
-    const killedAt: number[] = [];
-    for (let kill = 0; kill < 3; kill += 1) {
-      // Kill while the worker is applying: once it has made progress since it (re)started.
-      const before = await fleet.processedCount(events);
-      await eventually('the worker to make progress', async () => ((await fleet.processedCount(events)) >= before + 60 ? true : undefined), 60_000);
-      await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40)));
-      await fleet.workers[fleet.workers.length - 1].kill('SIGKILL');
-      killedAt.push(await fleet.processedCount(events));
-      await fleet.startWorker();
-    }
+    // Kill while the worker is applying: once it has made progress since it (re)started.
+    const killedAt = await fleet.killMidRun(events, 3, random);
     await sending;
 
     expect(killedAt).toHaveLength(3);

@@ -1,9 +1,10 @@
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@app/persistence';
-import { TopicRecorder, WorkerProcess, type SessionCompletedMessage } from '@app/testing';
+import { eventually, TopicRecorder, WorkerProcess, type SessionCompletedMessage } from '@app/testing';
 import { workerTestEnv } from '../../support/test-env';
 import type { InvariantInputs } from './invariants';
+import type { SeededRandom } from './seeded-random';
 
 /**
  * Worker processes sharing one consumer group and one set of topics, with what the scenarios need
@@ -69,6 +70,24 @@ export class WorkerFleet {
       events.map((event) => event.eventId),
     ]);
     return count;
+  }
+
+  /**
+   * SIGKILLs the newest worker `kills` times while it is applying (once it has processed 60 more of
+   * `events` since it started, plus a seeded jitter) and starts another each time. Returns how many of
+   * `events` were processed at each kill.
+   */
+  async killMidRun(events: readonly SessionCompletedMessage[], kills: number, random: SeededRandom): Promise<number[]> {
+    const killedAt: number[] = [];
+    for (let kill = 0; kill < kills; kill += 1) {
+      const before = await this.processedCount(events);
+      await eventually('the worker to make progress', async () => ((await this.processedCount(events)) >= before + 60 ? true : undefined), 60_000);
+      await new Promise((resolve) => setTimeout(resolve, random.int(10, 49)));
+      await this.workers[this.workers.length - 1].kill('SIGKILL');
+      killedAt.push(await this.processedCount(events));
+      await this.startWorker();
+    }
+    return killedAt;
   }
 
   invariantInputs(): Omit<InvariantInputs, 'rules' | 'produced' | 'rejected'> {
