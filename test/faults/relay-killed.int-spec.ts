@@ -26,11 +26,24 @@ describe('scenario 2: the relay killed after publishing, before marking the rows
     const users = [...new Set(events.map((event) => event.userId))];
     await engine.send('relay', ...events);
     await engine.processed(...events.map((event) => event.eventId));
-    const [{ unsent }] = await engine.dataSource.query(
-      `SELECT count(*)::int AS unsent FROM outbox_messages WHERE message_key = ANY($1) AND sent_at IS NULL`,
+    // The relay was stopped before the stream: every award decided for these users is still unsent,
+    // one badge.awarded row per badge the users hold, and at least one level.up row per user above level 1.
+    const [{ total, unsent, badgeRows, levelUpRows }] = await engine.dataSource.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE sent_at IS NULL)::int AS unsent,
+              count(*) FILTER (WHERE topic = $2)::int AS "badgeRows", count(*) FILTER (WHERE topic = $3)::int AS "levelUpRows"
+       FROM outbox_messages WHERE message_key = ANY($1)`,
+      [users, engine.topics.badgeAwarded, engine.topics.levelUp],
+    );
+    const [{ badges, usersAboveLevel1 }] = await engine.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM user_badges WHERE user_id = ANY($1)) AS badges,
+              (SELECT count(*)::int FROM user_profiles WHERE user_id = ANY($1) AND level > 1) AS "usersAboveLevel1"`,
       [users],
     );
-    expect(unsent).toBeGreaterThan(0);
+    expect(unsent).toBe(total);
+    expect(badgeRows).toBe(badges);
+    expect(levelUpRows).toBeGreaterThanOrEqual(usersAboveLevel1);
+    expect(usersAboveLevel1).toBe(users.length);
+    expect(total).toBe(badgeRows + levelUpRows);
 
     // What a relay that dies between the broker's acknowledgement and its commit leaves behind:
     // the awards are on their topics, the rows still unsent.
