@@ -119,26 +119,30 @@ describe('POST /gamification/sync-progress', () => {
 
   it('counts an eventId once whether it comes over HTTP first and then Kafka, or Kafka first and then HTTP', async () => {
     const userId = aUserId('both-paths');
+    // Each later copy is rebuilt with another score and duration (130 XP and two score badges if it
+    // were applied), so the totals show that the first copy, on whichever path, is the one counted.
+    const retried = (event: ReturnType<typeof aSessionCompleted>) => ({ ...event, durationSeconds: 3600, score: 100 });
     const first = aSessionCompleted({ userId, durationSeconds: 600, score: null });
     await api.http().post('/gamification/sync-progress').set(bearer(TEST_SERVICE_KEY)).send(first).expect(200);
     const marker = aSessionCompleted({ userId, durationSeconds: 600, score: null });
-    await engine.send(userId, first, marker);
+    await engine.send(userId, retried(first), marker);
     await engine.processed(marker.eventId);
 
     const second = aSessionCompleted({ userId, durationSeconds: 600, score: null });
     await engine.send(userId, second);
     await engine.processed(second.eventId);
-    const viaHttp = await api.http().post('/gamification/sync-progress').set(bearer(TEST_SERVICE_KEY)).send(second).expect(200);
+    const viaHttp = await api.http().post('/gamification/sync-progress').set(bearer(TEST_SERVICE_KEY)).send(retried(second)).expect(200);
 
     expect(viaHttp.body).toMatchObject({ totalXp: 180, sessionsCompleted: 3 });
+    expect(viaHttp.body.badges.map((badge: { code: string }) => badge.code)).toEqual(['FIRST_STEPS']);
     const sources = await api.dataSource.query(
-      `SELECT event_id, source FROM processed_events WHERE user_id = $1 ORDER BY processed_at`,
+      `SELECT event_id, source, xp_awarded FROM processed_events WHERE user_id = $1 ORDER BY processed_at`,
       [userId],
     );
     expect(sources).toEqual([
-      { event_id: first.eventId, source: 'api' },
-      { event_id: marker.eventId, source: 'kafka' },
-      { event_id: second.eventId, source: 'kafka' },
+      { event_id: first.eventId, source: 'api', xp_awarded: 60 },
+      { event_id: marker.eventId, source: 'kafka', xp_awarded: 60 },
+      { event_id: second.eventId, source: 'kafka', xp_awarded: 60 },
     ]);
   });
 });

@@ -36,11 +36,14 @@ describe('batches of events applied in one transaction', () => {
     );
     try {
       const first = onDay(alice, '2026-09-01');
+      // A retry of `first` with a rebuilt payload: applied instead of the first copy, it would add
+      // 130 XP, HIGH_SCORER and PERFECTIONIST, and move the practice day off the streak.
+      const firstRetried = { ...first, completedAt: '2026-08-28T12:00:00Z', durationSeconds: 3600, score: 100 };
       const messages = [
         first,
         onDay(alice, '2026-09-02'),
         'not json at all',
-        first,
+        firstRetried,
         onDay(bob, '2026-09-02'),
         onDay(poisoned, '2026-09-02'),
         { ...onDay(alice, '2026-09-03'), durationSeconds: 'long' },
@@ -65,6 +68,7 @@ describe('batches of events applied in one transaction', () => {
         level: 2,
       });
       expect(await engine.badgeCodes(alice)).toEqual(['FIRST_STEPS', 'ON_FIRE']);
+      expect(await engine.practiceDates(alice)).toEqual(['2026-09-01', '2026-09-02', '2026-09-03']);
       expect(await engine.profile(bob)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
       expect(await engine.profile(poisoned)).toBeNull();
       expect(await engine.awardsPublished(alice)).toBe(3);
@@ -114,8 +118,22 @@ describe('batches of events applied in one transaction', () => {
       const { userId: _userId, createdAt: _createdAt, updatedAt: _updatedAt, ...rest } = profile!;
       return rest;
     };
+    // By hand from the contract, session by session: 105 + 70 + 110 + 130 + 105 + 115 XP = 635, level 4
+    // (600 <= 635 < 1000); practice days 1 to 5 August, a run of 5; best score 100.
+    const expected = {
+      totalXp: 635,
+      level: 4,
+      sessionsCompleted: 6,
+      currentStreak: 5,
+      longestStreak: 5,
+      lastPracticeDate: '2026-08-05',
+    };
+    expect(await engine.profile(together)).toMatchObject(expected);
     expect(strip(await engine.profile(together))).toEqual(strip(await engine.profile(apart)));
-    expect(await engine.badgeCodes(together)).toEqual(await engine.badgeCodes(apart));
-    expect(await engine.practiceDates(together)).toEqual(await engine.practiceDates(apart));
+    expect(await engine.badgeCodes(together)).toEqual(['FIRST_STEPS', 'HIGH_SCORER', 'ON_FIRE', 'PERFECTIONIST']);
+    expect(await engine.badgeCodes(apart)).toEqual(['FIRST_STEPS', 'HIGH_SCORER', 'ON_FIRE', 'PERFECTIONIST']);
+    const practiceDays = ['2026-08-01', '2026-08-02', '2026-08-03', '2026-08-04', '2026-08-05'];
+    expect(await engine.practiceDates(together)).toEqual(practiceDays);
+    expect(await engine.practiceDates(apart)).toEqual(practiceDays);
   });
 });

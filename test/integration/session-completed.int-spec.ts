@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { ApplySessionCompletedCommand, ApplySessionCompletedUseCase } from '@app/application';
 import { validateSessionCompleted } from '@app/messaging';
-import { aSessionCompleted, aUserId, aZoneAtMidday } from '@app/testing';
+import { aSessionCompleted, aUserId, aZoneAtMidday, eventually } from '@app/testing';
 import { WorkerHttpServer } from '../../apps/worker/src/observability/worker-http.server';
 import { EngineHarness } from '../support/engine-harness';
 
@@ -179,12 +180,23 @@ describe('the worker on a real broker and database', () => {
     await engine.processed(valid.eventId);
 
     const dead = await engine.recorder.waitFor(engine.topics.sessionCompletedDlq, userId, 2);
+    // The partition the producer put the originals on: kafkajs's default partitioner over the topic's partitions.
+    const admin = new Kafka({ brokers: engine.brokers, clientId: 'dlq-partition', logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const {
+      topics: [{ partitions }],
+    } = await admin.fetchTopicMetadata({ topics: [engine.topics.sessionCompleted] }).finally(() => admin.disconnect());
+    const originalPartition = Partitioners.DefaultPartitioner()({
+      topic: engine.topics.sessionCompleted,
+      partitionMetadata: partitions,
+      message: { key: userId, value: null },
+    });
     expect(dead.map((message) => message.value?.toString())).toEqual([invalid, notJson]);
     expect(dead.map((message) => message.headers['x-error-code'])).toEqual(['SCHEMA_VIOLATION', 'INVALID_JSON']);
     expect(dead[0].headers['x-error-message']).toContain('durationSeconds');
     for (const message of dead) {
       expect(message.headers['x-original-topic']).toBe(engine.topics.sessionCompleted);
-      expect(Number(message.headers['x-original-partition'])).toBeGreaterThanOrEqual(0);
+      expect(message.headers['x-original-partition']).toBe(String(originalPartition));
       expect(message.headers['x-original-offset']).toMatch(/^\d+$/);
     }
     expect(Number(dead[1].headers['x-original-offset'])).toBe(Number(dead[0].headers['x-original-offset']) + 1);
@@ -277,17 +289,64 @@ describe('the worker’s health and metrics listener', () => {
   it('counts handled events by outcome and dead letters by code, and reports the outbox lag', async () => {
     const userId = aUserId('metrics');
     const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
-    await engine.send(userId, event, event, 'not json');
+    await engine.send(userId, event, { ...event, durationSeconds: 3600, score: 100 }, 'not json');
     await engine.recorder.waitFor(engine.topics.sessionCompletedDlq, userId, 1);
     await engine.processed(event.eventId);
+    expect(await engine.awardsPublished(userId)).toBe(1);
+    // An award the relay can never send (its topic does not exist), created at a known instant long
+    // before anything else in the table: the outbox gauges then have one exact value each.
+    const stuckSince = Date.parse('2001-01-01T00:00:00Z');
+    const [{ id: stuck }] = await engine.dataSource.query(
+      `INSERT INTO outbox_messages (event_id, topic, message_key, payload, created_at) VALUES ($1, 'no.such.topic', 'nobody', '{}', $2) RETURNING id`,
+      [randomUUID(), new Date(stuckSince)],
+    );
+    try {
+      const unsentRows = async (): Promise<number> =>
+        (await engine.dataSource.query(`SELECT count(*)::int AS unsent FROM outbox_messages WHERE sent_at IS NULL`))[0].unsent;
+      // The table is shared with other test files' engines; read it on both sides of the scrape and
+      // retry until nothing changed in between.
+      const scrape = await eventually('an outbox count that holds still across one scrape', async () => {
+        const unsentBefore = await unsentRows();
+        const scrapedFrom = Date.now();
+        const text = await (await fetch(`${base}/metrics`)).text();
+        const scrapedTo = Date.now();
+        return unsentBefore === (await unsentRows()) ? { text, unsentBefore, scrapedFrom, scrapedTo } : undefined;
+      });
+      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(scrape.text)?.[1]);
+      // This engine's own registry saw exactly these three messages.
+      expect(value('gamification_events_total{outcome="applied"}')).toBe(1);
+      expect(value('gamification_events_total{outcome="duplicate"}')).toBe(1);
+      expect(value('gamification_events_total{outcome="rejected"}')).toBe(1);
+      expect(value('gamification_dead_letters_total{code="INVALID_JSON"}')).toBe(1);
+      const age = value('gamification_outbox_oldest_unsent_age_seconds');
+      expect(age).toBeGreaterThanOrEqual((scrape.scrapedFrom - stuckSince) / 1000 - 1);
+      expect(age).toBeLessThanOrEqual((scrape.scrapedTo - stuckSince) / 1000 + 1);
+    } finally {
+      await engine.dataSource.query(`DELETE FROM outbox_messages WHERE id = $1`, [stuck]);
+    }
+  });
 
-    const text = await (await fetch(`${base}/metrics`)).text();
-    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
-    expect(value('gamification_events_total{outcome="applied"}')).toBeGreaterThanOrEqual(1);
-    expect(value('gamification_events_total{outcome="duplicate"}')).toBeGreaterThanOrEqual(1);
-    expect(value('gamification_events_total{outcome="rejected"}')).toBeGreaterThanOrEqual(1);
-    expect(value('gamification_dead_letters_total{code="INVALID_JSON"}')).toBeGreaterThanOrEqual(1);
-    expect(value('gamification_outbox_unsent')).toBeGreaterThanOrEqual(0);
-    expect(value('gamification_outbox_oldest_unsent_age_seconds')).toBeGreaterThanOrEqual(0);
+  // Known bug, to be fixed in apps/worker/src/observability/worker-metrics.ts: the unsent gauge is set
+  // inside the age gauge's collect(), but prom-client reads every metric side by side, so a scrape
+  // shows the unsent count of the scrape before (0 on the first). When fixed, make this `it`.
+  it.failing('reports the outbox’s unsent rows as of the scrape itself', async () => {
+    // Two rows the relay can never send, so the count differs from the one the previous test scraped.
+    const stuck: Array<{ id: string }> = await engine.dataSource.query(
+      `INSERT INTO outbox_messages (event_id, topic, message_key, payload)
+       VALUES ($1, 'no.such.topic', 'nobody', '{}'), ($2, 'no.such.topic', 'nobody', '{}') RETURNING id`,
+      [randomUUID(), randomUUID()],
+    );
+    try {
+      const unsentRows = async (): Promise<number> =>
+        (await engine.dataSource.query(`SELECT count(*)::int AS unsent FROM outbox_messages WHERE sent_at IS NULL`))[0].unsent;
+      const scrape = await eventually('an outbox count that holds still across one scrape', async () => {
+        const unsentBefore = await unsentRows();
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return unsentBefore === (await unsentRows()) ? { text, unsentBefore } : undefined;
+      });
+      expect(Number(/^gamification_outbox_unsent (\S+)$/m.exec(scrape.text)?.[1])).toBe(scrape.unsentBefore);
+    } finally {
+      await engine.dataSource.query(`DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])`, [stuck.map((row) => row.id)]);
+    }
   });
 });
