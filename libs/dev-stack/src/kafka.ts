@@ -12,6 +12,8 @@ export interface KafkaRequest {
   /** Keep the broker's data in this folder between runs; a throw-away folder otherwise. */
   readonly dataDir?: string;
   readonly progress: Progress;
+  /** For a local broker: keep it out of the terminal's process group (see LocalKafkaOptions). */
+  readonly ownProcessGroup?: boolean;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function findOrStartKafka(request: KafkaRequest): Promise<RunningKa
     };
   }
   const dataDir = request.dataDir ?? mkdtempSync(join(tmpdir(), 'gamification-kafka-'));
-  const broker = await startLocalKafka({ dataDir, progress: request.progress });
+  const broker = await startLocalKafka({ dataDir, progress: request.progress, ownProcessGroup: request.ownProcessGroup });
   if (request.dataDir !== undefined) {
     return broker;
   }

@@ -24,6 +24,12 @@ export interface LocalKafkaOptions {
   readonly heapMb?: number;
   /** Listen on these ports (to restart a stopped broker where its clients expect it); free ones otherwise. */
   readonly ports?: { readonly broker: number; readonly controller: number };
+  /**
+   * Run the broker in a process group of its own, so that a terminal's Ctrl-C (SIGINT to the whole
+   * foreground group) does not reach it and its owner can stop it last, after the broker's clients
+   * have left their groups. The owner must then stop it itself, on every way out.
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 function serverProperties(dataDir: string, port: number, controllerPort: number): string {
@@ -65,7 +71,7 @@ logger.apache.name = org.apache
 logger.apache.level = WARN
 `;
 
-function runJava(libs: string, args: string[], dataDir: string, heapMb: number): ChildProcess {
+function runJava(libs: string, args: string[], dataDir: string, heapMb: number, detached = false): ChildProcess {
   return spawn(
     'java',
     [
@@ -78,7 +84,7 @@ function runJava(libs: string, args: string[], dataDir: string, heapMb: number):
       join(libs, '*'),
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached },
   );
 }
 
@@ -144,7 +150,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
 
   progress(`starting Kafka ${version} (KRaft, single node) on 127.0.0.1:${port}...`);
   const started = Date.now();
-  const child = runJava(libs, ['kafka.Kafka', propertiesFile], dataDir, heapMb);
+  const child = runJava(libs, ['kafka.Kafka', propertiesFile], dataDir, heapMb, options.ownProcessGroup === true);
   const consoleLog = createWriteStream(join(dataDir, 'console.log'), { flags: 'a' });
   child.stdout?.pipe(consoleLog);
   child.stderr?.pipe(consoleLog);

@@ -2,6 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { KAFKA } from './kafka.provider';
 
+/** How often a join that has not completed yet is reported. */
+const JOIN_PROGRESS_INTERVAL_MS = 5_000;
+/**
+ * How long the broker may hold a fetch open on an idle partition. kafkajs stops only once its fetch in
+ * flight returns, so this bounds how long a stop waits before it can commit and leave (kafkajs's
+ * default of 5 s made every SIGTERM take 5 s); a loaded fetch returns as soon as it has data anyway.
+ */
+const FETCH_MAX_WAIT_MS = 500;
+
 export interface InboundMessage {
   readonly topic: string;
   readonly partition: number;
@@ -73,27 +82,62 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
       retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10 },
     });
+    const group = { topic: options.topic, groupId: options.groupId };
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) {
         this.state = 'crashed';
-        this.logger.fatal(`consumer crashed and will not restart: ${payload.error.message}`);
+        this.logger.fatal({ ...group, err: payload.error }, `consumer crashed and will not restart: ${payload.error.message}`);
         options.onFatalCrash(payload.error);
       }
     });
+    // Every (re)join says which partitions this member holds and how long the join took: a join that
+    // waited for a dead member's session to expire shows here as a duration near the session timeout.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.logger.log(
+        { ...group, memberId: payload.memberId, partitions: payload.memberAssignment[options.topic] ?? [], joinMs: payload.duration },
+        `joined group ${options.groupId} in ${payload.duration} ms, holding partitions [${(payload.memberAssignment[options.topic] ?? []).join(', ')}]`,
+      );
+    });
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.logger.log(group, `group ${options.groupId} is rebalancing; re-joining`);
+    });
   }
 
+  /**
+   * Connects, subscribes and joins the group; resolves once this member holds its partitions. Each
+   * step is logged as it starts, and a join that waits is reported every few seconds, so that a
+   * start-up that hangs (for instance behind a member that died without leaving) says so.
+   */
   async start(): Promise<void> {
+    const group = { topic: this.options.topic, groupId: this.options.groupId };
+    this.logger.log(group, 'connecting to Kafka');
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.consumeBatch(payload),
-    });
+    this.logger.log(
+      { ...group, sessionTimeoutMs: this.options.sessionTimeoutMs },
+      `joining group ${this.options.groupId}; a member that died without leaving holds its partitions for up to ${this.options.sessionTimeoutMs} ms`,
+    );
+    const joining = Date.now();
+    const waiting = setInterval(() => {
+      this.logger.warn(
+        { ...group, waitedMs: Date.now() - joining },
+        `still joining group ${this.options.groupId} after ${Math.round((Date.now() - joining) / 1000)} s (waiting for the group's other members to rejoin or expire)`,
+      );
+    }, JOIN_PROGRESS_INTERVAL_MS);
+    try {
+      await this.consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.consumeBatch(payload),
+      });
+    } finally {
+      clearInterval(waiting);
+    }
     this.state = 'running';
   }
 
@@ -105,7 +149,12 @@ export class BatchConsumer {
   /** Stops fetching, lets the in-flight batches finish, commits what was handled, and leaves the group. */
   async stop(): Promise<void> {
     this.state = 'stopped';
+    const stopping = Date.now();
     await this.consumer.disconnect();
+    this.logger.log(
+      { topic: this.options.topic, groupId: this.options.groupId, stopMs: Date.now() - stopping },
+      `left group ${this.options.groupId} after committing what was handled (${Date.now() - stopping} ms)`,
+    );
   }
 
   private async consumeBatch(payload: EachBatchPayload): Promise<void> {
@@ -125,7 +174,20 @@ export class BatchConsumer {
         break;
       }
       const run = messages.slice(start, start + this.options.maxMessagesPerCall);
-      await this.options.handle(run, context);
+      try {
+        await this.options.handle(run, context);
+      } catch (error) {
+        if (!(error instanceof ConsumerStoppedError)) {
+          throw error;
+        }
+        // Abandoned while stopping or after losing the partition: the runs applied before it are
+        // committed as the batch ends (autoCommit), and this one is redelivered to the partition's next holder.
+        this.logger.warn(
+          { topic: batch.topic, partition: batch.partition, firstOffset: run[0].offset, lastOffset: run[run.length - 1].offset },
+          `abandoned a run of ${run.length} message(s) at offsets ${run[0].offset}..${run[run.length - 1].offset}: the consumer stopped; it will be redelivered`,
+        );
+        break;
+      }
       resolveOffset(run[run.length - 1].offset);
       handled += run.length;
       await heartbeat();
