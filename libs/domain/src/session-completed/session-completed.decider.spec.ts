@@ -68,7 +68,21 @@ describe('SessionCompletedDecider', () => {
     expect(decider.decide(session({ durationSeconds: 59 }), newUser, null, now)).toEqual({
       outcome: 'not-counted',
       reason: 'too-short',
+      timezone: 'Europe/Berlin',
     });
+  });
+
+  it('takes the zone of a session too short to count as the zone last seen', () => {
+    const lateEvening = new Date('2026-11-25T23:30:00Z');
+    const [short, zoneless] = decider.decideAll(
+      [session({ eventId: 'short', durationSeconds: 30, timezone: 'Asia/Tokyo' }), session({ eventId: 'zoneless', completedAt: lateEvening, timezone: null })],
+      new Map([['user-1', newUser]]),
+      new Map(),
+      now,
+    );
+
+    expect(short.decision.outcome).toBe('not-counted');
+    expect(zoneless.decision).toMatchObject({ outcome: 'counted', practiceDate: '2026-11-26', totals: { timezone: 'Asia/Tokyo' } });
   });
 
   it('counts the practice day in the event’s zone, else the user’s last zone, else UTC', () => {

@@ -54,7 +54,12 @@ export interface ChallengeDayDecision {
 }
 
 export type SessionDecision =
-  | { readonly outcome: 'not-counted'; readonly reason: 'too-short' }
+  | {
+      readonly outcome: 'not-counted';
+      readonly reason: 'too-short';
+      /** A session that does not count still shows where the user is: the zone later events fall back to. */
+      readonly timezone: string;
+    }
   | {
       readonly outcome: 'counted';
       readonly xpAwarded: number;
@@ -98,7 +103,7 @@ export class SessionCompletedDecider {
 
   decide(session: CompletedSession, progress: UserProgress, challengeDay: ChallengeDay | null, now: Date): SessionDecision {
     if (!isCountedSession(session, this.rules.xp)) {
-      return { outcome: 'not-counted', reason: 'too-short' };
+      return { outcome: 'not-counted', reason: 'too-short', timezone: this.zoneFor(session, progress) };
     }
     const timezone = this.zoneFor(session, progress);
     const practiceDate = localDateOf(session.completedAt, timezone);
@@ -134,7 +139,7 @@ export class SessionCompletedDecider {
   /** The user's progress after a decision: what the next session of the same user is decided against. */
   evolve(progress: UserProgress, decision: SessionDecision): UserProgress {
     if (decision.outcome !== 'counted') {
-      return progress;
+      return { ...progress, timezone: decision.timezone };
     }
     const { totals } = decision;
     return {

@@ -229,7 +229,10 @@ export class UserProgressRepository {
     const practiceDays: Array<[string, LocalDate]> = [];
     const badges: Array<[string, BadgeDefinition, string]> = [];
     const challengeDays = new Map<string, [string, ChallengeDayDecision]>();
+    // The zone each user ends the run in: a session too short to count still shows where the user is.
+    const zones = new Map<string, string>();
     for (const { session, decision } of decisions) {
+      zones.set(session.userId, decision.outcome === 'counted' ? decision.totals.timezone : decision.timezone);
       if (decision.outcome !== 'counted') {
         continue;
       }
@@ -258,9 +261,18 @@ export class UserProgressRepository {
           rows.map(([, t]) => t.currentStreak),
           rows.map(([, t]) => t.longestStreak),
           rows.map(([, t]) => t.lastPracticeDate),
-          rows.map(([, t]) => t.timezone),
+          rows.map(([userId]) => zones.get(userId)),
           now,
         ],
+      );
+    }
+    const zoneOnly = [...zones].filter(([userId]) => !totals.has(userId));
+    if (zoneOnly.length > 0) {
+      await manager.query(
+        `UPDATE user_profiles p SET timezone = v.timezone, updated_at = $3
+         FROM unnest($1::text[], $2::text[]) AS v(user_id, timezone)
+         WHERE p.user_id = v.user_id AND p.timezone IS DISTINCT FROM v.timezone`,
+        [zoneOnly.map(([userId]) => userId), zoneOnly.map(([, zone]) => zone), now],
       );
     }
     if (practiceDays.length > 0) {
