@@ -145,6 +145,52 @@ describe('the api’s security and bad input', () => {
     }
   });
 
+  describe('security headers', () => {
+    /** The Content-Security-Policy header as a map from directive to its sources. */
+    function policyOf(header: string | undefined): Record<string, string> {
+      return Object.fromEntries((header ?? '').split(';').map((directive) => {
+        const [name, ...sources] = directive.trim().split(/\s+/);
+        return [name, sources.join(' ')];
+      }));
+    }
+
+    it.each([
+      ['the dashboard', '/', 200],
+      ['an api route', '/gamification/profile', 401],
+      ['an unknown route', '/no-such-route', 404],
+    ])('sends helmet’s headers and a same-origin-only policy with %s', async (_label, path, status) => {
+      const response = await api.http().get(path).expect(status);
+      expect(response.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'no-referrer',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      expect(response.headers['x-powered-by']).toBeUndefined();
+      expect(policyOf(response.headers['content-security-policy'])).toEqual({
+        'default-src': "'self'",
+        'base-uri': "'self'",
+        'form-action': "'self'",
+        'frame-ancestors': "'none'",
+        'img-src': "'self' data:",
+        'object-src': "'none'",
+        'script-src': "'self'",
+        'script-src-attr': "'none'",
+        'style-src': "'self'",
+      });
+    });
+
+    it('lets the OpenAPI UI’s page have inline styles, and nothing more', async () => {
+      const response = await api.http().get('/docs').expect(200);
+      const policy = policyOf(response.headers['content-security-policy']);
+      expect(policy['style-src']).toBe("'self' 'unsafe-inline'");
+      expect(policy['script-src']).toBe("'self'");
+      expect(policy['default-src']).toBe("'self'");
+    });
+  });
+
   describe('operations', () => {
     it('answers liveness and readiness', async () => {
       await api.http().get('/health').expect(200, { status: 'ok' });

@@ -9,8 +9,10 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { ApiError } from './errors/api-error';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { securityHeaders } from './security/security-headers';
 
 const BODY_LIMIT = '16kb';
+const DOCS_PATH = 'docs';
 
 /** Builds the api with everything main.ts serves: limits, validation, error shape and the OpenAPI document. */
 export async function createApi(env?: Readonly<Record<string, string | undefined>>): Promise<INestApplication> {
@@ -21,8 +23,9 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
   });
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  // First, so that every response carries them, errors and static files included.
+  app.use(securityHeaders(`/${DOCS_PATH}`));
   app.useBodyParser('json', { limit: BODY_LIMIT });
-  app.disable('x-powered-by');
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -46,7 +49,7 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
   if (existsSync(join(config.webDistDir, 'index.html'))) {
     app.useStaticAssets(config.webDistDir, { index: 'index.html', maxAge: '1h' });
   }
