@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRulesFile } from '@app/config';
 import { silentProgress, startLocalKafka, type RunningKafka } from '@app/dev-stack';
 import { EngineHarness } from '../support/engine-harness';
 import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 4: the Kafka broker stopped and restarted during a stream', () => {
   // This scenario owns its broker, a real local KRaft one, so that it can stop and restart it.
@@ -38,6 +36,6 @@ describe('scenario 4: the Kafka broker stopped and restarted during a stream', (
       await engine.send(event.userId, event);
     }
 
-    await assertInvariants({ ...engine.invariantInputs(), rules, produced: events });
+    await assertInvariants({ ...engine.invariantInputs(), produced: events });
   });
 });

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { loadRulesFile } from '@app/config';
 import { eventually, type SessionCompletedMessage } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 import { seededRandom, type SeededRandom } from './support/seeded-random';
 import { WorkerFleet } from './support/worker-fleet';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 const DAY_MS = 86_400_000;
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Pacific/Kiritimati'];
@@ -176,7 +174,7 @@ describe('scenario 10: conflicting duplicates while the worker is SIGKILLed mid-
         })),
     ).toEqual([]);
     expect(ledger).toEqual(expectedLedger);
-    await assertInvariants({ ...fleet.invariantInputs(), rules, produced });
+    await assertInvariants({ ...fleet.invariantInputs(), produced });
 
     // Every clean user scored under 90 in every first copy; last-wins would have given them both.
     const scoreBadges: Array<{ user_id: string; badge_code: string }> = await fleet.dataSource.query(

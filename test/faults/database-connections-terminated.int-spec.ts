@@ -1,9 +1,7 @@
-import { loadRulesFile } from '@app/config';
 import { EngineHarness } from '../support/engine-harness';
 import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 3: Postgres dropping the worker’s connections mid-stream', () => {
   let engine: EngineHarness;
@@ -37,7 +35,6 @@ describe('scenario 3: Postgres dropping the worker’s connections mid-stream', 
     expect(terminated).toBeGreaterThan(0);
     await assertInvariants({
       ...engine.invariantInputs(),
-      rules,
       produced: events,
     });
     expect(engine.recorder.received(engine.topics.sessionCompletedDlq)).toEqual([]);

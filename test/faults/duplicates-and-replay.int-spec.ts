@@ -1,9 +1,7 @@
-import { loadRulesFile } from '@app/config';
 import { EngineHarness } from '../support/engine-harness';
 import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 6: every event produced twice, then the whole topic replayed into a fresh group', () => {
   let engine: EngineHarness;
@@ -36,7 +34,6 @@ describe('scenario 6: every event produced twice, then the whole topic replayed 
     }
     await assertInvariants({
       ...engine.invariantInputs(),
-      rules,
       produced,
     });
     const snapshot = async () =>
@@ -56,7 +53,6 @@ describe('scenario 6: every event produced twice, then the whole topic replayed 
     });
     await assertInvariants({
       ...replay.invariantInputs(),
-      rules,
       produced,
     });
     expect(await snapshot()).toEqual(before);

@@ -1,9 +1,7 @@
-import { loadRulesFile } from '@app/config';
 import { aSessionCompleted, sessionStream } from '@app/testing';
 import { EngineHarness } from '../support/engine-harness';
 import { assertInvariants } from './support/invariants';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 7: poison messages of every kind mixed into a valid stream', () => {
   let engine: EngineHarness;
@@ -40,7 +38,6 @@ describe('scenario 7: poison messages of every kind mixed into a valid stream', 
 
     await assertInvariants({
       ...engine.invariantInputs(),
-      rules,
       produced: valid,
       rejected: poison.map(([, value]) => value.toString('latin1')),
     });

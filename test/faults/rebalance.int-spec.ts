@@ -1,9 +1,7 @@
-import { loadRulesFile } from '@app/config';
 import { eventually, sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 import { WorkerFleet } from './support/worker-fleet';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 5: three workers in one group, one killed and one added during a stream', () => {
   let fleet: WorkerFleet;
@@ -29,7 +27,7 @@ describe('scenario 5: three workers in one group, one killed and one added durin
     await sending;
 
     expect(atKill).toBeLessThan(events.length);
-    await assertInvariants({ ...fleet.invariantInputs(), rules, produced: events });
+    await assertInvariants({ ...fleet.invariantInputs(), produced: events });
     const applied: Array<{ event_id: string; processed_at: Date }> = await fleet.dataSource.query(
       `SELECT event_id, processed_at FROM processed_events WHERE event_id = ANY($1)`,
       [events.map((event) => event.eventId)],

@@ -1,4 +1,3 @@
-import { loadRulesFile } from '@app/config';
 import { EventPublisher, TopicAdmin } from '@app/messaging';
 import { OutboxRepository } from '@app/persistence';
 import { OutboxRelay, outboxMessage } from '../../apps/worker/src/outbox/outbox-relay.service';
@@ -6,7 +5,6 @@ import { EngineHarness } from '../support/engine-harness';
 import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 2: the relay killed after publishing, before marking the rows sent', () => {
   let engine: EngineHarness;
@@ -59,7 +57,6 @@ describe('scenario 2: the relay killed after publishing, before marking the rows
     relay.onApplicationBootstrap();
     await assertInvariants({
       ...engine.invariantInputs(),
-      rules,
       produced: events,
     });
     const awards = users.flatMap((userId) => [

@@ -1,10 +1,8 @@
-import { loadRulesFile } from '@app/config';
 import { sessionStream } from '@app/testing';
 import { assertInvariants } from './support/invariants';
 import { seededRandom } from './support/seeded-random';
 import { WorkerFleet } from './support/worker-fleet';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 describe('scenario 1: the worker SIGKILLed mid-batch, again and again', () => {
   let fleet: WorkerFleet;
@@ -28,6 +26,6 @@ describe('scenario 1: the worker SIGKILLed mid-batch, again and again', () => {
 
     expect(killedAt).toHaveLength(3);
     expect(killedAt.every((count) => count < events.length)).toBe(true);
-    await assertInvariants({ ...fleet.invariantInputs(), rules, produced: events });
+    await assertInvariants({ ...fleet.invariantInputs(), produced: events });
   });
 });

@@ -1,9 +1,7 @@
-import { loadRulesFile } from '@app/config';
 import { eventually, sessionStream } from '@app/testing';
 import { assertInvariants } from '../faults/support/invariants';
 import { WorkerFleet } from '../faults/support/worker-fleet';
 
-const rules = loadRulesFile('config/rules.yaml');
 
 /**
  * A SIGKILLed worker cannot leave its group: its partitions stay with it until its session expires,
@@ -54,6 +52,6 @@ describe.each([
 
     // Bounded by the session timeout; generous, so that a slow machine does not fail it.
     expect(resumeMs).toBeLessThan(sessionTimeoutMs + 20_000);
-    await assertInvariants({ ...fleet.invariantInputs(), rules, produced: all });
+    await assertInvariants({ ...fleet.invariantInputs(), produced: all });
   });
 });

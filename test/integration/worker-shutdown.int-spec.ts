@@ -1,10 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { loadRulesFile } from '@app/config';
 import { eventually, sessionStream, type WorkerProcess } from '@app/testing';
 import { assertInvariants } from '../faults/support/invariants';
 import { WorkerFleet } from '../faults/support/worker-fleet';
 
-const rules = loadRulesFile('config/rules.yaml');
 // Long, so that a member that did not leave would hold the partitions visibly long.
 const SESSION_TIMEOUT_MS = 30_000;
 
@@ -69,6 +67,6 @@ describe('the worker process on SIGTERM', () => {
     // A member that had not left would hold its partitions until its 30 s session expired.
     expect(joinMs).toBeLessThan(SESSION_TIMEOUT_MS / 3);
     await sending;
-    await assertInvariants({ ...fleet.invariantInputs(), rules, produced: events });
+    await assertInvariants({ ...fleet.invariantInputs(), produced: events });
   });
 });

@@ -1,7 +1,6 @@
 export * from './eventually';
 export * from './session-completed.factory';
 export * from './topic-recorder';
-export * from './expected-progress';
 export * from './session-stream';
 export * from './worker-process';
 export * from './contract-reference';

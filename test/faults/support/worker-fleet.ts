@@ -90,7 +90,7 @@ export class WorkerFleet {
     return killedAt;
   }
 
-  invariantInputs(): Omit<InvariantInputs, 'rules' | 'produced' | 'rejected'> {
+  invariantInputs(): Omit<InvariantInputs, 'produced' | 'rejected'> {
     if (this.recorder === null) {
       throw new Error('no worker was started');
     }
