@@ -326,10 +326,8 @@ describe('the worker’s health and metrics listener', () => {
     }
   });
 
-  // Known bug, to be fixed in apps/worker/src/observability/worker-metrics.ts: the unsent gauge is set
-  // inside the age gauge's collect(), but prom-client reads every metric side by side, so a scrape
-  // shows the unsent count of the scrape before (0 on the first). When fixed, make this `it`.
-  it.failing('reports the outbox’s unsent rows as of the scrape itself', async () => {
+  // The unsent gauge once lagged one scrape behind (it was set inside another gauge's collect()).
+  it('reports the outbox’s unsent rows as of the scrape itself', async () => {
     // Two rows the relay can never send, so the count differs from the one the previous test scraped.
     const stuck: Array<{ id: string }> = await engine.dataSource.query(
       `INSERT INTO outbox_messages (event_id, topic, message_key, payload)

@@ -39,15 +39,22 @@ export class WorkerMetrics {
 
   constructor(outbox: OutboxRepository, clock: Clock) {
     collectDefaultMetrics({ register: this.registry });
-    const unsent = new Gauge({ name: 'gamification_outbox_unsent', help: 'award events not yet published', registers: [this.registry] });
+    // Each gauge reads the outbox itself: prom-client collects metrics side by side, so a value set
+    // in another metric's collect() would show the scrape before.
+    new Gauge({
+      name: 'gamification_outbox_unsent',
+      help: 'award events not yet published',
+      registers: [this.registry],
+      async collect() {
+        this.set((await outbox.lag(clock.now())).unsent);
+      },
+    });
     new Gauge({
       name: 'gamification_outbox_oldest_unsent_age_seconds',
       help: 'age of the oldest award event not yet published (the relay’s lag)',
       registers: [this.registry],
       async collect() {
-        const lag = await outbox.lag(clock.now());
-        this.set(lag.oldestAgeSeconds);
-        unsent.set(lag.unsent);
+        this.set((await outbox.lag(clock.now())).oldestAgeSeconds);
       },
     });
   }
