@@ -12,7 +12,7 @@ if (flags.has('runs')) {
 if (flags.has('seed')) {
   env.PROPERTY_SEED = flags.get('seed');
 }
-const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--selectProjects', 'integration', 'test/property'], {
+const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), 'test/property', '--selectProjects', 'integration'], {
   env,
   stdio: 'inherit',
 });

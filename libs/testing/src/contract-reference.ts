@@ -138,13 +138,23 @@ export function referenceUser(events: readonly ReferenceEvent[], now: Date): Ref
     .sort();
 
   // "3 challenges per local day … created on first need, expiring at the end of that local day.
-  // Progress is kept by the engine from counted sessions of that day": the day's expiry is set in
-  // the zone of whatever created it, and a session counts only while that day has not ended.
-  const ofToday = counted.filter(({ date }) => date === today);
-  const creatorZone = ofToday[0]?.zone;
-  const open = creatorZone !== undefined && calendarDateIn(now, creatorZone) <= today;
+  // Progress is kept by the engine from counted sessions of that day": the day is created by the
+  // first session of it whose zone has not yet ended the day, its expiry set in that zone, and from
+  // then on a session counts while that expiry has not passed.
+  const hasEnded = (zoneOfDay: string) => calendarDateIn(now, zoneOfDay) > today;
+  let creatorZone: string | null = null;
+  const countedToday: ReferenceEvent[] = [];
+  for (const { event, date, zone: sessionZone } of counted) {
+    if (date !== today) {
+      continue;
+    }
+    creatorZone ??= hasEnded(sessionZone) ? null : sessionZone;
+    if (creatorZone !== null && !hasEnded(creatorZone)) {
+      countedToday.push(event);
+    }
+  }
   const todaysChallenges = CHALLENGES.map(({ type, target, gives }) => {
-    const progress = open ? Math.min(target, ofToday.reduce((sum, { event }) => sum + gives(event), 0)) : 0;
+    const progress = Math.min(target, countedToday.reduce((sum, event) => sum + gives(event), 0));
     return { type, progress, target, isCompleted: progress >= target };
   });
 
