@@ -49,12 +49,18 @@ interface Worker {
   stop(): Promise<void>;
 }
 
-async function startWorker(brokers: readonly string[], topicSuffix: string): Promise<Worker> {
+/**
+ * BENCH_WORKER_ENTRY names another build of the worker (say, of the commit before a change): the
+ * bench then also runs the many-users engine step with that build and with this one, in turns, in
+ * this same run, and prints their ratio, so that the comparison does not depend on a noisy box.
+ */
+const BASELINE_ENTRY = process.env.BENCH_WORKER_ENTRY;
+const COMPARISON_ROUNDS = 3;
+
+async function startWorker(brokers: readonly string[], topicSuffix: string, entry = appEntry('worker')): Promise<Worker> {
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
-  // BENCH_WORKER_ENTRY runs another build of the worker (say, of an earlier commit) to compare against.
-  const entry = process.env.BENCH_WORKER_ENTRY ?? appEntry('worker');
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeOptions, entry], {
     env: {
       ...process.env,
@@ -252,6 +258,20 @@ async function main(): Promise<void> {
     results.engineHotKeysEventsPerSecond = await engineRun('6/6 engine, hot keys', HOT_USERS, suffixB, workerB);
     await workerB.stop();
     results.workerPeakRssMb = Math.max(workerA.peakRssMb(), workerB.peakRssMb());
+
+    if (BASELINE_ENTRY !== undefined) {
+      const rates: Record<'baseline' | 'current', number[]> = { baseline: [], current: [] };
+      for (let round = 1; round <= COMPARISON_ROUNDS; round += 1) {
+        for (const [build, entry] of [['baseline', BASELINE_ENTRY], ['current', appEntry('worker')]] as const) {
+          const suffix = `${run}c${round}${build[0]}`;
+          const worker = await startWorker(kafkaBroker.brokers, suffix, entry);
+          rates[build].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${build} build`, USERS, suffix, worker));
+          await worker.stop();
+        }
+      }
+      results.comparisonBaselineEventsPerSecond = percentile([...rates.baseline].sort((a, b) => a - b), 50);
+      results.comparisonCurrentEventsPerSecond = percentile([...rates.current].sort((a, b) => a - b), 50);
+    }
   } finally {
     await producer.disconnect();
     await pool.end();
@@ -284,6 +304,15 @@ async function main(): Promise<void> {
   log(`| engine, ${HOT_USERS} users (hot keys), end to end | ${results.engineHotKeysEventsPerSecond.toFixed(0)} events/s |`);
   log(`| event → badge.awarded latency at ${RATE}/s, p50 / p95 / p99 | ${results.latencyP50Ms} / ${results.latencyP95Ms} / ${results.latencyP99Ms} ms |`);
   log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
+  if (BASELINE_ENTRY !== undefined) {
+    log('');
+    log(`Same-run comparison with BENCH_WORKER_ENTRY=${BASELINE_ENTRY} (${USERS} users, median of ${COMPARISON_ROUNDS} turns each):`);
+    log('| build | events/s |');
+    log('| --- | ---: |');
+    log(`| baseline (BENCH_WORKER_ENTRY) | ${results.comparisonBaselineEventsPerSecond.toFixed(0)} |`);
+    log(`| this build | ${results.comparisonCurrentEventsPerSecond.toFixed(0)} |`);
+    log(`| this build ÷ baseline | ${ratio(results.comparisonCurrentEventsPerSecond, results.comparisonBaselineEventsPerSecond)} |`);
+  }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),

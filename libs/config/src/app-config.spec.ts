@@ -63,6 +63,24 @@ describe('the environment settings', () => {
     ]);
   });
 
+  it('reads the log format, request logging and outbox retention, and refuses bad values naming them', () => {
+    expect(loadAppConfig(minimal, 'worker')).toMatchObject({ logFormat: 'json', logRequests: true, outbox: { retentionHours: 24 } });
+    expect(loadAppConfig({ ...minimal, NODE_ENV: 'development' }, 'worker').logFormat).toBe('pretty');
+    expect(loadAppConfig({ ...minimal, LOG_FORMAT: 'json', NODE_ENV: 'development', LOG_REQUESTS: 'false', OUTBOX_RETENTION_HOURS: '0.25' }, 'worker')).toMatchObject({
+      logFormat: 'json',
+      logRequests: false,
+      outbox: { retentionHours: 0.25 },
+    });
+    expect(problemsOf({ ...minimal, LOG_FORMAT: 'xml', LOG_REQUESTS: 'yes', OUTBOX_RETENTION_HOURS: '0' }).map((problem) => problem.split(':')[0])).toEqual([
+      'OUTBOX_RETENTION_HOURS',
+      'LOG_FORMAT',
+      'LOG_REQUESTS',
+    ]);
+    expect(problemsOf({ ...minimal, OUTBOX_RETENTION_HOURS: 'a day' })).toEqual([
+      expect.stringMatching(/^OUTBOX_RETENTION_HOURS: .*must be a number of hours, e.g. 24 or 0.25$/),
+    ]);
+  });
+
   it('requires DATABASE_URL', () => {
     expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:9092' })).toEqual([expect.stringMatching(/^DATABASE_URL/)]);
   });

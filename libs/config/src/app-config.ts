@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { ConfigurationError } from './configuration.error';
 import { validationProblems } from './validation-problems';
@@ -68,6 +68,7 @@ export const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
 export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+const toDecimal = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const topicMessage = { message: '$property must be a Kafka topic name ([A-Za-z0-9._-], 1..249 characters)' };
 
@@ -117,7 +118,8 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   OUTBOX_BATCH_SIZE = 2000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(8_760)
+  // Hours, with decimals: a soak or a small installation may keep sent rows for minutes only.
+  @Transform(toDecimal) @IsNumber({}, { message: 'OUTBOX_RETENTION_HOURS must be a number of hours, e.g. 24 or 0.25' }) @Min(0.01) @Max(8_760)
   OUTBOX_RETENTION_HOURS = 24;
 
   @IsIn(LOG_LEVELS)
