@@ -1,8 +1,12 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import jwt, { type SignOptions } from 'jsonwebtoken';
 import request from 'supertest';
+import { appEntry, freePort, projectRoot } from '@app/dev-stack';
 import { createDataSource } from '@app/persistence';
+import { eventually } from '@app/testing';
 import type { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/src/api';
 
@@ -42,6 +46,93 @@ export class ApiHarness {
   async stop(): Promise<void> {
     await this.app.close();
     await this.dataSource.destroy();
+  }
+}
+
+let built = false;
+
+/**
+ * The built api as a real process, started the way `npm run start:api` starts it, for what only a
+ * process shows: its log output (stdout, kept line by line) and its life beside failing dependencies.
+ */
+export class ApiProcess {
+  private readonly stdout: string[] = [];
+  private stderr = '';
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly base: string,
+  ) {
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      this.stdout.push(...lines);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+  }
+
+  /** Builds the api once per test file (`nest build api`), then starts it; resolves when it is live. */
+  static async start(overrides: Record<string, string> = {}): Promise<ApiProcess> {
+    if (!built) {
+      const build = spawnSync(process.execPath, [join(projectRoot(), 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'api'], {
+        cwd: projectRoot(),
+        encoding: 'utf8',
+      });
+      if (build.status !== 0) {
+        throw new Error(`nest build api failed:\n${build.stdout}${build.stderr}`);
+      }
+      built = true;
+    }
+    const port = await freePort();
+    const child = spawn(process.execPath, [appEntry('api')], {
+      cwd: projectRoot(),
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
+        REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+        JWT_SECRET: TEST_JWT_SECRET,
+        SERVICE_API_KEY: TEST_SERVICE_KEY,
+        ...overrides,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const api = new ApiProcess(child, `http://127.0.0.1:${port}`);
+    await eventually(`api ${child.pid} to be live`, async () => {
+      if (child.exitCode !== null) {
+        throw new Error(`the api exited with ${child.exitCode}:\n${api.output}`);
+      }
+      const response = await fetch(`${api.base}/health`).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    });
+    return api;
+  }
+
+  /** Every line the process wrote to stdout so far: its log. */
+  get logLines(): readonly string[] {
+    return this.stdout;
+  }
+
+  /** Everything the process wrote, stdout and stderr. */
+  get output(): string {
+    return `${this.stdout.join('\n')}\n${this.stderr}`;
+  }
+
+  fetch(path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`${this.base}${path}`, init);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
   }
 }
 

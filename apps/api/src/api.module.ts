@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
@@ -8,8 +8,8 @@ import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
-import { HttpMetrics, HttpMetricsMiddleware } from './observability/http-metrics';
-import { MetricsController } from './observability/metrics.controller';
+import { HttpMetrics } from './observability/http-metrics';
+import { ObservabilityModule } from './observability/observability.module';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { WriteRateLimitGuard } from './rate-limit/write-rate-limit.guard';
 import { REDIS, RedisModule } from './redis/redis.module';
@@ -18,7 +18,7 @@ const ONE_MINUTE_MS = 60_000;
 
 /** The HTTP app: thin controllers over the shared use cases, on the worker's database. */
 @Module({})
-export class ApiModule implements NestModule {
+export class ApiModule {
   static forRoot(env?: Readonly<Record<string, string | undefined>>): DynamicModule {
     const development = (env ?? process.env).NODE_ENV === 'development';
     return {
@@ -27,23 +27,20 @@ export class ApiModule implements NestModule {
         ConfigModule.forRoot({ role: 'api', env }),
         LoggingModule.forRoot('api'),
         ApplicationModule,
+        ObservabilityModule,
         RedisModule,
         JwtModule.register({}),
         ThrottlerModule.forRootAsync({
-          imports: [RedisModule],
-          inject: [AppConfig, REDIS],
-          useFactory: (config: AppConfig, redis: Redis) => ({
+          imports: [RedisModule, ObservabilityModule],
+          inject: [AppConfig, REDIS, HttpMetrics],
+          useFactory: (config: AppConfig, redis: Redis, metrics: HttpMetrics) => ({
             throttlers: [{ name: 'default', ttl: ONE_MINUTE_MS, limit: config.rateLimit.writesPerMinute }],
-            storage: new RedisThrottlerStorage(redis),
+            storage: new RedisThrottlerStorage(redis, metrics.registry),
           }),
         }),
       ],
-      controllers: [GamificationController, HealthController, MetricsController, ...(development ? [DevTokenController] : [])],
-      providers: [BearerAuthGuard, WriteRateLimitGuard, HttpMetrics, HttpMetricsMiddleware],
+      controllers: [GamificationController, HealthController, ...(development ? [DevTokenController] : [])],
+      providers: [BearerAuthGuard, WriteRateLimitGuard],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
   }
 }

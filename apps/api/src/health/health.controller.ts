@@ -33,15 +33,15 @@ export class HealthController {
   /** Readiness: the database and Redis answer. */
   @Get('ready')
   @ApiOkResponse({ description: 'ready', schema: { example: { status: 'ready', database: 'up', redis: 'up' } } })
-  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'NOT_READY, naming what is down' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'NOT_READY, saying which of the database and Redis is up and which down' })
   async ready(): Promise<{ status: 'ready'; database: 'up'; redis: 'up' }> {
     const [database, redis] = await Promise.all([
       check(() => this.database.ping()),
       check(() => this.redis.ping()),
     ]);
     if (!database || !redis) {
-      const down = [database ? null : 'database', redis ? null : 'redis'].filter((name) => name !== null);
-      throw new ApiError(503, 'NOT_READY', `Not ready: ${down.join(' and ')} unavailable.`);
+      const state = (up: boolean) => (up ? 'up' : 'down');
+      throw new ApiError(503, 'NOT_READY', `Not ready: database ${state(database)}, redis ${state(redis)}.`);
     }
     return { status: 'ready', database: 'up', redis: 'up' };
   }
