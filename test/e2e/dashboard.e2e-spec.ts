@@ -35,8 +35,7 @@ describe('the Locker Room in a real browser', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.on('console', (message) => {
-      // The dashboard ships no icon yet, and Chromium asks for /favicon.ico on its own: not the page's doing.
-      if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) {
+      if (message.type() === 'error') {
         problems.push(`console: ${message.text()} (${message.location().url})`);
       }
     });

@@ -59,6 +59,8 @@ export class LoggingModule {
               redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
               genReqId: requestId,
               customAttributeKeys: { reqId: 'requestId' },
+              // Lines logged while a request is handled carry its id as `requestId`, not the whole request.
+              quietReqLogger: true,
               autoLogging: config.logRequests,
             };
             const stream: DestinationStream | undefined =
