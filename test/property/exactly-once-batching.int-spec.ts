@@ -267,5 +267,6 @@ describe('exactly once under every batching (model-based, on the real database)'
       { numRuns: RUNS, seed: SEED },
     );
     process.stdout.write(`property: ${cases} cases (incl. shrinking) in ${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}\n`);
-  });
+    // A long run (--runs) gets time in proportion: a case takes a few tens of milliseconds.
+  }, 120_000 + RUNS * 100);
 });
