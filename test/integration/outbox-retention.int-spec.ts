@@ -165,7 +165,9 @@ describe('outbox retention', () => {
       const [batches] = await Promise.all([
         Promise.race([
           retention.purge(),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the retention waited for rows another transaction holds')), 20_000)),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error('the retention waited for rows another transaction holds')), 20_000).unref(),
+          ),
         ]),
         appendAwards(200),
       ]);
