@@ -46,6 +46,29 @@ describe('the rules file', () => {
     ]);
   });
 
+  it('ships version 2 and requires a positive whole version', () => {
+    expect(loadRulesFile('config/rules.yaml').version).toBe(2);
+    for (const version of [undefined, 0, -1, 2.5, 'two']) {
+      const document = shipped();
+      document.version = version;
+      expect(problemsOf(document)).toEqual([
+        'rules.yaml: version: version must be a positive whole number (each change of the rules gets a higher one)',
+      ]);
+    }
+  });
+
+  it('refuses unknown fields, naming them, instead of silently using a default', () => {
+    const document = shipped();
+    document.xp.minimumDuration = 120;
+    document.badges[2].when.atleast = 5;
+    document.streaks = { freeze: true };
+    expect(problemsOf(document)).toEqual([
+      expect.stringMatching(/^rules\.yaml: streaks: property streaks should not exist/),
+      expect.stringMatching(/^rules\.yaml: xp\.minimumDuration: property minimumDuration should not exist/),
+      expect.stringMatching(/^rules\.yaml: badges\.2\.when\.atleast: property atleast should not exist/),
+    ]);
+  });
+
   it('names the path of a bad value', () => {
     const document = shipped();
     document.xp.base = -5;

@@ -70,6 +70,9 @@ class ChallengeTemplateFile {
 }
 
 class RulesFile {
+  @IsInt({ message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
+  @Min(1, { message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
+  version!: number;
   @ValidateNested() @Type(() => XpRulesFile) xp!: XpRulesFile;
   @ValidateNested() @Type(() => LevelRulesFile) levels!: LevelRulesFile;
   @IsArray() @ValidateNested({ each: true }) @Type(() => BadgeRuleFile) badges!: BadgeRuleFile[];
@@ -85,10 +88,11 @@ function duplicates(values: readonly string[]): string[] {
 /** Validates the parsed rules document; every problem is reported, each naming its path. */
 export function parseRules(document: unknown, source: string): GamificationRules {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new ConfigurationError([`${source}: the rules file must be a mapping with xp, levels, badges and challenges`]);
+    throw new ConfigurationError([`${source}: the rules file must be a mapping with version, xp, levels, badges and challenges`]);
   }
   const rules = plainToInstance(RulesFile, document);
-  const problems = validationProblems(validateSync(rules, { forbidUnknownValues: true })).map(
+  // A misspelt key would otherwise be dropped without a word and its default used instead.
+  const problems = validationProblems(validateSync(rules, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true })).map(
     (problem) => `${source}: ${problem}`,
   );
   if (problems.length === 0) {
@@ -103,6 +107,7 @@ export function parseRules(document: unknown, source: string): GamificationRules
     throw new ConfigurationError(problems);
   }
   return {
+    version: rules.version,
     xp: rules.xp,
     levels: rules.levels,
     badges: rules.badges.map(({ code, name, description, when }) => ({

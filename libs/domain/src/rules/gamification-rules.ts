@@ -36,6 +36,8 @@ export interface ChallengeTemplate {
 }
 
 export interface GamificationRules {
+  /** Every fact records the version that decided it; each change of the rules gets a higher one. */
+  readonly version: number;
   readonly xp: XpRules;
   readonly levels: LevelRules;
   readonly badges: readonly BadgeDefinition[];
