@@ -138,7 +138,9 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Runni
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     progress('formatting the KRaft storage...');
     const clusterId = randomBytes(16).toString('base64url');
-    const format = runJava(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile], dataDir, 256);
+    // `--cluster-id=…` in one argument: a base64url id starts with '-' once in 64, and the tool's
+    // argument parser then takes the id for an option and refuses to format.
+    const format = runJava(libs, ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propertiesFile], dataDir, 256);
     let output = '';
     format.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     format.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
