@@ -24,7 +24,8 @@ const SEED = Number(process.env.PROPERTY_SEED ?? 20261126);
 const ZONES = ['Pacific/Kiritimati', 'Pacific/Tongatapu', 'Pacific/Pago_Pago', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC'];
 const DURATIONS = [0, 59, 60, 599, 600, 1199, 1800, 2400, 86_400];
 const SCORES = [null, 0, 56, 79.9, 80, 89.5, 90, 99, 100];
-const POISON_KINDS = ['not-json', 'wrong-type', 'unknown-zone', 'far-future', 'nul-in-id'] as const;
+const POISON_KINDS = ['not-json', 'wrong-type', 'unknown-zone', 'far-future', 'nul-in-id', 'bad-skills'] as const;
+const SKILLS = [undefined, ['graphs'], ['arrays', 'graphs', 'arrays'], ['not-in-the-tree']];
 
 interface GeneratedEvent {
   readonly kind: 'event';
@@ -34,6 +35,7 @@ interface GeneratedEvent {
   readonly score: number | null;
   /** 'home' for the user's zone, 'none' to leave it out, or another zone of the list. */
   readonly zone: 'home' | 'none' | number;
+  readonly skills: (typeof SKILLS)[number];
 }
 
 interface GeneratedCopy {
@@ -79,6 +81,7 @@ const scenarios = fc
             durationSeconds: fc.constantFrom(...DURATIONS),
             score: fc.constantFrom(...SCORES),
             zone: fc.oneof({ weight: 6, arbitrary: fc.constant('home' as const) }, { weight: 3, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.nat({ max: ZONES.length - 1 }) }),
+            skills: fc.constantFrom(...SKILLS),
           }) },
           { weight: 3, arbitrary: fc.record({
             kind: fc.constant('copy' as const),
@@ -122,6 +125,7 @@ function messagesOf(scenario: Scenario, caseId: string, now: Date): Message[] {
         durationSeconds: item.durationSeconds,
         score: item.score,
         timezone: item.zone === 'home' ? ZONES[scenario.homeZones[item.user]] : item.zone === 'none' ? null : ZONES[item.zone],
+        ...(item.skills === undefined ? {} : { skills: item.skills }),
       };
       originals.push(event);
       return [{ userId: event.userId, value: Buffer.from(JSON.stringify(event)), valid: event }];
@@ -144,6 +148,7 @@ function messagesOf(scenario: Scenario, caseId: string, now: Date): Message[] {
       'unknown-zone': JSON.stringify({ ...good, timezone: 'Mars/Olympus_Mons' }),
       'far-future': JSON.stringify({ ...good, completedAt: new Date(now.getTime() + 3_600_000).toISOString() }),
       'nul-in-id': JSON.stringify({ ...good, eventId: `${good.eventId}\u0000` }),
+      'bad-skills': JSON.stringify({ ...good, skills: ['Not A Skill!'] }),
     };
     return [{ userId, value: Buffer.from(poison[item.poison]), valid: null }];
   });

@@ -35,6 +35,7 @@ describe('recomputeProgress', () => {
           durationSeconds: session.durationSeconds,
           score: session.score,
           timezone: session.zone,
+          skills: [],
         }));
         let progress = fresh;
         let challengeDays = new Map<string, ChallengeDay>();
@@ -54,7 +55,7 @@ describe('recomputeProgress', () => {
               localDate: localDateOf(session.completedAt, zone),
               durationSeconds: session.durationSeconds,
               score: session.score,
-              skills: [],
+              skills: session.skills,
             });
             if (decision.outcome === 'counted') {
               ({ longestStreak, lastPracticeDate } = decision.totals);

@@ -25,6 +25,7 @@ function session(overrides: Partial<CompletedSession> = {}): CompletedSession {
     durationSeconds: 1800,
     score: 82,
     timezone: 'Europe/Berlin',
+    skills: [],
     ...overrides,
   };
 }

@@ -14,6 +14,8 @@ export interface CompletedSession {
   readonly durationSeconds: number;
   readonly score: number | null;
   readonly timezone: string | null;
+  /** The skill codes the session practised, each once, in the order the producer gave them. */
+  readonly skills: readonly string[];
 }
 
 /** What the engine knows of a user before a session is applied. */

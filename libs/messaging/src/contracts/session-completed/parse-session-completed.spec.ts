@@ -24,6 +24,7 @@ describe('parseSessionCompleted', () => {
         durationSeconds: 1800,
         score: 82,
         timezone: 'Europe/Berlin',
+        skills: [],
       },
     });
   });
@@ -32,6 +33,30 @@ describe('parseSessionCompleted', () => {
     const { score: _score, timezone: _timezone, ...rest } = valid;
     const result = parse({ ...rest, extra: { nested: true } });
     expect(result).toMatchObject({ ok: true, session: { score: null, timezone: null } });
+  });
+
+  it('reads skills once each, in their order, and none when absent', () => {
+    expect(parse({ ...valid, skills: ['graphs', 'arrays', 'graphs', 'dynamic-programming'] })).toMatchObject({
+      ok: true,
+      session: { skills: ['graphs', 'arrays', 'dynamic-programming'] },
+    });
+    expect(parse({ ...valid, skills: ['not-in-the-tree-yet'] })).toMatchObject({ ok: true, session: { skills: ['not-in-the-tree-yet'] } });
+    expect(parse(valid)).toMatchObject({ ok: true, session: { skills: [] } });
+  });
+
+  it.each([
+    ['not an array', 'graphs'],
+    ['more than 10 codes', Array.from({ length: 11 }, (_, index) => `skill-${index}`)],
+    ['an upper-case code', ['Graphs']],
+    ['an empty code', ['']],
+    ['a code over 64 characters', ['a'.repeat(65)]],
+    ['a number', [7]],
+  ])('rejects skills that are %s as SCHEMA_VIOLATION naming the field', (_label, skills) => {
+    expect(parse({ ...valid, skills })).toEqual({
+      ok: false,
+      code: 'SCHEMA_VIOLATION',
+      message: 'skills: skills must be an array of at most 10 skill codes, each 1..64 characters of [a-z0-9-]',
+    });
   });
 
   it.each([

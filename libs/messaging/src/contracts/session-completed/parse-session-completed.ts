@@ -21,7 +21,7 @@ function reject(code: RejectionCode, message: string): ParsedSessionCompleted {
 
 function describe(errors: readonly ValidationError[]): string {
   return errors
-    .map((error) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`)
+    .map((error) => `${error.property}: ${[...new Set(Object.values(error.constraints ?? {}))].join('; ')}`)
     .join(' | ');
 }
 
@@ -52,6 +52,8 @@ export function validateSessionCompleted(document: unknown, now: Date): ParsedSe
       durationSeconds: event.durationSeconds,
       score: event.score ?? null,
       timezone: event.timezone ?? null,
+      // Repeats count once (contract section 7).
+      skills: [...new Set(event.skills ?? [])],
     },
   };
 }

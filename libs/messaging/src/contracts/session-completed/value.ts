@@ -1,4 +1,6 @@
 import {
+  ArrayMaxSize,
+  IsArray,
   IsInt,
   IsNumber,
   IsOptional,
@@ -16,6 +18,9 @@ import { isValidTimeZone } from '@app/domain';
 // Postgres text cannot hold U+0000: such an id could never be stored.
 // eslint-disable-next-line no-control-regex -- matching the control character is the point
 const NO_NUL = /^[^\u0000]*$/;
+
+const SKILL_CODE = /^[a-z0-9-]{1,64}$/;
+const SKILLS_RULE = 'skills must be an array of at most 10 skill codes, each 1..64 characters of [a-z0-9-]';
 
 export const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -54,4 +59,11 @@ export class SessionCompletedV1 {
 
   @IsOptional() @IsString() @Validate(IanaTimeZone)
   timezone?: string | null;
+
+  // Contract section 7. A code the skill tree does not know is not an error (the session counts as usual).
+  @IsOptional()
+  @IsArray({ message: SKILLS_RULE })
+  @ArrayMaxSize(10, { message: SKILLS_RULE })
+  @Matches(SKILL_CODE, { each: true, message: SKILLS_RULE })
+  skills?: string[] | null;
 }
