@@ -9,3 +9,4 @@ export * from './challenges/daily-challenges';
 export * from './session-completed/session-completed.decider';
 export * from './challenge-claim/challenge-claim.decider';
 export * from './progress-reevaluation/progress-reevaluator';
+export * from './profile/profile-projection';
