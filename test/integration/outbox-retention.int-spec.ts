@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '@app/application';
 import { AppConfig, type Topics } from '@app/config';
 import { TopicAdmin } from '@app/messaging';
-import { createDataSource, OutboxRepository } from '@app/persistence';
+import { createDataSource, OutboxRepository, UnitOfWork } from '@app/persistence';
 import { eventually, TopicRecorder } from '@app/testing';
 import { WorkerMetrics } from '../../apps/worker/src/observability/worker-metrics';
 import { OutboxRetention, RETENTION_BATCH_ROWS } from '../../apps/worker/src/outbox/outbox-retention.service';
@@ -149,10 +149,13 @@ describe('outbox retention', () => {
 
     const awards = `retention-live-${randomUUID()}`;
     const outbox = worker.get(OutboxRepository);
+    const unitOfWork = worker.get(UnitOfWork);
     const appendAwards = async (count: number): Promise<void> => {
       for (let index = 0; index < count; index += 1) {
         const eventId = randomUUID();
-        await outbox.append(dataSource.manager, [{ eventId, topic: topics.badgeAwarded, key: awards, payload: { eventId, probe: index } }]);
+        await unitOfWork.run((transaction) =>
+          outbox.append(transaction, [{ eventId, topic: topics.badgeAwarded, key: awards, payload: { eventId, probe: index } }]),
+        );
       }
     };
 

@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
 import { PersistenceModule } from '@app/persistence';
 import { ApplySessionCompletedUseCase } from './apply-session-completed/apply-session-completed.use-case';
+import { SessionRunWriter } from './apply-session-completed/session-run.writer';
+import { AwardsRecorder } from './award-events/awards.recorder';
 import { ClaimChallengeUseCase } from './claim-challenge/claim-challenge.use-case';
 import { Clock, SystemClock } from './clock/clock';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
 import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
+import { LockedProgressLoader } from './user-progress/locked-progress.loader';
 
 const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase];
 
 @Module({
   imports: [PersistenceModule],
-  providers: [...useCases, { provide: Clock, useClass: SystemClock }],
+  providers: [...useCases, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
   exports: [...useCases, Clock, PersistenceModule],
 })
 export class ApplicationModule {}

@@ -3,8 +3,26 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@app/config';
 import { DatabaseHealth } from './database-health';
 import { dataSourceOptions } from './data-source';
+import { DailyChallengesRepository } from './repositories/daily-challenges.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
-import { UserProgressRepository } from './repositories/user-progress.repository';
+import { PracticeDaysRepository } from './repositories/practice-days.repository';
+import { ProcessedEventsRepository } from './repositories/processed-events.repository';
+import { ProfileReader } from './repositories/profile.reader';
+import { UserBadgesRepository } from './repositories/user-badges.repository';
+import { UserProfileRepository } from './repositories/user-profile.repository';
+import { UnitOfWork } from './unit-of-work';
+
+const providers = [
+  UnitOfWork,
+  ProcessedEventsRepository,
+  UserProfileRepository,
+  PracticeDaysRepository,
+  UserBadgesRepository,
+  DailyChallengesRepository,
+  OutboxRepository,
+  ProfileReader,
+  DatabaseHealth,
+];
 
 @Module({
   imports: [
@@ -13,7 +31,7 @@ import { UserProgressRepository } from './repositories/user-progress.repository'
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database), retryAttempts: 10, retryDelay: 2000 }),
     }),
   ],
-  providers: [UserProgressRepository, OutboxRepository, DatabaseHealth],
-  exports: [UserProgressRepository, OutboxRepository, DatabaseHealth],
+  providers,
+  exports: providers,
 })
 export class PersistenceModule {}

@@ -5,17 +5,23 @@ import {
   firstOccurrences,
   localDateOf,
   SessionCompletedDecider,
+  type CompletedSession,
+  type DecidedSessionOutcome,
   type GamificationRules,
   type SessionDecision,
 } from '@app/domain';
-import { UserProgressRepository, type OutboxEntry } from '@app/persistence';
+import { DailyChallengesRepository, ProcessedEventsRepository, UnitOfWork, type EventSource, type OutboxEntry } from '@app/persistence';
 import { awardOutbox } from '../award-events/award-outbox';
 import { Clock } from '../clock/clock';
+import { LockedProgressLoader } from '../user-progress/locked-progress.loader';
 import type { ApplySessionBatchCommand, ApplySessionCompletedCommand } from './apply-session-completed.command';
+import { SessionRunWriter } from './session-run.writer';
 
 export type ApplySessionCompletedOutcome =
   | { readonly status: 'applied'; readonly decision: SessionDecision; readonly awardEvents: number }
   | { readonly status: 'duplicate' };
+
+type Applied = Extract<ApplySessionCompletedOutcome, { readonly status: 'applied' }>;
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +33,11 @@ export class ApplySessionCompletedUseCase {
   constructor(
     @Inject(GAMIFICATION_RULES) rules: GamificationRules,
     private readonly config: AppConfig,
-    private readonly progress: UserProgressRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly processedEvents: ProcessedEventsRepository,
+    private readonly progress: LockedProgressLoader,
+    private readonly challenges: DailyChallengesRepository,
+    private readonly writer: SessionRunWriter,
     private readonly clock: Clock,
   ) {
     this.decider = new SessionCompletedDecider(rules);
@@ -43,42 +53,55 @@ export class ApplySessionCompletedUseCase {
    * one with the same id, in this run or any other, is a duplicate whatever its other fields.
    */
   async executeBatch({ sessions, source }: ApplySessionBatchCommand): Promise<ApplySessionCompletedOutcome[]> {
-    const now = this.clock.now();
     const unique = firstOccurrences(sessions);
-    const byEventId = new Map(unique.map((session) => [session.eventId, session]));
-    const decided = new Map<string, { decision: SessionDecision; awardEvents: number }>();
+    const firsts = new Set(unique);
+    const applied = await this.applyOnce(unique, source, this.clock.now());
+    return sessions.map((session) => {
+      const outcome = applied.get(session.eventId);
+      return outcome !== undefined && firsts.has(session) ? outcome : { status: 'duplicate' };
+    });
+  }
+
+  /**
+   * One transaction: claim the eventIds, lock the users who have events claimed, load their state,
+   * decide every event in order (domain), and store the decisions with their award events.
+   * Returns the applied events by eventId; the others were claimed before.
+   */
+  private applyOnce(sessions: readonly CompletedSession[], source: EventSource, now: Date): Promise<ReadonlyMap<string, Applied>> {
     // A local day that began before UTC's yesterday has ended everywhere: its challenges cannot change.
     const challengesFrom = localDateOf(new Date(now.getTime() - DAY_MS), DEFAULT_TIME_ZONE);
-    const statuses = await this.progress.applyBatch(
-      unique.map((session) => ({ eventId: session.eventId, userId: session.userId, sessionId: session.sessionId, source })),
-      now,
-      challengesFrom,
-      (claimed, state) => {
-        const claimedSessions = claimed.map((key) => byEventId.get(key.eventId)!);
-        const decisions = this.decider.decideAll(claimedSessions, state.progress, state.challengeDays, now);
-        const outbox: OutboxEntry[] = [];
-        for (const { session, decision } of decisions) {
-          const entries =
-            decision.outcome === 'counted'
-              ? awardOutbox(this.config.topics, {
-                  userId: session.userId,
-                  sourceEventId: session.eventId,
-                  badges: decision.badgesAwarded,
-                  levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totals.totalXp },
-                  decidedAt: now,
-                })
-              : [];
-          outbox.push(...entries);
-          decided.set(session.eventId, { decision, awardEvents: entries.length });
-        }
-        return { decisions, outbox };
-      },
-    );
-    return sessions.map((session) => {
-      const applied = decided.get(session.eventId);
-      return byEventId.get(session.eventId) === session && statuses.get(session.eventId) === 'applied' && applied !== undefined
-        ? { status: 'applied', ...applied }
-        : { status: 'duplicate' };
+    return this.unitOfWork.run(async (transaction) => {
+      const keys = sessions.map(({ eventId, userId, sessionId }) => ({ eventId, userId, sessionId, source }));
+      const claimedIds = await this.processedEvents.claim(transaction, keys, now);
+      const claimed = sessions.filter((session) => claimedIds.has(session.eventId));
+      if (claimed.length === 0) {
+        return new Map();
+      }
+      const progress = await this.progress.lock(transaction, claimed.map((session) => session.userId));
+      const challengeDays = await this.challenges.daysOf(transaction, [...progress.keys()], challengesFrom);
+      const decisions = this.decider.decideAll(claimed, progress, challengeDays, now);
+      const applied = new Map<string, Applied>();
+      const outbox: OutboxEntry[] = [];
+      for (const decided of decisions) {
+        const entries = this.awardEvents(decided, now);
+        outbox.push(...entries);
+        applied.set(decided.session.eventId, { status: 'applied', decision: decided.decision, awardEvents: entries.length });
+      }
+      await this.writer.write(transaction, decisions, outbox, now);
+      return applied;
+    });
+  }
+
+  private awardEvents({ session, decision }: DecidedSessionOutcome, now: Date): OutboxEntry[] {
+    if (decision.outcome !== 'counted') {
+      return [];
+    }
+    return awardOutbox(this.config.topics, {
+      userId: session.userId,
+      sourceEventId: session.eventId,
+      badges: decision.badgesAwarded,
+      levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totals.totalXp },
+      decidedAt: now,
     });
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, GAMIFICATION_RULES } from '@app/config';
-import { ChallengeClaimDecider, type GamificationRules } from '@app/domain';
-import { UserProgressRepository } from '@app/persistence';
-import { awardOutbox } from '../award-events/award-outbox';
+import { GAMIFICATION_RULES } from '@app/config';
+import { ChallengeClaimDecider, projectChallenge, type ChallengeClaimDecision, type GamificationRules } from '@app/domain';
+import { DailyChallengesRepository, UnitOfWork, UserProfileRepository, type ChallengeRecord } from '@app/persistence';
+import { AwardsRecorder } from '../award-events/awards.recorder';
 import { Clock } from '../clock/clock';
 import { ApplicationError } from '../errors/application.error';
 import { challengeView, type ChallengeView } from '../get-profile/profile.view';
+import { LockedProgressLoader } from '../user-progress/locked-progress.loader';
 import type { ClaimChallengeCommand } from './claim-challenge.command';
 
 export interface ClaimedChallenge {
@@ -16,35 +17,28 @@ export interface ClaimedChallenge {
   readonly leveledUp: boolean;
 }
 
+type ClaimResult =
+  | { readonly status: 'not-found' }
+  | { readonly status: 'decided'; readonly decision: ChallengeClaimDecision; readonly challenge: ChallengeRecord };
+
 @Injectable()
 export class ClaimChallengeUseCase {
   private readonly decider: ChallengeClaimDecider;
 
   constructor(
     @Inject(GAMIFICATION_RULES) rules: GamificationRules,
-    private readonly config: AppConfig,
-    private readonly progress: UserProgressRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly challenges: DailyChallengesRepository,
+    private readonly progress: LockedProgressLoader,
+    private readonly profiles: UserProfileRepository,
+    private readonly awards: AwardsRecorder,
     private readonly clock: Clock,
   ) {
     this.decider = new ChallengeClaimDecider(rules);
   }
 
   async execute({ userId, challengeId }: ClaimChallengeCommand): Promise<ClaimedChallenge> {
-    const now = this.clock.now();
-    const result = await this.progress.claimChallenge(userId, challengeId, now, (challenge, claimant) => {
-      const decision = this.decider.decide(challenge, claimant, now);
-      const outbox =
-        decision.outcome === 'claimed'
-          ? awardOutbox(this.config.topics, {
-              userId,
-              sourceEventId: `challenge:${challengeId}`,
-              badges: decision.badgesAwarded,
-              levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totalXp },
-              decidedAt: now,
-            })
-          : [];
-      return { decision, outbox };
-    });
+    const result = await this.claim(userId, challengeId, this.clock.now());
     if (result.status === 'not-found') {
       throw new ApplicationError('CHALLENGE_NOT_FOUND', 'No such challenge.');
     }
@@ -58,12 +52,40 @@ export class ClaimChallengeUseCase {
         throw new ApplicationError('CHALLENGE_NOT_COMPLETED', 'This challenge is not completed yet.');
       case 'claimed':
         return {
-          challenge: challengeView(challenge),
+          challenge: challengeView(projectChallenge(challenge)),
           xpAwarded: decision.xpAwarded,
           level: decision.level,
           totalXp: decision.totalXp,
           leveledUp: decision.levelChange !== null,
         };
     }
+  }
+
+  /**
+   * One transaction: the user's profile row, then the challenge row, are locked, so concurrent claims
+   * of it queue and all but the first find it claimed.
+   */
+  private claim(userId: string, challengeId: string, now: Date): Promise<ClaimResult> {
+    return this.unitOfWork.run(async (transaction) => {
+      if ((await this.challenges.findOwned(transaction, challengeId, userId)) === null) {
+        return { status: 'not-found' } as const;
+      }
+      const claimant = await this.progress.lockOne(transaction, userId);
+      const challenge = await this.challenges.lock(transaction, challengeId);
+      const decision = this.decider.decide(challenge, claimant, now);
+      if (decision.outcome !== 'claimed') {
+        return { status: 'decided', decision, challenge } as const;
+      }
+      const claimed = await this.challenges.markClaimed(transaction, challengeId, now);
+      await this.profiles.storeXp(transaction, userId, decision, now);
+      await this.awards.record(transaction, {
+        userId,
+        sourceEventId: `challenge:${challengeId}`,
+        badges: decision.badgesAwarded,
+        levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totalXp },
+        decidedAt: now,
+      });
+      return { status: 'decided', decision, challenge: claimed } as const;
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { ChallengeType, LocalDate } from '@app/domain';
+import type { ChallengeType, ProfileProjection, ProjectedChallenge } from '@app/domain';
 import type { ChallengeRecord } from '@app/persistence';
 
 export interface BadgeView {
@@ -21,23 +21,13 @@ export interface ChallengeView {
 }
 
 /** GET /gamification/profile, as CONTRACT.md section 5 shapes it. */
-export interface ProfileView {
+export interface ProfileView extends Omit<ProfileProjection<ChallengeRecord>, 'badges' | 'challenges'> {
   readonly userId: string;
-  readonly level: number;
-  readonly totalXp: number;
-  readonly xpIntoLevel: number;
-  readonly xpForNextLevel: number;
-  readonly currentStreak: number;
-  readonly longestStreak: number;
-  readonly lastPracticeDate: LocalDate | null;
-  /** Whether the user has a counted session on their current local day. */
-  readonly practicedToday: boolean;
-  readonly sessionsCompleted: number;
   readonly badges: readonly BadgeView[];
   readonly challenges: readonly ChallengeView[];
 }
 
-export function challengeView(challenge: ChallengeRecord): ChallengeView {
+export function challengeView(challenge: ProjectedChallenge<ChallengeRecord>): ChallengeView {
   return {
     id: challenge.id,
     type: challenge.type,
@@ -45,8 +35,23 @@ export function challengeView(challenge: ChallengeRecord): ChallengeView {
     progress: challenge.progress,
     target: challenge.target,
     xpReward: challenge.xpReward,
-    isCompleted: challenge.progress >= challenge.target,
+    isCompleted: challenge.isCompleted,
     isClaimed: challenge.isClaimed,
     expiresAt: challenge.expiresAt.toISOString(),
+  };
+}
+
+export function profileView(userId: string, profile: ProfileProjection<ChallengeRecord>): ProfileView {
+  const { badges, challenges, ...totals } = profile;
+  return {
+    userId,
+    ...totals,
+    badges: badges.map((badge) => ({
+      code: badge.code,
+      name: badge.name,
+      description: badge.description,
+      earnedAt: badge.awardedAt.toISOString(),
+    })),
+    challenges: challenges.map(challengeView),
   };
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { statementsOf, type Transaction } from '../unit-of-work';
+import { recordset } from './recordset';
 
 export interface OutboxEntry {
   /** Stable across redeliveries: consumers deduplicate on it. */
@@ -10,26 +12,33 @@ export interface OutboxEntry {
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
+interface OutboxRow {
+  readonly event_id: string;
+  readonly topic: string;
+  readonly message_key: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+function outboxRow(entry: OutboxEntry): OutboxRow {
+  return { event_id: entry.eventId, topic: entry.topic, message_key: entry.key, payload: entry.payload };
+}
+
 /** The only owner of outbox_messages. */
 @Injectable()
 export class OutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Adds entries inside the caller's transaction, so they exist only if it commits. */
-  async append(manager: EntityManager, entries: readonly OutboxEntry[]): Promise<void> {
+  async append(transaction: Transaction, entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) {
       return;
     }
-    await manager.query(
+    await statementsOf(transaction).query(
       `INSERT INTO outbox_messages (event_id, topic, message_key, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::json[])
+       SELECT v.event_id, v.topic, v.message_key, v.payload
+       FROM json_to_recordset($1::json) AS v(event_id uuid, topic text, message_key text, payload json)
        ON CONFLICT (event_id) DO NOTHING`,
-      [
-        entries.map((entry) => entry.eventId),
-        entries.map((entry) => entry.topic),
-        entries.map((entry) => entry.key),
-        entries.map((entry) => JSON.stringify(entry.payload)),
-      ],
+      [recordset(entries.map(outboxRow))],
     );
   }
 

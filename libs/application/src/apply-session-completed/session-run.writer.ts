@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { DecidedSessionOutcome } from '@app/domain';
+import {
+  DailyChallengesRepository,
+  OutboxRepository,
+  PracticeDaysRepository,
+  ProcessedEventsRepository,
+  UserBadgesRepository,
+  UserProfileRepository,
+  type OutboxEntry,
+  type Transaction,
+} from '@app/persistence';
+import { sessionRunEffects } from './session-run.effects';
+
+/** Writes what a run of sessions decided, in the caller's transaction: one statement per table. */
+@Injectable()
+export class SessionRunWriter {
+  constructor(
+    private readonly profiles: UserProfileRepository,
+    private readonly practiceDays: PracticeDaysRepository,
+    private readonly badges: UserBadgesRepository,
+    private readonly challenges: DailyChallengesRepository,
+    private readonly processedEvents: ProcessedEventsRepository,
+    private readonly outbox: OutboxRepository,
+  ) {}
+
+  async write(transaction: Transaction, decisions: readonly DecidedSessionOutcome[], outbox: readonly OutboxEntry[], now: Date): Promise<void> {
+    const effects = sessionRunEffects(decisions);
+    await this.profiles.storeTotals(transaction, effects.totals, now);
+    await this.profiles.storeZones(transaction, effects.zonesOnly, now);
+    await this.practiceDays.add(transaction, effects.practiceDays);
+    await this.badges.award(transaction, effects.badges, now);
+    await this.challenges.storeDays(transaction, effects.challengeDays, now);
+    await this.processedEvents.recordOutcomes(transaction, effects.ledger);
+    await this.outbox.append(transaction, outbox);
+  }
+}

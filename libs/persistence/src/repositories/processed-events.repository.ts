@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { LocalDate } from '@app/domain';
+import { statementsOf, type Transaction } from '../unit-of-work';
+import { recordset } from './recordset';
+
+export type EventSource = 'kafka' | 'api';
+
+export interface SessionEventKey {
+  readonly eventId: string;
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly source: EventSource;
+}
+
+/** What the ledger keeps of an event once it is decided. */
+export interface LedgerOutcome {
+  readonly eventId: string;
+  readonly outcome: 'counted' | 'not-counted';
+  readonly xpAwarded: number;
+  readonly practiceDate: LocalDate | null;
+}
+
+interface ClaimRow {
+  readonly event_id: string;
+  readonly user_id: string;
+  readonly session_id: string;
+  readonly source: EventSource;
+}
+
+interface OutcomeRow {
+  readonly event_id: string;
+  readonly outcome: LedgerOutcome['outcome'];
+  readonly xp_awarded: number;
+  readonly practice_date: LocalDate | null;
+}
+
+function claimRow(key: SessionEventKey): ClaimRow {
+  return { event_id: key.eventId, user_id: key.userId, session_id: key.sessionId, source: key.source };
+}
+
+function outcomeRow(entry: LedgerOutcome): OutcomeRow {
+  return { event_id: entry.eventId, outcome: entry.outcome, xp_awarded: entry.xpAwarded, practice_date: entry.practiceDate };
+}
+
+function byEventId(a: SessionEventKey, b: SessionEventKey): number {
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** The only owner of processed_events: the idempotency ledger, one row per eventId ever applied. */
+@Injectable()
+export class ProcessedEventsRepository {
+  /**
+   * Claims the eventIds in the transaction and returns those it won; an id taken already, by an
+   * earlier or a concurrent transaction, is a duplicate (a concurrent one waits, then finds it taken).
+   * Ids are inserted in sorted order, so concurrent claims cannot deadlock. A batch that repeats an
+   * eventId is refused: which copy wins is the caller's decision (see firstOccurrences).
+   */
+  async claim(transaction: Transaction, keys: readonly SessionEventKey[], now: Date): Promise<ReadonlySet<string>> {
+    const distinct = new Set(keys.map((key) => key.eventId));
+    if (distinct.size !== keys.length) {
+      throw new Error(`claim takes each eventId once; ${keys.length - distinct.size} repeated (de-duplicate with firstOccurrences first)`);
+    }
+    const inserted: Array<{ event_id: string }> = await statementsOf(transaction).query(
+      `INSERT INTO processed_events (event_id, user_id, session_id, source, processed_at)
+       SELECT v.event_id, v.user_id, v.session_id, v.source, $2
+       FROM ROWS FROM (json_to_recordset($1::json) AS (event_id text, user_id text, session_id text, source text))
+         WITH ORDINALITY AS v(event_id, user_id, session_id, source, position)
+       ORDER BY v.position
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [recordset([...keys].sort(byEventId).map(claimRow)), now],
+    );
+    return new Set(inserted.map((row) => row.event_id));
+  }
+
+  /** Records what was decided for claimed events, in one statement. */
+  async recordOutcomes(transaction: Transaction, entries: readonly LedgerOutcome[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    await statementsOf(transaction).query(
+      `UPDATE processed_events p SET outcome = v.outcome, xp_awarded = v.xp_awarded, practice_date = v.practice_date
+       FROM json_to_recordset($1::json) AS v(event_id text, outcome text, xp_awarded int, practice_date date)
+       WHERE p.event_id = v.event_id`,
+      [recordset(entries.map(outcomeRow))],
+    );
+  }
+}

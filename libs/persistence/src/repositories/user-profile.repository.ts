@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import type { LocalDate, ProgressTotals, StreakSummary } from '@app/domain';
+import { statementsOf, type Transaction } from '../unit-of-work';
+import { recordset } from './recordset';
+
+/** A user's profile row as decisions start from it, read under the row's lock. */
+export interface LockedProfile {
+  readonly totalXp: number;
+  readonly level: number;
+  readonly sessionsCompleted: number;
+  readonly bestScore: number | null;
+  readonly timezone: string | null;
+  readonly longestStreak: number;
+}
+
+export interface UserTotals {
+  readonly userId: string;
+  readonly totals: ProgressTotals;
+}
+
+export interface UserZone {
+  readonly userId: string;
+  readonly timezone: string;
+}
+
+interface ProfileRow {
+  readonly user_id: string;
+  readonly total_xp: number;
+  readonly level: number;
+  readonly sessions_completed: number;
+  readonly best_score: number | null;
+  readonly timezone: string | null;
+  readonly longest_streak: number;
+}
+
+interface TotalsRow {
+  readonly user_id: string;
+  readonly total_xp: number;
+  readonly level: number;
+  readonly sessions_completed: number;
+  readonly best_score: number | null;
+  readonly current_streak: number;
+  readonly longest_streak: number;
+  readonly last_practice_date: LocalDate | null;
+  readonly timezone: string;
+}
+
+interface ZoneRow {
+  readonly user_id: string;
+  readonly timezone: string;
+}
+
+function totalsRow({ userId, totals }: UserTotals): TotalsRow {
+  return {
+    user_id: userId,
+    total_xp: totals.totalXp,
+    level: totals.level,
+    sessions_completed: totals.sessionsCompleted,
+    best_score: totals.bestScore,
+    current_streak: totals.currentStreak,
+    longest_streak: totals.longestStreak,
+    last_practice_date: totals.lastPracticeDate,
+    timezone: totals.timezone,
+  };
+}
+
+function zoneRow({ userId, timezone }: UserZone): ZoneRow {
+  return { user_id: userId, timezone };
+}
+
+function lockedProfile(row: ProfileRow): LockedProfile {
+  return {
+    totalXp: row.total_xp,
+    level: row.level,
+    sessionsCompleted: row.sessions_completed,
+    bestScore: row.best_score,
+    timezone: row.timezone,
+    longestStreak: row.longest_streak,
+  };
+}
+
+/**
+ * The only writer of user_profiles. A user's profile row is also the user's lock: every decision
+ * about a user (a run of sessions, a claim, a re-evaluation) holds it until its transaction ends.
+ */
+@Injectable()
+export class UserProfileRepository {
+  /**
+   * Creates the missing profiles and locks all of them, in user_id order so that concurrent
+   * transactions cannot deadlock; returns them by userId.
+   */
+  async lock(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, LockedProfile>> {
+    const statements = statementsOf(transaction);
+    const sorted = [...new Set(userIds)].sort();
+    await statements.query(`INSERT INTO user_profiles (user_id) SELECT unnest($1::text[]) ON CONFLICT (user_id) DO NOTHING`, [sorted]);
+    const rows: ProfileRow[] = await statements.query(
+      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak
+       FROM user_profiles WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
+      [sorted],
+    );
+    return new Map(rows.map((row) => [row.user_id, lockedProfile(row)]));
+  }
+
+  /** Writes the totals a run of sessions left each user with (the zone included), in one statement. */
+  async storeTotals(transaction: Transaction, users: readonly UserTotals[], now: Date): Promise<void> {
+    if (users.length === 0) {
+      return;
+    }
+    await statementsOf(transaction).query(
+      `UPDATE user_profiles p SET total_xp = v.total_xp, level = v.level, sessions_completed = v.sessions_completed,
+         best_score = v.best_score, current_streak = v.current_streak, longest_streak = v.longest_streak,
+         last_practice_date = v.last_practice_date, timezone = v.timezone, updated_at = $2
+       FROM json_to_recordset($1::json) AS v(user_id text, total_xp int, level int, sessions_completed int,
+         best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text)
+       WHERE p.user_id = v.user_id`,
+      [recordset(users.map(totalsRow)), now],
+    );
+  }
+
+  /** Writes the zone last seen of users whose totals did not change, where it changed, in one statement. */
+  async storeZones(transaction: Transaction, users: readonly UserZone[], now: Date): Promise<void> {
+    if (users.length === 0) {
+      return;
+    }
+    await statementsOf(transaction).query(
+      `UPDATE user_profiles p SET timezone = v.timezone, updated_at = $2
+       FROM json_to_recordset($1::json) AS v(user_id text, timezone text)
+       WHERE p.user_id = v.user_id AND p.timezone IS DISTINCT FROM v.timezone`,
+      [recordset(users.map(zoneRow)), now],
+    );
+  }
+
+  async storeXp(transaction: Transaction, userId: string, xp: { readonly totalXp: number; readonly level: number }, now: Date): Promise<void> {
+    await statementsOf(transaction).query(`UPDATE user_profiles SET total_xp = $2, level = $3, updated_at = $4 WHERE user_id = $1`, [
+      userId,
+      xp.totalXp,
+      xp.level,
+      now,
+    ]);
+  }
+
+  /** Writes a recomputed streak; a streak that did not change leaves the row untouched. */
+  async storeStreak(transaction: Transaction, userId: string, streak: StreakSummary): Promise<void> {
+    await statementsOf(transaction).query(
+      `UPDATE user_profiles SET current_streak = $2, longest_streak = $3, last_practice_date = $4
+       WHERE user_id = $1 AND (current_streak, longest_streak, last_practice_date)
+         IS DISTINCT FROM ($2::int, $3::int, $4::date)`,
+      [userId, streak.currentStreak, streak.longestStreak, streak.lastPracticeDate],
+    );
+  }
+}
