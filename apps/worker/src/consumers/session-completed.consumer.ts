@@ -1,11 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import {
-  ApplySessionBatchCommand,
-  ApplySessionCompletedCommand,
-  ApplySessionCompletedUseCase,
-  Clock,
-  type ApplySessionCompletedOutcome,
-} from '@app/application';
+import { ApplySessionBatchCommand, ApplySessionCompletedCommand, ApplySessionCompletedUseCase, Clock } from '@app/application';
 import { AppConfig } from '@app/config';
 import type { CompletedSession } from '@app/domain';
 import {
@@ -23,6 +17,8 @@ import { isTransientDatabaseError } from '@app/persistence';
 import { WorkerMetrics } from '../observability/worker-metrics';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from '../worker.tokens';
+import { messageFields, runFields } from './message-fields';
+import { processingFailed, RETRY, type MessageOutcome, type SettledOutcome } from './message-outcome';
 
 const INITIAL_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
@@ -32,51 +28,10 @@ interface ValidMessage {
   readonly session: CompletedSession;
 }
 
-/** What every log line about one message carries, so that an operator can find it on its topic and in the database. */
-interface MessageFields {
-  readonly eventId?: string;
-  readonly userId?: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
-
-/**
- * The ids of a message: from the parsed event, else whatever an invalid one still names (its JSON
- * fields when it is a JSON object, else its key, which producers set to the userId).
- */
-function messageFields(message: InboundMessage, session?: CompletedSession): MessageFields {
-  const place = { topic: message.topic, partition: message.partition, offset: message.offset };
-  if (session !== undefined) {
-    return { eventId: session.eventId, userId: session.userId, ...place };
-  }
-  const named = namedIds(message.value);
-  const key = message.key?.toString('utf8');
-  return { eventId: named.eventId, userId: named.userId ?? key, ...place };
-}
-
-function namedIds(value: Buffer | null): { eventId?: string; userId?: string } {
-  try {
-    const document: unknown = JSON.parse(value?.toString('utf8') ?? '');
-    if (typeof document !== 'object' || document === null) {
-      return {};
-    }
-    const { eventId, userId } = document as Record<string, unknown>;
-    return { eventId: typeof eventId === 'string' ? eventId : undefined, userId: typeof userId === 'string' ? userId : undefined };
-  } catch {
-    return {};
-  }
-}
-
-/** What every line about a run carries: where it sits on its partition. */
-function runFields(messages: readonly InboundMessage[]) {
-  return {
-    topic: messages[0].topic,
-    partition: messages[0].partition,
-    firstOffset: messages[0].offset,
-    lastOffset: messages[messages.length - 1].offset,
-    size: messages.length,
-  };
+interface HandledMessage {
+  readonly message: InboundMessage;
+  readonly session: CompletedSession | undefined;
+  readonly outcome: SettledOutcome;
 }
 
 /**
@@ -139,99 +94,100 @@ export class SessionCompletedConsumer implements BeforeApplicationShutdown {
     const started = process.hrtime.bigint();
     const now = this.clock.now();
     const valid: ValidMessage[] = [];
-    const rejected: DeadLetter[] = [];
+    const outcomes = new Map<InboundMessage, MessageOutcome>();
     for (const message of messages) {
       const parsed = parseSessionCompleted(message.value, now);
       if (parsed.ok) {
         valid.push({ message, session: parsed.session });
       } else {
-        rejected.push({ message, code: parsed.code, reason: parsed.message });
+        outcomes.set(message, { status: 'rejected', code: parsed.code, reason: parsed.message });
       }
     }
-    const outcomes = await this.apply(messages, valid, context);
-    const failed = valid.flatMap(({ message }, index) => {
-      const outcome = outcomes[index];
-      return outcome instanceof Error
-        ? [{ message, code: 'PROCESSING_FAILED' as const, reason: `applying the event failed: ${outcome.message}` }]
-        : [];
-    });
-    const deadLetters = [...rejected, ...failed];
+    for (const [message, outcome] of await this.apply(messages, valid, context)) {
+      outcomes.set(message, outcome);
+    }
+    const sessions = new Map(valid.map(({ message, session }) => [message, session]));
+    const handled: HandledMessage[] = [];
+    for (const message of messages) {
+      const outcome = outcomes.get(message)!;
+      if (outcome.status === 'retry') {
+        // Nothing of the run is committed: all of it is redelivered, and what was applied before the stop comes back as duplicates.
+        throw new ConsumerStoppedError();
+      }
+      handled.push({ message, session: sessions.get(message), outcome });
+    }
+    const deadLetters = handled.flatMap(({ message, outcome }): DeadLetter[] =>
+      outcome.status === 'rejected' ? [{ message, code: outcome.code, reason: outcome.reason }] : [],
+    );
     if (deadLetters.length > 0) {
       await this.retrying(messages, context, () => this.deadLetters.publish(deadLetters));
     }
-    this.record(messages, valid, outcomes, deadLetters, Number(process.hrtime.bigint() - started) / 1e9);
+    this.record(messages, handled, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
-  /** The outcome of each valid message, in order; an Error where applying it failed deterministically. */
+  /** The outcome of each valid message. */
   private async apply(
     run: readonly InboundMessage[],
     valid: readonly ValidMessage[],
     context: HandlingContext,
-  ): Promise<Array<ApplySessionCompletedOutcome | Error>> {
+  ): Promise<ReadonlyMap<InboundMessage, MessageOutcome>> {
     if (valid.length === 0) {
-      return [];
+      return new Map();
     }
     try {
-      return await this.retrying(
+      const outcomes = await this.retrying(
         run,
         context,
         () => this.applySession.executeBatch(new ApplySessionBatchCommand(valid.map(({ session }) => session), 'kafka')),
         isTransientDatabaseError,
       );
+      return new Map(valid.map(({ message }, index) => [message, outcomes[index]]));
     } catch (error) {
       if (error instanceof ConsumerStoppedError) {
-        throw error;
+        return new Map(valid.map(({ message }) => [message, RETRY]));
       }
       if (valid.length === 1) {
-        return [error as Error];
+        return new Map([[valid[0].message, processingFailed(error)]]);
       }
       this.logger.warn(
         { ...runFields(run), events: valid.length, err: error },
         `a run of ${valid.length} events failed (${(error as Error).message}); applying them one by one`,
       );
-      const outcomes: Array<ApplySessionCompletedOutcome | Error> = [];
+      const outcomes = new Map<InboundMessage, MessageOutcome>();
       for (const { message, session } of valid) {
-        try {
-          outcomes.push(
-            await this.retrying(
-              [message],
-              context,
-              () => this.applySession.execute(new ApplySessionCompletedCommand(session, 'kafka')),
-              isTransientDatabaseError,
-            ),
-          );
-        } catch (single) {
-          if (single instanceof ConsumerStoppedError) {
-            throw single;
-          }
-          this.logger.warn({ ...messageFields(message, session), err: single }, `applying the event on its own failed: ${(single as Error).message}`);
-          outcomes.push(single as Error);
-        }
+        outcomes.set(message, await this.applyOne(message, session, context));
       }
       return outcomes;
     }
   }
 
-  private record(
-    run: readonly InboundMessage[],
-    valid: readonly ValidMessage[],
-    outcomes: ReadonlyArray<ApplySessionCompletedOutcome | Error>,
-    deadLetters: readonly DeadLetter[],
-    seconds: number,
-  ): void {
-    outcomes.forEach((outcome, index) => {
-      if (!(outcome instanceof Error)) {
-        this.metrics.countOutcome(outcome.status);
-        this.logger.debug({ ...messageFields(valid[index].message, valid[index].session), outcome: outcome.status }, `event ${outcome.status}`);
-      }
-    });
-    for (const letter of deadLetters) {
-      this.metrics.countOutcome('rejected', letter.code);
-      const parsed = valid.find(({ message }) => message === letter.message)?.session;
-      this.logger.warn(
-        { ...messageFields(letter.message, parsed), code: letter.code },
-        `sent to the DLQ: ${letter.code} ${letter.reason}`,
+  private async applyOne(message: InboundMessage, session: CompletedSession, context: HandlingContext): Promise<MessageOutcome> {
+    try {
+      return await this.retrying(
+        [message],
+        context,
+        () => this.applySession.execute(new ApplySessionCompletedCommand(session, 'kafka')),
+        isTransientDatabaseError,
       );
+    } catch (error) {
+      if (error instanceof ConsumerStoppedError) {
+        return RETRY;
+      }
+      this.logger.warn({ ...messageFields(message, session), err: error }, `applying the event on its own failed: ${(error as Error).message}`);
+      return processingFailed(error);
+    }
+  }
+
+  private record(run: readonly InboundMessage[], handled: readonly HandledMessage[], seconds: number): void {
+    for (const { message, session, outcome } of handled) {
+      const fields = messageFields(message, session);
+      if (outcome.status === 'rejected') {
+        this.metrics.countOutcome('rejected', outcome.code);
+        this.logger.warn({ ...fields, code: outcome.code }, `sent to the DLQ: ${outcome.code} ${outcome.reason}`);
+      } else {
+        this.metrics.countOutcome(outcome.status);
+        this.logger.debug({ ...fields, outcome: outcome.status }, `event ${outcome.status}`);
+      }
     }
     this.metrics.observeRun(run.length, seconds);
     this.logger.debug({ ...runFields(run), ms: Math.round(seconds * 1000) }, `handled ${run.length} message(s) in ${(seconds * 1000).toFixed(1)} ms`);
