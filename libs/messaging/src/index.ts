@@ -1,4 +1,5 @@
 export * from './contracts/badge-awarded/value';
+export * from './contracts/dead-letter-code';
 export * from './contracts/event-id';
 export * from './contracts/level-up/value';
 export * from './contracts/session-completed/parse-session-completed';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import type { DeadLetterCode } from '../contracts/dead-letter-code';
 import type { InboundMessage } from './batch-consumer';
 import { EventPublisher } from './event-publisher';
-
-export type DeadLetterCode = 'INVALID_JSON' | 'SCHEMA_VIOLATION' | 'PROCESSING_FAILED';
 
 export interface DeadLetter {
   readonly message: InboundMessage;

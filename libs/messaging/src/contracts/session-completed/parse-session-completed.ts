@@ -2,12 +2,12 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { DateTime } from 'luxon';
 import type { CompletedSession } from '@app/domain';
+import type { RejectionCode } from '../dead-letter-code';
 import { SessionCompletedV1 } from './value';
 
 /** How far ahead of the engine's clock completedAt may be. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export type RejectionCode = 'INVALID_JSON' | 'SCHEMA_VIOLATION';
 
 export type ParsedSessionCompleted =
   | { readonly ok: true; readonly session: CompletedSession }
