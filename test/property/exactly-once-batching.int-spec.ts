@@ -2,9 +2,10 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, GetProfileQuery, GetProfileUseCase } from '@app/application';
-import { AppConfig, ConfigModule } from '@app/config';
-import type { CompletedSession } from '@app/domain';
+import { AppConfig, ConfigModule, GAMIFICATION_RULES } from '@app/config';
+import { recomputeProgress, type CompletedSession, type GamificationRules } from '@app/domain';
 import { parseSessionCompleted } from '@app/messaging';
+import { ProcessedEventsRepository, UnitOfWork } from '@app/persistence';
 import { referenceUser, type ReferenceEvent } from '@app/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { workerTestEnv } from '../support/test-env';
@@ -14,7 +15,8 @@ import { workerTestEnv } from '../support/test-env';
  * late and out-of-order events, duplicates with the same and with other payloads, short sessions,
  * poison) are cut at random into partitions and runs and applied the way the consumer applies them:
  * each run parsed, then handed to the real use case on the real Postgres, partitions side by side.
- * Every user's profile, ledger and outbox must then equal a fold written from the contract alone.
+ * Every user's profile, ledger and outbox must then equal a fold written from the contract alone,
+ * and the engine's own fold of the stored session facts (recomputeProgress) must give that state too.
  *
  * PROPERTY_RUNS and PROPERTY_SEED (or `npm run test:property -- --runs=N --seed=S`) make a long run.
  */
@@ -267,6 +269,29 @@ describe('exactly once under every batching (model-based, on the real database)'
           const levelSteps = awards.filter((award) => award.topic === levelTopic).map((award) => [award.payload.previousLevel, award.payload.newLevel]);
           const climbed = levelSteps.reduce((level, [from, to]) => (from === level ? to! : Number.NaN), 1);
           expect({ levelSteps, climbed }).toEqual({ levelSteps, climbed: expected.level });
+
+          // The state built incrementally, run after run, equals the fold of the stored facts from scratch.
+          const facts = await moduleRef.get(UnitOfWork).run((transaction) => moduleRef.get(ProcessedEventsRepository).sessionsOf(transaction, [userId]));
+          const folded = recomputeProgress(facts.get(userId) ?? [], [], { badges: new Set(), highestLevel: 1 }, moduleRef.get<GamificationRules>(GAMIFICATION_RULES));
+          expect({
+            userId,
+            totalXp: folded.totalXp,
+            level: folded.level,
+            sessionsCompleted: folded.sessionsCompleted,
+            longestStreak: folded.streak.longestStreak,
+            lastPracticeDate: folded.streak.lastPracticeDate,
+            badges: folded.newlyEarned.map((badge) => badge.code).sort(),
+            xpByEvent: folded.xpByEvent,
+          }).toEqual({
+            userId,
+            totalXp: profile.totalXp,
+            level: profile.level,
+            sessionsCompleted: profile.sessionsCompleted,
+            longestStreak: profile.longestStreak,
+            lastPracticeDate: profile.lastPracticeDate,
+            badges: profile.badges.map((badge) => badge.code).sort(),
+            xpByEvent: new Map(ledger.map((row) => [row.event_id, row.xp_awarded])),
+          });
         }
       }),
       { numRuns: RUNS, seed: SEED },

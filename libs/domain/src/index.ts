@@ -10,3 +10,4 @@ export * from './session-completed/session-completed.decider';
 export * from './challenge-claim/challenge-claim.decider';
 export * from './progress-reevaluation/progress-reevaluator';
 export * from './profile/profile-projection';
+export * from './recompute/recompute-progress';

@@ -31,7 +31,7 @@ export class ApplySessionCompletedUseCase {
   private readonly decider: SessionCompletedDecider;
 
   constructor(
-    @Inject(GAMIFICATION_RULES) rules: GamificationRules,
+    @Inject(GAMIFICATION_RULES) private readonly rules: GamificationRules,
     private readonly config: AppConfig,
     private readonly unitOfWork: UnitOfWork,
     private readonly processedEvents: ProcessedEventsRepository,
@@ -87,7 +87,7 @@ export class ApplySessionCompletedUseCase {
         outbox.push(...entries);
         applied.set(decided.session.eventId, { status: 'applied', decision: decided.decision, awardEvents: entries.length });
       }
-      await this.writer.write(transaction, decisions, outbox, now);
+      await this.writer.write(transaction, { decisions, rulesVersion: this.rules.version }, outbox, now);
       return applied;
     });
   }

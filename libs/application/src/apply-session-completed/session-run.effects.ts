@@ -14,7 +14,8 @@ export interface SessionRunEffects {
   readonly ledger: readonly LedgerOutcome[];
 }
 
-export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[]): SessionRunEffects {
+/** `rulesVersion` is the version of the rules that made the decisions, recorded with each fact. */
+export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], rulesVersion: number): SessionRunEffects {
   const totals = new Map<string, UserTotals>();
   // The zone each user ends the run in: a session too short to count still shows where the user is.
   const zones = new Map<string, string>();
@@ -24,13 +25,28 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[]): 
   const ledger: LedgerOutcome[] = [];
   for (const { session, decision } of decisions) {
     const { userId, eventId } = session;
+    const fact = {
+      eventId,
+      completedAt: session.completedAt,
+      durationSeconds: session.durationSeconds,
+      score: session.score,
+      skills: session.skills,
+      rulesVersion,
+    };
     if (decision.outcome !== 'counted') {
       zones.set(userId, decision.timezone);
-      ledger.push({ eventId, outcome: decision.outcome, xpAwarded: 0, practiceDate: null });
+      ledger.push({ ...fact, outcome: decision.outcome, xpAwarded: 0, practiceDate: null, zone: decision.timezone, localDate: decision.localDate });
       continue;
     }
     zones.set(userId, decision.totals.timezone);
-    ledger.push({ eventId, outcome: decision.outcome, xpAwarded: decision.xpAwarded, practiceDate: decision.practiceDate });
+    ledger.push({
+      ...fact,
+      outcome: decision.outcome,
+      xpAwarded: decision.xpAwarded,
+      practiceDate: decision.practiceDate,
+      zone: decision.totals.timezone,
+      localDate: decision.practiceDate,
+    });
     totals.set(userId, { userId, totals: decision.totals });
     practiceDays.push({ userId, date: decision.practiceDate });
     badges.push(...decision.badgesAwarded.map((badge) => ({ userId, badge, sourceEventId: eventId })));

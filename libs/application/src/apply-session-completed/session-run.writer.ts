@@ -24,8 +24,13 @@ export class SessionRunWriter {
     private readonly outbox: OutboxRepository,
   ) {}
 
-  async write(transaction: Transaction, decisions: readonly DecidedSessionOutcome[], outbox: readonly OutboxEntry[], now: Date): Promise<void> {
-    const effects = sessionRunEffects(decisions);
+  async write(
+    transaction: Transaction,
+    decided: { readonly decisions: readonly DecidedSessionOutcome[]; readonly rulesVersion: number },
+    outbox: readonly OutboxEntry[],
+    now: Date,
+  ): Promise<void> {
+    const effects = sessionRunEffects(decided.decisions, decided.rulesVersion);
     await this.profiles.storeTotals(transaction, effects.totals, now);
     await this.profiles.storeZones(transaction, effects.zonesOnly, now);
     await this.practiceDays.add(transaction, effects.practiceDays);

@@ -70,6 +70,7 @@ describe('SessionCompletedDecider', () => {
       outcome: 'not-counted',
       reason: 'too-short',
       timezone: 'Europe/Berlin',
+      localDate: '2026-11-25',
     });
   });
 

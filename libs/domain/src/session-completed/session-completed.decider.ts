@@ -61,6 +61,8 @@ export type SessionDecision =
       readonly reason: 'too-short';
       /** A session that does not count still shows where the user is: the zone later events fall back to. */
       readonly timezone: string;
+      /** Its calendar date in that zone, kept with the fact: other rules may count it. */
+      readonly localDate: LocalDate;
     }
   | {
       readonly outcome: 'counted';
@@ -105,7 +107,8 @@ export class SessionCompletedDecider {
 
   decide(session: CompletedSession, progress: UserProgress, challengeDay: ChallengeDay | null, now: Date): SessionDecision {
     if (!isCountedSession(session, this.rules.xp)) {
-      return { outcome: 'not-counted', reason: 'too-short', timezone: this.zoneFor(session, progress) };
+      const timezone = this.zoneFor(session, progress);
+      return { outcome: 'not-counted', reason: 'too-short', timezone, localDate: localDateOf(session.completedAt, timezone) };
     }
     const timezone = this.zoneFor(session, progress);
     const practiceDate = localDateOf(session.completedAt, timezone);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { LocalDate } from '@app/domain';
+import type { LocalDate, ProcessedSession } from '@app/domain';
 import { statementsOf, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
 
@@ -12,12 +12,20 @@ export interface SessionEventKey {
   readonly source: EventSource;
 }
 
-/** What the ledger keeps of an event once it is decided. */
+/** What the ledger keeps of an event once it is decided: the outcome, and the session as a fact. */
 export interface LedgerOutcome {
   readonly eventId: string;
   readonly outcome: 'counted' | 'not-counted';
   readonly xpAwarded: number;
   readonly practiceDate: LocalDate | null;
+  readonly completedAt: Date;
+  /** The zone the decision used, and the session's calendar date in it. */
+  readonly zone: string;
+  readonly localDate: LocalDate;
+  readonly durationSeconds: number;
+  readonly score: number | null;
+  readonly skills: readonly string[];
+  readonly rulesVersion: number;
 }
 
 interface ClaimRow {
@@ -32,6 +40,13 @@ interface OutcomeRow {
   readonly outcome: LedgerOutcome['outcome'];
   readonly xp_awarded: number;
   readonly practice_date: LocalDate | null;
+  readonly completed_at: string;
+  readonly zone: string;
+  readonly local_date: LocalDate;
+  readonly duration_seconds: number;
+  readonly score: number | null;
+  readonly skills: readonly string[];
+  readonly rules_version: number;
 }
 
 function claimRow(key: SessionEventKey): ClaimRow {
@@ -39,7 +54,48 @@ function claimRow(key: SessionEventKey): ClaimRow {
 }
 
 function outcomeRow(entry: LedgerOutcome): OutcomeRow {
-  return { event_id: entry.eventId, outcome: entry.outcome, xp_awarded: entry.xpAwarded, practice_date: entry.practiceDate };
+  return {
+    event_id: entry.eventId,
+    outcome: entry.outcome,
+    xp_awarded: entry.xpAwarded,
+    practice_date: entry.practiceDate,
+    completed_at: entry.completedAt.toISOString(),
+    zone: entry.zone,
+    local_date: entry.localDate,
+    duration_seconds: entry.durationSeconds,
+    score: entry.score,
+    skills: entry.skills,
+    rules_version: entry.rulesVersion,
+  };
+}
+
+interface FactRow {
+  readonly event_id: string;
+  readonly user_id: string;
+  readonly xp_awarded: number;
+  readonly practice_date: LocalDate | null;
+  readonly completed_at: Date | null;
+  readonly zone: string | null;
+  readonly local_date: LocalDate | null;
+  readonly duration_seconds: number | null;
+  readonly score: number | null;
+  readonly skills: string[] | null;
+}
+
+function processedSession(row: FactRow): ProcessedSession {
+  if (row.completed_at === null || row.zone === null || row.local_date === null || row.duration_seconds === null) {
+    return { kind: 'legacy', eventId: row.event_id, xpAwarded: row.xp_awarded, practiceDate: row.practice_date };
+  }
+  return {
+    kind: 'session',
+    eventId: row.event_id,
+    completedAt: row.completed_at,
+    zone: row.zone,
+    localDate: row.local_date,
+    durationSeconds: row.duration_seconds,
+    score: row.score,
+    skills: row.skills ?? [],
+  };
 }
 
 function byEventId(a: SessionEventKey, b: SessionEventKey): number {
@@ -72,16 +128,37 @@ export class ProcessedEventsRepository {
     return new Set(inserted.map((row) => row.event_id));
   }
 
-  /** Records what was decided for claimed events, in one statement. */
+  /** Records what was decided for claimed events, and the sessions as facts, in one statement. */
   async recordOutcomes(transaction: Transaction, entries: readonly LedgerOutcome[]): Promise<void> {
     if (entries.length === 0) {
       return;
     }
     await statementsOf(transaction).query(
-      `UPDATE processed_events p SET outcome = v.outcome, xp_awarded = v.xp_awarded, practice_date = v.practice_date
-       FROM json_to_recordset($1::json) AS v(event_id text, outcome text, xp_awarded int, practice_date date)
+      `UPDATE processed_events p SET outcome = v.outcome, xp_awarded = v.xp_awarded, practice_date = v.practice_date,
+         completed_at = v.completed_at, zone = v.zone, local_date = v.local_date, duration_seconds = v.duration_seconds,
+         score = v.score, skills = ARRAY(SELECT json_array_elements_text(v.skills)), rules_version = v.rules_version
+       FROM json_to_recordset($1::json) AS v(event_id text, outcome text, xp_awarded int, practice_date date,
+         completed_at timestamptz, zone text, local_date date, duration_seconds int, score float8, skills json, rules_version int)
        WHERE p.event_id = v.event_id`,
       [recordset(entries.map(outcomeRow))],
     );
+  }
+
+  /**
+   * Every session of the users as the domain folds it, in the order they were processed: a fact, or
+   * for a row from before facts were kept, its recorded outcome.
+   */
+  async sessionsOf(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, ProcessedSession[]>> {
+    const rows: FactRow[] = await statementsOf(transaction).query(
+      `SELECT event_id, user_id, xp_awarded, practice_date, completed_at, zone, local_date, duration_seconds, score, skills
+       FROM processed_events WHERE user_id = ANY($1::text[]) AND outcome IS NOT NULL
+       ORDER BY processed_at, event_id`,
+      [userIds],
+    );
+    const sessions = new Map<string, ProcessedSession[]>(userIds.map((userId) => [userId, []]));
+    for (const row of rows) {
+      sessions.get(row.user_id)?.push(processedSession(row));
+    }
+    return sessions;
   }
 }
