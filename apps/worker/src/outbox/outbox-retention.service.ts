@@ -11,8 +11,8 @@ const RETENTION_INTERVAL_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
 /**
- * Deletes outbox rows sent more than OUTBOX_RETENTION_HOURS ago, so that the table holds a bounded
- * window of traffic instead of every award ever published. Unsent rows are never deleted. Once the
+ * Deletes outbox rows sent more than OUTBOX_RETENTION_HOURS ago, then vacuums the table, so that it
+ * holds a bounded window of traffic, in rows and on disk, instead of every award ever published. Unsent rows are never deleted. Once the
  * relay published a row nothing reads it again: a redelivered session event is stopped by
  * processed_events before it could decide its awards a second time.
  */
@@ -73,6 +73,10 @@ export class OutboxRetention implements OnApplicationBootstrap, BeforeApplicatio
       if (deleted < RETENTION_BATCH_ROWS) {
         break;
       }
+    }
+    if (batches.length > 0) {
+      // Without it the table's size on disk keeps growing wherever autovacuum does not come by.
+      await this.outbox.reclaimSpace();
     }
     return batches;
   }
