@@ -5,12 +5,13 @@ import { SessionRunWriter } from './apply-session-completed/session-run.writer';
 import { AwardsRecorder } from './award-events/awards.recorder';
 import { ClaimChallengeUseCase } from './claim-challenge/claim-challenge.use-case';
 import { Clock, SystemClock } from './clock/clock';
+import { DiffRulesUseCase } from './diff-rules/diff-rules.use-case';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
 import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
 import { LockedProgressLoader } from './user-progress/locked-progress.loader';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase];
 
 @Module({
   imports: [PersistenceModule],

@@ -2,6 +2,8 @@ export * from './application.module';
 export * from './apply-session-completed/apply-session-completed.command';
 export * from './apply-session-completed/apply-session-completed.use-case';
 export * from './claim-challenge/claim-challenge.command';
+export * from './diff-rules/diff-rules.command';
+export * from './diff-rules/diff-rules.use-case';
 export * from './claim-challenge/claim-challenge.use-case';
 export * from './clock/clock';
 export * from './errors/application.error';

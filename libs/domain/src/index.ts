@@ -11,3 +11,4 @@ export * from './challenge-claim/challenge-claim.decider';
 export * from './progress-reevaluation/progress-reevaluator';
 export * from './profile/profile-projection';
 export * from './recompute/recompute-progress';
+export * from './recompute/rules-diff';

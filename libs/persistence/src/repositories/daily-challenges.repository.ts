@@ -116,6 +116,19 @@ export class DailyChallengesRepository {
     return days;
   }
 
+  /** The XP of every challenge each user claimed, by userId: claims are the user's acts, kept whatever the rules become. */
+  async claimedXpOf(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, number[]>> {
+    const rows: Array<{ user_id: string; xp_reward: number }> = await statementsOf(transaction).query(
+      `SELECT user_id, xp_reward FROM daily_challenges WHERE user_id = ANY($1::text[]) AND claimed_at IS NOT NULL ORDER BY claimed_at`,
+      [userIds],
+    );
+    const claimed = new Map<string, number[]>(userIds.map((userId) => [userId, []]));
+    for (const row of rows) {
+      claimed.get(row.user_id)?.push(row.xp_reward);
+    }
+    return claimed;
+  }
+
   /**
    * Writes the decided challenge days in one statement: a day's missing challenges are created, the
    * others take the new progress, and a challenge once completed keeps its completion time.

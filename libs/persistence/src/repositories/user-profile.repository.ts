@@ -79,6 +79,13 @@ function lockedProfile(row: ProfileRow): LockedProfile {
   };
 }
 
+/** A user's recorded XP and level (the highest reached). */
+export interface RecordedXp {
+  readonly userId: string;
+  readonly totalXp: number;
+  readonly level: number;
+}
+
 /**
  * The only writer of user_profiles. A user's profile row is also the user's lock: every decision
  * about a user (a run of sessions, a claim, a re-evaluation) holds it until its transaction ends.
@@ -99,6 +106,21 @@ export class UserProfileRepository {
       [sorted],
     );
     return new Map(rows.map((row) => [row.user_id, lockedProfile(row)]));
+  }
+
+  /** How many users have a profile: what a scan over all of them will cover. */
+  async count(transaction: Transaction): Promise<number> {
+    const [row]: Array<{ users: number }> = await statementsOf(transaction).query(`SELECT count(*)::int AS users FROM user_profiles`);
+    return row.users;
+  }
+
+  /** Up to `limit` users after `afterUserId` (from the first when null), in user_id order, with what they hold. */
+  async page(transaction: Transaction, afterUserId: string | null, limit: number): Promise<RecordedXp[]> {
+    const rows: Array<{ user_id: string; total_xp: number; level: number }> = await statementsOf(transaction).query(
+      `SELECT user_id, total_xp, level FROM user_profiles WHERE $1::text IS NULL OR user_id > $1 ORDER BY user_id LIMIT $2`,
+      [afterUserId, limit],
+    );
+    return rows.map((row) => ({ userId: row.user_id, totalXp: row.total_xp, level: row.level }));
   }
 
   /** Writes the totals a run of sessions left each user with (the zone included), in one statement. */
