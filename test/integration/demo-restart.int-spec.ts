@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,15 +86,6 @@ function joinDurations(workerLog: string): number[] {
 describe('the demo, run twice with a Ctrl-C between', () => {
   const dir = mkdtempSync(join(tmpdir(), 'demo-restart-'));
   const runs: DemoRun[] = [];
-
-  beforeAll(() => {
-    // The global set-up builds the worker; the demo also starts the api (`npm run demo` builds both).
-    const build = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'api'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    expect(build.status).toBe(0);
-  });
 
   afterAll(() => {
     for (const run of runs) {

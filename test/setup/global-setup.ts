@@ -16,14 +16,17 @@ export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification_test';
   await recreateDatabase(databaseUrl, printProgress);
 
-  // The fault tests run the worker as a real process, from the same build `npm start` runs.
-  printProgress('building the worker for the process-level fault tests...');
-  const build = spawnSync(process.execPath, [join(__dirname, '..', '..', 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'worker'], {
-    cwd: join(__dirname, '..', '..'),
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) {
-    throw new Error(`nest build worker failed:\n${build.stdout}${build.stderr}`);
+  // Process-level tests run the apps as real processes, from the same builds `npm start`,
+  // `npm run start:api` and `npm run rules` run: the worker (fault suite), the api and the rules command.
+  for (const app of ['worker', 'api', 'cli']) {
+    printProgress(`building the ${app} for the process-level tests...`);
+    const build = spawnSync(process.execPath, [join(__dirname, '..', '..', 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', app], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) {
+      throw new Error(`nest build ${app} failed:\n${build.stdout}${build.stderr}`);
+    }
   }
 
   // The dashboard's browser test is served the built web app, as the api serves it in production.

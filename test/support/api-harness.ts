@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import jwt, { type SignOptions } from 'jsonwebtoken';
 import request from 'supertest';
@@ -49,8 +48,6 @@ export class ApiHarness {
   }
 }
 
-let built = false;
-
 /**
  * The built api as a real process, started the way `npm run start:api` starts it, for what only a
  * process shows: its log output (stdout, kept line by line) and its life beside failing dependencies.
@@ -74,18 +71,8 @@ export class ApiProcess {
     });
   }
 
-  /** Builds the api once per test file (`nest build api`), then starts it; resolves when it is live. */
+  /** Starts the built api (the global set-up builds it); resolves when it is live. */
   static async start(overrides: Record<string, string> = {}): Promise<ApiProcess> {
-    if (!built) {
-      const build = spawnSync(process.execPath, [join(projectRoot(), 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'api'], {
-        cwd: projectRoot(),
-        encoding: 'utf8',
-      });
-      if (build.status !== 0) {
-        throw new Error(`nest build api failed:\n${build.stdout}${build.stderr}`);
-      }
-      built = true;
-    }
     const port = await freePort();
     const child = spawn(process.execPath, [appEntry('api')], {
       cwd: projectRoot(),

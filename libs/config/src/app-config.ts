@@ -165,7 +165,8 @@ class EnvironmentVariables {
   WEB_DIST_DIR = 'dist/apps/web';
 }
 
-export type ProcessRole = 'worker' | 'api';
+/** The worker and the api; `operator` is the rules command, which needs only the database. */
+export type ProcessRole = 'worker' | 'api' | 'operator';
 
 /** Validates the environment; every bad or missing setting is named in one error. */
 export function loadAppConfig(env: Readonly<Record<string, string | undefined>>, role: ProcessRole): AppConfig {
