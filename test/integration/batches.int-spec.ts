@@ -1,19 +1,11 @@
 import { ApplySessionBatchCommand, ApplySessionCompletedUseCase } from '@app/application';
 import type { CompletedSession } from '@app/domain';
-import { validateSessionCompleted } from '@app/messaging';
-import { aSessionCompleted, aUserId } from '@app/testing';
+import { aSessionCompleted, aUserId, parsedSession } from '@app/testing';
 import { EngineHarness } from '../support/engine-harness';
 
 const onDay = (userId: string, day: string, hour = 12) =>
   aSessionCompleted({ userId, completedAt: `${day}T${String(hour).padStart(2, '0')}:00:00Z`, durationSeconds: 600, score: null, timezone: 'UTC' });
 
-function parsed(document: ReturnType<typeof aSessionCompleted>): CompletedSession {
-  const result = validateSessionCompleted(document, new Date());
-  if (!result.ok) {
-    throw new Error(result.message);
-  }
-  return result.session;
-}
 
 describe('batches of events applied in one transaction', () => {
   let engine: EngineHarness;
@@ -82,9 +74,9 @@ describe('batches of events applied in one transaction', () => {
   it('reports each event of a batch as applied or duplicate, in order, and applies each once', async () => {
     const userId = aUserId('batch');
     const other = aUserId('batch-other');
-    const a = parsed(onDay(userId, '2026-09-10'));
-    const b = parsed(onDay(userId, '2026-09-11'));
-    const c = parsed(onDay(other, '2026-09-11'));
+    const a = parsedSession(onDay(userId, '2026-09-10'));
+    const b = parsedSession(onDay(userId, '2026-09-11'));
+    const c = parsedSession(onDay(other, '2026-09-11'));
     const useCase = engine.worker.get(ApplySessionCompletedUseCase);
 
     // A producer's retry with a rebuilt payload: same eventId, other fields. The first copy is the event.
@@ -106,7 +98,7 @@ describe('batches of events applied in one transaction', () => {
     const days = ['2026-08-01', '2026-08-02', '2026-08-04', '2026-08-03', '2026-08-03', '2026-08-05'];
     const scores = [95, null, 80, 100, 50, 70];
     const build = (userId: string) =>
-      days.map((day, index) => parsed({ ...onDay(userId, day, 8 + index), durationSeconds: 900 + index * 300, score: scores[index] }));
+      days.map((day, index) => parsedSession({ ...onDay(userId, day, 8 + index), durationSeconds: 900 + index * 300, score: scores[index] }));
     const useCase = engine.worker.get(ApplySessionCompletedUseCase);
 
     await useCase.executeBatch(new ApplySessionBatchCommand(build(together), 'kafka'));

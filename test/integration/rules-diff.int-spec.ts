@@ -4,21 +4,13 @@ import type { DataSource } from 'typeorm';
 import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, DiffRulesCommand, DiffRulesUseCase, RulesVersionError } from '@app/application';
 import { ConfigModule, loadRulesFile } from '@app/config';
 import { recreateDatabase } from '@app/dev-stack';
-import type { CompletedSession, GamificationRules } from '@app/domain';
-import { validateSessionCompleted } from '@app/messaging';
-import { aSessionCompleted } from '@app/testing';
+import type { GamificationRules } from '@app/domain';
+import { aSessionCompleted, parsedSession } from '@app/testing';
 import { requiredEnv, workerTestEnv } from '../support/test-env';
 
 const shipped = loadRulesFile('config/rules.yaml');
 const now = new Date('2026-11-26T12:00:00Z');
 
-function parsed(document: ReturnType<typeof aSessionCompleted>): CompletedSession {
-  const result = validateSessionCompleted(document, now);
-  if (!result.ok) {
-    throw new Error(result.message);
-  }
-  return result.session;
-}
 
 /** The dry run reads every user, so it runs on a database of its own that holds only this file's users. */
 describe('diff of candidate rules (dry run over every user)', () => {
@@ -37,7 +29,7 @@ describe('diff of candidate rules (dry run over every user)', () => {
       .compile();
     dataSource = moduleRef.get(getDataSourceToken());
     const session = (userId: string, completedAt: string, durationSeconds: number, score: number | null) =>
-      parsed(aSessionCompleted({ userId, completedAt, durationSeconds, score, timezone: 'UTC' }));
+      parsedSession(aSessionCompleted({ userId, completedAt, durationSeconds, score, timezone: 'UTC' }), now);
     await moduleRef.get(ApplySessionCompletedUseCase).executeBatch(
       new ApplySessionBatchCommand(
         [

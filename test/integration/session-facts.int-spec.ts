@@ -1,20 +1,12 @@
 import { ApplySessionBatchCommand, ApplySessionCompletedUseCase } from '@app/application';
 import { loadRulesFile } from '@app/config';
-import { recomputeProgress, type CompletedSession } from '@app/domain';
-import { validateSessionCompleted } from '@app/messaging';
+import { recomputeProgress } from '@app/domain';
 import { ProcessedEventsRepository, UnitOfWork } from '@app/persistence';
-import { aSessionCompleted, aUserId } from '@app/testing';
+import { aSessionCompleted, aUserId, parsedSession } from '@app/testing';
 import { EngineHarness } from '../support/engine-harness';
 
 const rules = loadRulesFile('config/rules.yaml');
 
-function parsed(document: ReturnType<typeof aSessionCompleted>): CompletedSession {
-  const result = validateSessionCompleted(document, new Date());
-  if (!result.ok) {
-    throw new Error(result.message);
-  }
-  return result.session;
-}
 
 describe('session facts', () => {
   let engine: EngineHarness;
@@ -32,11 +24,11 @@ describe('session facts', () => {
 
   it('keeps every processed session, counted or not, with the zone and local date its decision used and the rules version', async () => {
     const userId = aUserId('facts');
-    const counted = parsed(
+    const counted = parsedSession(
       aSessionCompleted({ userId, completedAt: '2026-11-20T23:30:00Z', durationSeconds: 1800, score: 91, timezone: 'Asia/Tokyo', skills: ['graphs', 'arrays', 'graphs'] }),
     );
     // No zone: the zone last seen (Tokyo) decides its local date, and the fact keeps both.
-    const tooShort = parsed(aSessionCompleted({ userId, completedAt: '2026-11-21T16:00:00Z', durationSeconds: 30, score: null, timezone: null }));
+    const tooShort = parsedSession(aSessionCompleted({ userId, completedAt: '2026-11-21T16:00:00Z', durationSeconds: 30, score: null, timezone: null }));
     await engine.worker.get(ApplySessionCompletedUseCase).executeBatch(new ApplySessionBatchCommand([counted, tooShort], 'kafka'));
 
     const rows = await engine.dataSource.query(
@@ -83,7 +75,7 @@ describe('session facts', () => {
               ($2, $3, 's-2', 'kafka', '2026-10-01T11:00:00Z', 'not-counted', 0, NULL)`,
       [`${userId}-old-1`, `${userId}-old-2`, userId],
     );
-    const fresh = parsed(aSessionCompleted({ userId, completedAt: '2026-10-02T10:00:00Z', durationSeconds: 600, score: null, timezone: 'UTC' }));
+    const fresh = parsedSession(aSessionCompleted({ userId, completedAt: '2026-10-02T10:00:00Z', durationSeconds: 600, score: null, timezone: 'UTC' }));
     await engine.worker.get(ApplySessionCompletedUseCase).executeBatch(new ApplySessionBatchCommand([fresh], 'kafka'));
     const harsher = { ...rules, version: 3, xp: { ...rules.xp, base: 10 } };
 

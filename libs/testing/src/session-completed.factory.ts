@@ -1,3 +1,5 @@
+import type { CompletedSession } from '@app/domain';
+import { validateSessionCompleted } from '@app/messaging';
 import { randomUUID } from 'node:crypto';
 
 export interface SessionCompletedMessage {
@@ -38,4 +40,13 @@ export function aZoneAtMidday(now = new Date()): string {
   const hours = ((12 - now.getUTCHours() + 36) % 24) - 12;
   // Etc/GMT zones carry the POSIX sign: Etc/GMT-3 is three hours ahead of UTC.
   return hours === 0 ? 'Etc/GMT' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+}
+
+/** The session as the engine sees it once the message passed validation, as the consumer and the api parse it. */
+export function parsedSession(document: SessionCompletedMessage, now = new Date()): CompletedSession {
+  const result = validateSessionCompleted(document, now);
+  if (!result.ok) {
+    throw new Error(`not a valid SessionCompleted v1: ${result.message}`);
+  }
+  return result.session;
 }
