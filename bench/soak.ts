@@ -13,8 +13,8 @@ import { tableSizeReport, tableSizes, type TableSample } from './support/table-s
  * connections terminated, in turn). At the end it checks that every event was applied once and
  * every award published, and that the worker's memory stayed flat. Every minute it samples each
  * table's rows and total size; it prints them at the end and writes them to bench/results/soak.json.
- * `--outbox-retention-hours=N` sets the worker's OUTBOX_RETENTION_HOURS (the config's minimum is 1,
- * so the outbox levels off only in a soak longer than that). Not part of `npm test`.
+ * `--outbox-retention-hours=N` sets the worker's OUTBOX_RETENTION_HOURS (decimals allowed: 0.1 keeps
+ * sent rows for six minutes, so that a 30-minute soak shows the outbox levelling off). Not part of `npm test`.
  */
 const flags = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
 const MINUTES = Number(flags.get('minutes') ?? 30);

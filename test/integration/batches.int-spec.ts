@@ -1,11 +1,11 @@
 import { ApplySessionBatchCommand, ApplySessionCompletedUseCase } from '@app/application';
 import type { CompletedSession } from '@app/domain';
+import { ProcessedEventsRepository, UnitOfWork } from '@app/persistence';
 import { aSessionCompleted, aUserId, parsedSession } from '@app/testing';
 import { EngineHarness } from '../support/engine-harness';
 
 const onDay = (userId: string, day: string, hour = 12) =>
   aSessionCompleted({ userId, completedAt: `${day}T${String(hour).padStart(2, '0')}:00:00Z`, durationSeconds: 600, score: null, timezone: 'UTC' });
-
 
 describe('batches of events applied in one transaction', () => {
   let engine: EngineHarness;
@@ -69,6 +69,17 @@ describe('batches of events applied in one transaction', () => {
     } finally {
       await engine.dataSource.query(`ALTER TABLE user_profiles DROP CONSTRAINT test_refuses_${poisoned.replace(/-/g, '_')}`);
     }
+  });
+
+  it('refuses, in the ledger, a batch that repeats an eventId, claiming none of it', async () => {
+    const userId = aUserId('repeated');
+    const key = { eventId: `${userId}-e1`, userId, sessionId: 's1', source: 'kafka' as const };
+    const ledger = engine.worker.get(ProcessedEventsRepository);
+
+    await expect(
+      engine.worker.get(UnitOfWork).run((transaction) => ledger.claim(transaction, [key, { ...key, eventId: `${userId}-e2` }, key], new Date())),
+    ).rejects.toThrow('claim takes each eventId once; 1 repeated (de-duplicate with firstOccurrences first)');
+    expect(await engine.dataSource.query(`SELECT event_id FROM processed_events WHERE user_id = $1`, [userId])).toEqual([]);
   });
 
   it('reports each event of a batch as applied or duplicate, in order, and applies each once', async () => {

@@ -81,6 +81,10 @@ describe('the environment settings', () => {
     ]);
   });
 
+  it('moves a dead worker\'s partitions after 10 s by default, within the 15 s resume target', () => {
+    expect(loadAppConfig(minimal, 'worker').kafka.sessionTimeoutMs).toBe(10_000);
+  });
+
   it('requires DATABASE_URL', () => {
     expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:9092' })).toEqual([expect.stringMatching(/^DATABASE_URL/)]);
   });

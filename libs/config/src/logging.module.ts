@@ -16,6 +16,12 @@ export const REDACTED_LOG_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  // pino matches a wildcard one level deep: these fields are redacted at the top of a logged object
+  // and one level down, which is where the engine's own lines could carry them.
+  'authorization',
+  'password',
+  'secret',
+  'token',
   '*.authorization',
   '*.password',
   '*.secret',
