@@ -11,6 +11,7 @@ import {
   type LocalDate,
 } from '@app/domain';
 import { statementsOf, type Transaction } from '../unit-of-work';
+import { listsByUser } from './lists-by-user';
 import { recordset } from './recordset';
 
 /** A stored challenge, as the profile shows it. */
@@ -122,11 +123,7 @@ export class DailyChallengesRepository {
       `SELECT user_id, xp_reward FROM daily_challenges WHERE user_id = ANY($1::text[]) AND claimed_at IS NOT NULL ORDER BY claimed_at`,
       [userIds],
     );
-    const claimed = new Map<string, number[]>(userIds.map((userId) => [userId, []]));
-    for (const row of rows) {
-      claimed.get(row.user_id)?.push(row.xp_reward);
-    }
-    return claimed;
+    return listsByUser(userIds, rows, (row) => row.xp_reward);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { LocalDate, ProcessedSession } from '@app/domain';
 import { statementsOf, type Transaction } from '../unit-of-work';
+import { listsByUser } from './lists-by-user';
 import { recordset } from './recordset';
 
 export type EventSource = 'kafka' | 'api';
@@ -155,10 +156,6 @@ export class ProcessedEventsRepository {
        ORDER BY processed_at, event_id`,
       [userIds],
     );
-    const sessions = new Map<string, ProcessedSession[]>(userIds.map((userId) => [userId, []]));
-    for (const row of rows) {
-      sessions.get(row.user_id)?.push(processedSession(row));
-    }
-    return sessions;
+    return listsByUser(userIds, rows, processedSession);
   }
 }
