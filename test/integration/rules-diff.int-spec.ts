@@ -1,10 +1,10 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, DiffRulesCommand, DiffRulesUseCase, RulesVersionError } from '@app/application';
+import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, DiffRulesCommand, DiffRulesUseCase } from '@app/application';
 import { ConfigModule, loadRulesFile } from '@app/config';
 import { recreateDatabase } from '@app/dev-stack';
-import type { GamificationRules } from '@app/domain';
+import { RulesVersionError, type GamificationRules } from '@app/domain';
 import { aSessionCompleted, parsedSession } from '@app/testing';
 import { requiredEnv, workerTestEnv } from '../support/test-env';
 

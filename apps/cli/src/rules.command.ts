@@ -3,14 +3,14 @@ import { dirname } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { DiffRulesCommand, DiffRulesUseCase } from '@app/application';
 import { GAMIFICATION_RULES, loadAppConfig, loadRulesFile } from '@app/config';
-import type { GamificationRules, RulesDiffSummary } from '@app/domain';
+import { assertSupersedes, RulesVersionError, type GamificationRules, type RulesDiffSummary } from '@app/domain';
 import { CliModule } from './cli.module';
 import { ProgressBar } from './progress-bar';
 
 export const USAGE = `usage: npm run rules -- check FILE
        npm run rules -- diff FILE [--out=PATH] [--batch=USERS]`;
 
-/** A mistake in how the command was called: the message says what to type instead. */
+/** A call or a rules file that the command refuses: the message says what to fix. */
 export class UsageError extends Error {}
 
 interface Arguments {
@@ -43,8 +43,10 @@ export function parseArguments(argv: readonly string[]): Arguments {
 function check(file: string): GamificationRules {
   const candidate = loadRulesFile(file);
   const inForce = loadRulesFile(loadAppConfig(process.env, 'operator').rulesFile);
-  if (candidate.version <= inForce.version) {
-    throw new UsageError(`${file}: version: ${candidate.version} is not higher than the version in force (${inForce.version}); each change of the rules needs a higher version`);
+  try {
+    assertSupersedes(candidate, inForce);
+  } catch (error) {
+    throw error instanceof RulesVersionError ? new UsageError(`${file}: ${error.message}`) : error;
   }
   return candidate;
 }

@@ -1,4 +1,5 @@
 export * from './rules/gamification-rules';
+export * from './rules/rules-version';
 export * from './time/local-date';
 export * from './idempotency/first-occurrences';
 export * from './xp/session-xp';

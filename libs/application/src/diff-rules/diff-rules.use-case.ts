@@ -1,16 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GAMIFICATION_RULES } from '@app/config';
-import { recomputeProgress, RulesDiff, type GamificationRules, type RulesDiffSummary } from '@app/domain';
+import { assertSupersedes, recomputeProgress, RulesDiff, type GamificationRules, type RulesDiffSummary } from '@app/domain';
 import { DailyChallengesRepository, ProcessedEventsRepository, UnitOfWork, UserBadgesRepository, UserProfileRepository } from '@app/persistence';
 import type { DiffRulesCommand } from './diff-rules.command';
-
-/** Rules that cannot replace the ones in force; the message names the field. */
-export class RulesVersionError extends Error {
-  constructor(candidate: number, inForce: number) {
-    super(`version: ${candidate} is not higher than the version in force (${inForce}); each change of the rules needs a higher version`);
-    this.name = 'RulesVersionError';
-  }
-}
 
 export interface DiffProgress {
   readonly scanned: number;
@@ -33,9 +25,7 @@ export class DiffRulesUseCase {
   ) {}
 
   async execute({ candidate, batchSize }: DiffRulesCommand, onProgress: (progress: DiffProgress) => void = () => undefined): Promise<RulesDiffSummary> {
-    if (candidate.version <= this.inForce.version) {
-      throw new RulesVersionError(candidate.version, this.inForce.version);
-    }
+    assertSupersedes(candidate, this.inForce);
     const diff = new RulesDiff();
     const total = await this.unitOfWork.run((transaction) => this.profiles.count(transaction));
     let scanned = 0;
