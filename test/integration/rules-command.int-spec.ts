@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { projectRoot, recreateDatabase } from '@app/dev-stack';
+import { appEntry, projectRoot, recreateDatabase } from '@app/dev-stack';
 import { requiredEnv } from '../support/test-env';
 
 const root = projectRoot();
@@ -21,7 +21,7 @@ describe('the rules command (npm run rules)', () => {
     return path;
   };
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [join(root, 'dist', 'apps', 'cli', 'apps', 'cli', 'src', 'main.js'), ...args], {
+    spawnSync(process.execPath, [appEntry('cli'), ...args], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: url.toString() },
       encoding: 'utf8',

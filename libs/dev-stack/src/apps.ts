@@ -9,6 +9,6 @@ import { projectRoot } from './project-root';
  */
 export const WORKER_NODE_FLAGS = ['--max-old-space-size=160'];
 
-export function appEntry(app: 'worker' | 'api'): string {
+export function appEntry(app: 'worker' | 'api' | 'cli'): string {
   return join(projectRoot(), 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
 }
