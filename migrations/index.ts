@@ -1,6 +1,12 @@
 import { CreateGamificationSchema1764090000000 } from './1764090000000-CreateGamificationSchema';
 import { IndexSentOutboxMessages1795697547248 } from './1795697547248-IndexSentOutboxMessages';
 import { KeepSessionFacts1795702000000 } from './1795702000000-KeepSessionFacts';
+import { KeepRulesVersions1795710000000 } from './1795710000000-KeepRulesVersions';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
-export const migrations = [CreateGamificationSchema1764090000000, IndexSentOutboxMessages1795697547248, KeepSessionFacts1795702000000];
+export const migrations = [
+  CreateGamificationSchema1764090000000,
+  IndexSentOutboxMessages1795697547248,
+  KeepSessionFacts1795702000000,
+  KeepRulesVersions1795710000000,
+];

@@ -51,7 +51,7 @@ describe('the rules command (npm run rules)', () => {
 
     expect({ status: result.status, stdout: result.stdout }).toEqual({
       status: 0,
-      stdout: `${join(dir, 'v3.yaml')}: valid, version 3: 10 badges, 3 challenge templates, levels up to 100\n`,
+      stdout: `${join(dir, 'v3.yaml')}: valid, version 3 (in force: 2): 10 badges, 3 challenge templates, levels up to 100\n`,
     });
   });
 

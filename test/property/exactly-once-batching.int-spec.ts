@@ -1,9 +1,9 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
-import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, GetProfileQuery, GetProfileUseCase } from '@app/application';
-import { AppConfig, ConfigModule, GAMIFICATION_RULES } from '@app/config';
-import { recomputeProgress, type CompletedSession, type GamificationRules } from '@app/domain';
+import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, GetProfileQuery, GetProfileUseCase, RulesInForce } from '@app/application';
+import { AppConfig, ConfigModule } from '@app/config';
+import { recomputeProgress, type CompletedSession } from '@app/domain';
 import { parseSessionCompleted } from '@app/messaging';
 import { ProcessedEventsRepository, UnitOfWork } from '@app/persistence';
 import { referenceUser, type ReferenceEvent } from '@app/testing';
@@ -185,6 +185,7 @@ describe('exactly once under every batching (model-based, on the real database)'
       .overrideProvider(Clock)
       .useValue({ now: () => now })
       .compile();
+    await moduleRef.init();
     applySessions = moduleRef.get(ApplySessionCompletedUseCase);
     getProfile = moduleRef.get(GetProfileUseCase);
     dataSource = moduleRef.get(getDataSourceToken());
@@ -272,7 +273,7 @@ describe('exactly once under every batching (model-based, on the real database)'
 
           // The state built incrementally, run after run, equals the fold of the stored facts from scratch.
           const facts = await moduleRef.get(UnitOfWork).run((transaction) => moduleRef.get(ProcessedEventsRepository).sessionsOf(transaction, [userId]));
-          const folded = recomputeProgress(facts.get(userId) ?? [], [], { badges: new Set(), highestLevel: 1 }, moduleRef.get<GamificationRules>(GAMIFICATION_RULES));
+          const folded = recomputeProgress(facts.get(userId) ?? [], [], { badges: new Set(), highestLevel: 1 }, await moduleRef.get(RulesInForce).current());
           expect({
             userId,
             totalXp: folded.totalXp,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PersistenceModule } from '@app/persistence';
+import { ApplyRulesUseCase } from './apply-rules/apply-rules.use-case';
 import { ApplySessionCompletedUseCase } from './apply-session-completed/apply-session-completed.use-case';
 import { SessionRunWriter } from './apply-session-completed/session-run.writer';
 import { AwardsRecorder } from './award-events/awards.recorder';
@@ -8,14 +9,16 @@ import { Clock, SystemClock } from './clock/clock';
 import { DiffRulesUseCase } from './diff-rules/diff-rules.use-case';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
 import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
+import { ProgressRecomputer } from './recompute-progress/progress-recomputer';
+import { RulesInForce } from './rules-in-force/rules-in-force';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
 import { LockedProgressLoader } from './user-progress/locked-progress.loader';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase];
 
 @Module({
   imports: [PersistenceModule],
-  providers: [...useCases, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
-  exports: [...useCases, Clock, PersistenceModule],
+  providers: [...useCases, RulesInForce, ProgressRecomputer, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
+  exports: [...useCases, RulesInForce, Clock, PersistenceModule],
 })
 export class ApplicationModule {}

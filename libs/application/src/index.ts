@@ -1,4 +1,6 @@
 export * from './application.module';
+export * from './apply-rules/apply-rules.command';
+export * from './apply-rules/apply-rules.use-case';
 export * from './apply-session-completed/apply-session-completed.command';
 export * from './apply-session-completed/apply-session-completed.use-case';
 export * from './claim-challenge/claim-challenge.command';
@@ -11,5 +13,7 @@ export * from './get-profile/get-profile.query';
 export * from './get-profile/get-profile.use-case';
 export * from './get-profile/profile.view';
 export * from './list-badges/list-badges.use-case';
+export * from './recompute-progress/progress-recomputer';
+export * from './rules-in-force/rules-in-force';
 export * from './sync-progress/sync-progress.command';
 export * from './sync-progress/sync-progress.use-case';

@@ -3,7 +3,11 @@ import type { GamificationRules } from '@app/domain';
 import { AppConfig, loadAppConfig, type ProcessRole } from './app-config';
 import { loadRulesFile } from './rules-file';
 
-export const GAMIFICATION_RULES = Symbol('GAMIFICATION_RULES');
+/**
+ * The rules of RULES_FILE, validated at start. The rules in force live in the database (the first
+ * start records these as its first version); `npm run rules -- apply` makes a file the rules in force.
+ */
+export const RULES_FROM_FILE = Symbol('RULES_FROM_FILE');
 
 export interface ConfigModuleOptions {
   readonly role: ProcessRole;
@@ -11,7 +15,7 @@ export interface ConfigModuleOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The one place settings and rules are read and validated; a bad value throws before anything starts. */
+/** The one place settings and the rules file are read and validated; a bad value throws before anything starts. */
 @Module({})
 export class ConfigModule {
   static forRoot(options: ConfigModuleOptions): DynamicModule {
@@ -22,9 +26,9 @@ export class ConfigModule {
       module: ConfigModule,
       providers: [
         { provide: AppConfig, useValue: config },
-        { provide: GAMIFICATION_RULES, useValue: rules },
+        { provide: RULES_FROM_FILE, useValue: rules },
       ],
-      exports: [AppConfig, GAMIFICATION_RULES],
+      exports: [AppConfig, RULES_FROM_FILE],
     };
   }
 }

@@ -105,6 +105,16 @@ describe('the rules file', () => {
     ]);
   });
 
+  it('rejects a badge that nobody could earn: a level above the curve or a score above 100', () => {
+    const document = shipped();
+    document.levels.maxLevel = 8;
+    document.badges.find((badge: { code: string }) => badge.code === 'PERFECTIONIST').when.atLeast = 101;
+    expect(problemsOf(document)).toEqual([
+      'rules.yaml: badges: PERFECTIONIST: when.atLeast 101 is above the highest score (100), so nobody could earn it',
+      'rules.yaml: badges: LEVEL_10: when.atLeast 10 is above levels.maxLevel (8), so nobody could earn it',
+    ]);
+  });
+
   it('rejects a document that is not a mapping, and a missing file', () => {
     expect(problemsOf(['xp'])).toEqual([expect.stringMatching(/must be a mapping/)]);
     expect(() => loadRulesFile('config/no-such-rules.yaml')).toThrow(/RULES_FILE: cannot read config\/no-such-rules\.yaml/);

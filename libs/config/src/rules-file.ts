@@ -102,6 +102,13 @@ export function parseRules(document: unknown, source: string): GamificationRules
     for (const type of duplicates(rules.challenges.map((template) => template.type))) {
       problems.push(`${source}: challenges: type ${type} appears more than once`);
     }
+    // A badge that nobody can earn is a mistake in the file, not a rule: say so before it is in force.
+    for (const { code, when } of rules.badges) {
+      const ceiling = when.metric === 'level' ? { value: rules.levels.maxLevel, field: 'levels.maxLevel' } : when.metric === 'score' ? { value: 100, field: 'the highest score' } : null;
+      if (ceiling !== null && when.atLeast > ceiling.value) {
+        problems.push(`${source}: badges: ${code}: when.atLeast ${when.atLeast} is above ${ceiling.field} (${ceiling.value}), so nobody could earn it`);
+      }
+    }
   }
   if (problems.length > 0) {
     throw new ConfigurationError(problems);

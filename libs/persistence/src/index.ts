@@ -8,6 +8,7 @@ export * from './repositories/outbox.repository';
 export * from './repositories/practice-days.repository';
 export * from './repositories/processed-events.repository';
 export * from './repositories/profile.reader';
+export * from './repositories/rules-versions.repository';
 export * from './repositories/user-badges.repository';
 export * from './repositories/user-profile.repository';
 export * from './transient-database-error';

@@ -8,6 +8,7 @@ import { OutboxRepository } from './repositories/outbox.repository';
 import { PracticeDaysRepository } from './repositories/practice-days.repository';
 import { ProcessedEventsRepository } from './repositories/processed-events.repository';
 import { ProfileReader } from './repositories/profile.reader';
+import { RulesVersionsRepository } from './repositories/rules-versions.repository';
 import { UserBadgesRepository } from './repositories/user-badges.repository';
 import { UserProfileRepository } from './repositories/user-profile.repository';
 import { UnitOfWork } from './unit-of-work';
@@ -21,6 +22,7 @@ const providers = [
   DailyChallengesRepository,
   OutboxRepository,
   ProfileReader,
+  RulesVersionsRepository,
   DatabaseHealth,
 ];
 

@@ -22,6 +22,11 @@ export function statementsOf(transaction: Transaction): EntityManager {
 export class UnitOfWork {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Reads that need no transaction: each statement runs on its own, on any pooled connection. */
+  read<T>(work: (statements: Transaction) => Promise<T>): Promise<T> {
+    return work(this.dataSource.manager as unknown as Transaction);
+  }
+
   /** Commits when `work` resolves, rolls back when it throws. */
   run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(manager as unknown as Transaction));

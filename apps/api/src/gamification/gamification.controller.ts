@@ -72,7 +72,7 @@ export class GamificationController {
   @Get('badges')
   @ApiOperation({ summary: 'Every badge of the rules, with how to earn it (earned or not)' })
   @ApiOkResponse({ type: [BadgeCatalogResponse] })
-  badges(): BadgeCatalogEntry[] {
+  badges(): Promise<BadgeCatalogEntry[]> {
     return this.listBadges.execute();
   }
 

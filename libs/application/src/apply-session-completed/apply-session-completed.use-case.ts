@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig, GAMIFICATION_RULES } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import {
   DEFAULT_TIME_ZONE,
   firstOccurrences,
@@ -7,7 +7,6 @@ import {
   SessionCompletedDecider,
   type CompletedSession,
   type DecidedSessionOutcome,
-  type GamificationRules,
   type SessionDecision,
 } from '@app/domain';
 import { DailyChallengesRepository, ProcessedEventsRepository, UnitOfWork, type EventSource, type OutboxEntry } from '@app/persistence';
@@ -28,10 +27,7 @@ const DAY_MS = 86_400_000;
 /** The one code path that turns completed sessions into progress, shared by the worker and the api. */
 @Injectable()
 export class ApplySessionCompletedUseCase {
-  private readonly decider: SessionCompletedDecider;
-
   constructor(
-    @Inject(GAMIFICATION_RULES) private readonly rules: GamificationRules,
     private readonly config: AppConfig,
     private readonly unitOfWork: UnitOfWork,
     private readonly processedEvents: ProcessedEventsRepository,
@@ -39,9 +35,7 @@ export class ApplySessionCompletedUseCase {
     private readonly challenges: DailyChallengesRepository,
     private readonly writer: SessionRunWriter,
     private readonly clock: Clock,
-  ) {
-    this.decider = new SessionCompletedDecider(rules);
-  }
+  ) {}
 
   async execute({ session, source }: ApplySessionCompletedCommand): Promise<ApplySessionCompletedOutcome> {
     const [outcome] = await this.executeBatch({ sessions: [session], source });
@@ -63,8 +57,9 @@ export class ApplySessionCompletedUseCase {
   }
 
   /**
-   * One transaction: claim the eventIds, lock the users who have events claimed, load their state,
-   * decide every event in order (domain), and store the decisions with their award events.
+   * One transaction: claim the eventIds, lock the users who have events claimed, load their state
+   * under the rules in force, decide every event in order with those rules (domain), and store the
+   * decisions with their award events and the version that made them.
    * Returns the applied events by eventId; the others were claimed before.
    */
   private applyOnce(sessions: readonly CompletedSession[], source: EventSource, now: Date): Promise<ReadonlyMap<string, Applied>> {
@@ -77,9 +72,9 @@ export class ApplySessionCompletedUseCase {
       if (claimed.length === 0) {
         return new Map();
       }
-      const progress = await this.progress.lock(transaction, claimed.map((session) => session.userId));
+      const { rules, progress } = await this.progress.lock(transaction, claimed.map((session) => session.userId), now);
       const challengeDays = await this.challenges.daysOf(transaction, [...progress.keys()], challengesFrom);
-      const decisions = this.decider.decideAll(claimed, progress, challengeDays, now);
+      const decisions = new SessionCompletedDecider(rules).decideAll(claimed, progress, challengeDays, now);
       const applied = new Map<string, Applied>();
       const outbox: OutboxEntry[] = [];
       for (const decided of decisions) {
@@ -87,7 +82,7 @@ export class ApplySessionCompletedUseCase {
         outbox.push(...entries);
         applied.set(decided.session.eventId, { status: 'applied', decision: decided.decision, awardEvents: entries.length });
       }
-      await this.writer.write(transaction, { decisions, rulesVersion: this.rules.version }, outbox, now);
+      await this.writer.write(transaction, { decisions, rulesVersion: rules.version }, outbox, now);
       return applied;
     });
   }

@@ -47,7 +47,7 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], r
       zone: decision.totals.timezone,
       localDate: decision.practiceDate,
     });
-    totals.set(userId, { userId, totals: decision.totals });
+    totals.set(userId, { userId, totals: decision.totals, rulesVersion });
     practiceDays.push({ userId, date: decision.practiceDate });
     badges.push(...decision.badgesAwarded.map((badge) => ({ userId, badge, sourceEventId: eventId })));
     if (decision.challengeDay !== null) {

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { GAMIFICATION_RULES } from '@app/config';
-import { ChallengeClaimDecider, projectChallenge, type ChallengeClaimDecision, type GamificationRules } from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { ChallengeClaimDecider, projectChallenge, type ChallengeClaimDecision } from '@app/domain';
 import { DailyChallengesRepository, UnitOfWork, UserProfileRepository, type ChallengeRecord } from '@app/persistence';
 import { AwardsRecorder } from '../award-events/awards.recorder';
 import { Clock } from '../clock/clock';
@@ -23,19 +22,14 @@ type ClaimResult =
 
 @Injectable()
 export class ClaimChallengeUseCase {
-  private readonly decider: ChallengeClaimDecider;
-
   constructor(
-    @Inject(GAMIFICATION_RULES) rules: GamificationRules,
     private readonly unitOfWork: UnitOfWork,
     private readonly challenges: DailyChallengesRepository,
     private readonly progress: LockedProgressLoader,
     private readonly profiles: UserProfileRepository,
     private readonly awards: AwardsRecorder,
     private readonly clock: Clock,
-  ) {
-    this.decider = new ChallengeClaimDecider(rules);
-  }
+  ) {}
 
   async execute({ userId, challengeId }: ClaimChallengeCommand): Promise<ClaimedChallenge> {
     const result = await this.claim(userId, challengeId, this.clock.now());
@@ -70,9 +64,9 @@ export class ClaimChallengeUseCase {
       if ((await this.challenges.findOwned(transaction, challengeId, userId)) === null) {
         return { status: 'not-found' } as const;
       }
-      const claimant = await this.progress.lockOne(transaction, userId);
+      const { rules, progress: claimant } = await this.progress.lockOne(transaction, userId, now);
       const challenge = await this.challenges.lock(transaction, challengeId);
-      const decision = this.decider.decide(challenge, claimant, now);
+      const decision = new ChallengeClaimDecider(rules).decide(challenge, claimant, now);
       if (decision.outcome !== 'claimed') {
         return { status: 'decided', decision, challenge } as const;
       }

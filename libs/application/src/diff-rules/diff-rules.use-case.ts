@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { GAMIFICATION_RULES } from '@app/config';
-import { assertSupersedes, recomputeProgress, RulesDiff, type GamificationRules, type RulesDiffSummary } from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { assertSupersedes, recomputeProgress, RulesDiff, type RulesDiffSummary } from '@app/domain';
 import { DailyChallengesRepository, ProcessedEventsRepository, UnitOfWork, UserBadgesRepository, UserProfileRepository } from '@app/persistence';
+import { RulesInForce } from '../rules-in-force/rules-in-force';
 import type { DiffRulesCommand } from './diff-rules.command';
 
 export interface DiffProgress {
@@ -16,7 +16,7 @@ export interface DiffProgress {
 @Injectable()
 export class DiffRulesUseCase {
   constructor(
-    @Inject(GAMIFICATION_RULES) private readonly inForce: GamificationRules,
+    private readonly rulesInForce: RulesInForce,
     private readonly unitOfWork: UnitOfWork,
     private readonly profiles: UserProfileRepository,
     private readonly processedEvents: ProcessedEventsRepository,
@@ -25,9 +25,9 @@ export class DiffRulesUseCase {
   ) {}
 
   async execute({ candidate, batchSize }: DiffRulesCommand, onProgress: (progress: DiffProgress) => void = () => undefined): Promise<RulesDiffSummary> {
-    assertSupersedes(candidate, this.inForce);
+    assertSupersedes(candidate, await this.rulesInForce.current());
     const diff = new RulesDiff();
-    const total = await this.unitOfWork.run((transaction) => this.profiles.count(transaction));
+    const total = await this.unitOfWork.read((statements) => this.profiles.count(statements));
     let scanned = 0;
     let after: string | null = null;
     onProgress({ scanned, total });

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { GAMIFICATION_RULES } from '@app/config';
-import { DEFAULT_TIME_ZONE, localDateOf, newDailyChallenges, profileDayOf, projectProfile, type GamificationRules } from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_TIME_ZONE, localDateOf, newDailyChallenges, profileDayOf, projectProfile } from '@app/domain';
 import { DailyChallengesRepository, ProfileReader } from '@app/persistence';
 import { Clock } from '../clock/clock';
+import { RulesInForce } from '../rules-in-force/rules-in-force';
 import type { GetProfileQuery } from './get-profile.query';
 import { profileView, type ProfileView } from './profile.view';
 
@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class GetProfileUseCase {
   constructor(
-    @Inject(GAMIFICATION_RULES) private readonly rules: GamificationRules,
+    private readonly rulesInForce: RulesInForce,
     private readonly reader: ProfileReader,
     private readonly challenges: DailyChallengesRepository,
     private readonly clock: Clock,
@@ -19,6 +19,7 @@ export class GetProfileUseCase {
 
   async execute({ userId }: GetProfileQuery): Promise<ProfileView> {
     const now = this.clock.now();
+    const rules = await this.rulesInForce.current();
     // The user's zone is in the row being read, so read the challenges of every date "today" can be
     // anywhere on Earth (UTC's yesterday to tomorrow) and pick today's once the zone is known.
     const candidates = [-1, 0, 1].map((offset) => localDateOf(new Date(now.getTime() + offset * DAY_MS), DEFAULT_TIME_ZONE));
@@ -26,7 +27,7 @@ export class GetProfileUseCase {
     const day = profileDayOf(recorded, now);
     const ofToday = nearby.filter((challenge) => challenge.date === day.today);
     const challenges =
-      ofToday.length > 0 ? ofToday : await this.challenges.createDay(userId, day.today, day.endsAt, newDailyChallenges(this.rules.challenges));
-    return profileView(userId, projectProfile(recorded, challenges, now, this.rules.levels));
+      ofToday.length > 0 ? ofToday : await this.challenges.createDay(userId, day.today, day.endsAt, newDailyChallenges(rules.challenges));
+    return profileView(userId, projectProfile(recorded, challenges, now, rules.levels));
   }
 }

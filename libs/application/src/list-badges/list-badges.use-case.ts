@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { GAMIFICATION_RULES } from '@app/config';
-import { howToEarn, type GamificationRules } from '@app/domain';
+import { Injectable } from '@nestjs/common';
+import { howToEarn } from '@app/domain';
+import { RulesInForce } from '../rules-in-force/rules-in-force';
 
 export interface BadgeCatalogEntry {
   readonly code: string;
@@ -9,13 +9,14 @@ export interface BadgeCatalogEntry {
   readonly howToEarn: string;
 }
 
-/** Every badge of the rules file, in its order: what the dashboard shows, earned or not. */
+/** Every badge of the rules in force, in their order: what the dashboard shows, earned or not. */
 @Injectable()
 export class ListBadgesUseCase {
-  constructor(@Inject(GAMIFICATION_RULES) private readonly rules: GamificationRules) {}
+  constructor(private readonly rulesInForce: RulesInForce) {}
 
-  execute(): BadgeCatalogEntry[] {
-    return this.rules.badges.map((badge) => ({
+  async execute(): Promise<BadgeCatalogEntry[]> {
+    const rules = await this.rulesInForce.current();
+    return rules.badges.map((badge) => ({
       code: badge.code,
       name: badge.name,
       description: badge.description,

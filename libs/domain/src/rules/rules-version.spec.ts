@@ -1,11 +1,31 @@
+import type { BadgeDefinition } from './gamification-rules';
 import { assertSupersedes, RulesVersionError } from './rules-version';
 
+const badge = (code: string): BadgeDefinition => ({ code, name: code, description: code, when: { metric: 'sessionsCompleted', atLeast: 1 } });
+
 describe('assertSupersedes', () => {
-  it('accepts a higher version and refuses an equal or lower one, naming the field', () => {
-    expect(() => assertSupersedes({ version: 3 }, { version: 2 })).not.toThrow();
-    expect(() => assertSupersedes({ version: 2 }, { version: 2 })).toThrow(new RulesVersionError(2, 2));
-    expect(() => assertSupersedes({ version: 1 }, { version: 2 })).toThrow(
+  it('accepts a higher version that keeps every badge, and may add badges', () => {
+    expect(() => assertSupersedes({ version: 3, badges: [badge('A'), badge('B')] }, { version: 2, badges: [badge('A')] })).not.toThrow();
+  });
+
+  it('refuses an equal or lower version, naming the field', () => {
+    expect(() => assertSupersedes({ version: 2, badges: [] }, { version: 2, badges: [] })).toThrow(RulesVersionError);
+    expect(() => assertSupersedes({ version: 1, badges: [] }, { version: 2, badges: [] })).toThrow(
       'version: 1 is not higher than the version in force (2); each change of the rules needs a higher version',
     );
+  });
+
+  it('refuses a version that drops a badge in force, naming each code, with the version problem too', () => {
+    const attempt = () => assertSupersedes({ version: 2, badges: [badge('B')] }, { version: 2, badges: [badge('A'), badge('B'), badge('C')] });
+    expect(attempt).toThrow(RulesVersionError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as RulesVersionError).problems).toEqual([
+        'version: 2 is not higher than the version in force (2); each change of the rules needs a higher version',
+        'badges: A is in force (version 2) and missing here; a badge once awarded is never taken back, so keep its entry (its name, description and rule may change)',
+        'badges: C is in force (version 2) and missing here; a badge once awarded is never taken back, so keep its entry (its name, description and rule may change)',
+      ]);
+    }
   });
 });

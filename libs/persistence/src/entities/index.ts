@@ -2,6 +2,7 @@ import { DailyChallengeEntity } from './daily-challenge.entity';
 import { OutboxMessageEntity } from './outbox-message.entity';
 import { PracticeDayEntity } from './practice-day.entity';
 import { ProcessedEventEntity } from './processed-event.entity';
+import { RulesVersionEntity } from './rules-version.entity';
 import { UserBadgeEntity } from './user-badge.entity';
 import { UserProfileEntity } from './user-profile.entity';
 
@@ -10,6 +11,7 @@ export {
   OutboxMessageEntity,
   PracticeDayEntity,
   ProcessedEventEntity,
+  RulesVersionEntity,
   UserBadgeEntity,
   UserProfileEntity,
 };
@@ -21,4 +23,5 @@ export const entities = [
   DailyChallengeEntity,
   ProcessedEventEntity,
   OutboxMessageEntity,
+  RulesVersionEntity,
 ];

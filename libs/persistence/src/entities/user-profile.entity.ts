@@ -11,6 +11,7 @@ export class UserProfileEntity {
   @Column({ name: 'longest_streak', type: 'integer' }) longestStreak!: number;
   @Column({ name: 'last_practice_date', type: 'date', nullable: true }) lastPracticeDate!: string | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) timezone!: string | null;
+  @Column({ name: 'rules_version', type: 'integer', nullable: true }) rulesVersion!: number | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -45,4 +45,16 @@ export class PracticeDaysRepository {
       [recordset(days.map(practiceDayRow))],
     );
   }
+
+  /** Removes practice days in one statement (a recompute under rules that no longer count them). */
+  async remove(transaction: Transaction, days: readonly PracticeDay[]): Promise<void> {
+    if (days.length === 0) {
+      return;
+    }
+    await statementsOf(transaction).query(
+      `DELETE FROM practice_days d USING json_to_recordset($1::json) AS v(user_id text, practice_date date)
+       WHERE d.user_id = v.user_id AND d.practice_date = v.practice_date`,
+      [recordset(days.map(practiceDayRow))],
+    );
+  }
 }

@@ -11,11 +11,16 @@ export interface LockedProfile {
   readonly bestScore: number | null;
   readonly timezone: string | null;
   readonly longestStreak: number;
+  /** The rules version the user's state was last computed under. */
+  readonly rulesVersion: number | null;
 }
 
+/** A user's totals as a decision or a recompute under `rulesVersion` left them. */
 export interface UserTotals {
   readonly userId: string;
-  readonly totals: ProgressTotals;
+  /** A null zone keeps the one recorded (a recompute over sessions from before facts knows none). */
+  readonly totals: Omit<ProgressTotals, 'timezone'> & { readonly timezone: string | null };
+  readonly rulesVersion: number;
 }
 
 export interface UserZone {
@@ -31,6 +36,7 @@ interface ProfileRow {
   readonly best_score: number | null;
   readonly timezone: string | null;
   readonly longest_streak: number;
+  readonly rules_version: number | null;
 }
 
 interface TotalsRow {
@@ -42,7 +48,8 @@ interface TotalsRow {
   readonly current_streak: number;
   readonly longest_streak: number;
   readonly last_practice_date: LocalDate | null;
-  readonly timezone: string;
+  readonly timezone: string | null;
+  readonly rules_version: number;
 }
 
 interface ZoneRow {
@@ -50,7 +57,7 @@ interface ZoneRow {
   readonly timezone: string;
 }
 
-function totalsRow({ userId, totals }: UserTotals): TotalsRow {
+function totalsRow({ userId, totals, rulesVersion }: UserTotals): TotalsRow {
   return {
     user_id: userId,
     total_xp: totals.totalXp,
@@ -61,6 +68,7 @@ function totalsRow({ userId, totals }: UserTotals): TotalsRow {
     longest_streak: totals.longestStreak,
     last_practice_date: totals.lastPracticeDate,
     timezone: totals.timezone,
+    rules_version: rulesVersion,
   };
 }
 
@@ -76,6 +84,7 @@ function lockedProfile(row: ProfileRow): LockedProfile {
     bestScore: row.best_score,
     timezone: row.timezone,
     longestStreak: row.longest_streak,
+    rulesVersion: row.rules_version,
   };
 }
 
@@ -93,15 +102,19 @@ export interface RecordedXp {
 @Injectable()
 export class UserProfileRepository {
   /**
-   * Creates the missing profiles and locks all of them, in user_id order so that concurrent
-   * transactions cannot deadlock; returns them by userId.
+   * Creates the missing profiles (on `rulesVersion`: a user without state is on any version) and
+   * locks all of them, in user_id order so that concurrent transactions cannot deadlock; returns
+   * them by userId.
    */
-  async lock(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, LockedProfile>> {
+  async lock(transaction: Transaction, userIds: readonly string[], rulesVersion: number): Promise<ReadonlyMap<string, LockedProfile>> {
     const statements = statementsOf(transaction);
     const sorted = [...new Set(userIds)].sort();
-    await statements.query(`INSERT INTO user_profiles (user_id) SELECT unnest($1::text[]) ON CONFLICT (user_id) DO NOTHING`, [sorted]);
+    await statements.query(
+      `INSERT INTO user_profiles (user_id, rules_version) SELECT unnest($1::text[]), $2 ON CONFLICT (user_id) DO NOTHING`,
+      [sorted, rulesVersion],
+    );
     const rows: ProfileRow[] = await statements.query(
-      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak
+      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak, rules_version
        FROM user_profiles WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
       [sorted],
     );
@@ -123,7 +136,35 @@ export class UserProfileRepository {
     return rows.map((row) => ({ userId: row.user_id, totalXp: row.total_xp, level: row.level }));
   }
 
-  /** Writes the totals a run of sessions left each user with (the zone included), in one statement. */
+  /** Puts every user not on a version yet (those from before versions were kept) on `version`. */
+  async adoptVersion(transaction: Transaction, version: number): Promise<number> {
+    const [row]: Array<{ users: number }> = await statementsOf(transaction).query(
+      `WITH adopted AS (UPDATE user_profiles SET rules_version = $1 WHERE rules_version IS NULL RETURNING 1)
+       SELECT count(*)::int AS users FROM adopted`,
+      [version],
+    );
+    return row.users;
+  }
+
+  /** How many users are on a version below `version`. */
+  async countBehind(transaction: Transaction, version: number): Promise<number> {
+    const [row]: Array<{ users: number }> = await statementsOf(transaction).query(
+      `SELECT count(*)::int AS users FROM user_profiles WHERE rules_version < $1`,
+      [version],
+    );
+    return row.users;
+  }
+
+  /** Up to `limit` users after `afterUserId` (from the first when null) on a version below `version`, in user_id order. */
+  async pageBehind(transaction: Transaction, afterUserId: string | null, version: number, limit: number): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await statementsOf(transaction).query(
+      `SELECT user_id FROM user_profiles WHERE ($1::text IS NULL OR user_id > $1) AND rules_version < $2 ORDER BY user_id LIMIT $3`,
+      [afterUserId, version, limit],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Writes the totals users were left with (the zone and the rules version included), in one statement. */
   async storeTotals(transaction: Transaction, users: readonly UserTotals[], now: Date): Promise<void> {
     if (users.length === 0) {
       return;
@@ -131,9 +172,10 @@ export class UserProfileRepository {
     await statementsOf(transaction).query(
       `UPDATE user_profiles p SET total_xp = v.total_xp, level = v.level, sessions_completed = v.sessions_completed,
          best_score = v.best_score, current_streak = v.current_streak, longest_streak = v.longest_streak,
-         last_practice_date = v.last_practice_date, timezone = v.timezone, updated_at = $2
+         last_practice_date = v.last_practice_date, timezone = COALESCE(v.timezone, p.timezone),
+         rules_version = v.rules_version, updated_at = $2
        FROM json_to_recordset($1::json) AS v(user_id text, total_xp int, level int, sessions_completed int,
-         best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text)
+         best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text, rules_version int)
        WHERE p.user_id = v.user_id`,
       [recordset(users.map(totalsRow)), now],
     );
