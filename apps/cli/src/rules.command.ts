@@ -9,6 +9,7 @@ import { assertSupersedes, RulesVersionError, type GamificationRules, type Rules
 import { RulesVersionsRepository, UnitOfWork } from '@app/persistence';
 import { CliModule } from './cli.module';
 import { ProgressBar } from './progress-bar';
+import { StderrConsoleLogger } from './stderr-console.logger';
 
 export const USAGE = `usage: npm run rules -- check FILE
        npm run rules -- diff FILE [--out=PATH] [--batch=USERS]
@@ -119,7 +120,7 @@ export async function runRulesCommand(argv: readonly string[]): Promise<void> {
   const args = parseArguments(argv);
   // The file is checked on its own before anything connects: its problems do not need a database.
   const candidate = args.command === 'history' ? null : loadRulesFile(args.file);
-  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: new StderrConsoleLogger({ logLevels: ['error', 'warn'] }) });
   try {
     if (args.command === 'history' || candidate === null) {
       return await history(app);

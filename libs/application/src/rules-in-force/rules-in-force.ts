@@ -44,9 +44,11 @@ export class RulesInForce implements OnApplicationBootstrap {
     if (first) {
       this.logger.log(`rules version ${inForce.version} from ${this.config.rulesFile} recorded as the first rules in force`);
     } else if (JSON.stringify(inForce) !== JSON.stringify(this.fromFile)) {
+      const file = `RULES_FILE ${this.config.rulesFile} (version ${this.fromFile.version}) is not the rules in force (version ${inForce.version}), which decide`;
       this.logger.warn(
-        `RULES_FILE ${this.config.rulesFile} (version ${this.fromFile.version}) is not the rules in force (version ${inForce.version}); ` +
-          `the version in force decides. To put the file in force: npm run rules -- apply ${this.config.rulesFile}`,
+        this.fromFile.version > inForce.version
+          ? `${file}; to put the file in force: npm run rules -- apply ${this.config.rulesFile}`
+          : `${file}; point RULES_FILE at the file of version ${inForce.version} (npm run rules -- history says which)`,
       );
     }
   }
