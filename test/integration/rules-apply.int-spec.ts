@@ -217,6 +217,6 @@ describe('applying new rules while the worker consumes', () => {
     const [{ outbox: queuedAfter }] = await fleet.dataSource.query(`SELECT count(*)::int AS outbox FROM outbox_messages`);
     expect(queuedAfter).toBe(queued);
 
-    expect(run('history').stdout).toMatch(/^rules versions, newest first:\n +2 {2}in force +\S+ {2}rules-apply-test {2}.*rules-v2\.yaml\n +1 {2}superseded +\S+ {2}the first start \(RULES_FILE\) {2}.*rules-v1\.yaml\n$/);
+    expect(run('history').stdout).toMatch(/^rules versions, newest first:\n +2 {2}in-force +\S+ {2}rules-apply-test {2}.*rules-v2\.yaml\n +1 {2}superseded +\S+ {2}the first start \(RULES_FILE\) {2}.*rules-v1\.yaml\n$/);
   }, 300_000);
 });

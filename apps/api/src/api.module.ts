@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { ApplicationModule } from '@app/application';
 import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
+import { RulesAdminController } from './admin/rules-admin.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
@@ -39,7 +40,7 @@ export class ApiModule {
           }),
         }),
       ],
-      controllers: [GamificationController, HealthController, ...(development ? [DevTokenController] : [])],
+      controllers: [GamificationController, RulesAdminController, HealthController, ...(development ? [DevTokenController] : [])],
       providers: [BearerAuthGuard, WriteRateLimitGuard],
     };
   }

@@ -3,10 +3,9 @@ import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { ApplyRulesCommand, ApplyRulesUseCase, DiffRulesCommand, DiffRulesUseCase, RulesInForce } from '@app/application';
+import { ApplyRulesCommand, ApplyRulesUseCase, DiffRulesCommand, DiffRulesUseCase, RulesHistoryUseCase, RulesInForce } from '@app/application';
 import { loadRulesFile } from '@app/config';
 import { assertSupersedes, RulesVersionError, type GamificationRules, type RulesDiffSummary } from '@app/domain';
-import { RulesVersionsRepository, UnitOfWork } from '@app/persistence';
 import { CliModule } from './cli.module';
 import { ProgressBar } from './progress-bar';
 import { StderrConsoleLogger } from './stderr-console.logger';
@@ -108,10 +107,9 @@ async function apply(app: INestApplicationContext, args: FileArguments, candidat
 }
 
 async function history(app: INestApplicationContext): Promise<void> {
-  const versions = await app.get(UnitOfWork).read((statements) => app.get(RulesVersionsRepository).history(statements));
+  const { history: versions } = await app.get(RulesHistoryUseCase).execute();
   const lines = versions.map(
-    (version, index) =>
-      `  ${String(version.version).padStart(4)}  ${version.completedAt === null ? 'being applied' : index === 0 ? 'in force     ' : 'superseded   '}  ${version.startedAt.toISOString()}  ${version.appliedBy}  ${version.source}`,
+    (version) => `  ${String(version.version).padStart(4)}  ${version.status.padEnd(13)}  ${version.startedAt}  ${version.appliedBy}  ${version.source}`,
   );
   process.stdout.write([`rules versions, newest first:`, ...lines, ''].join('\n'));
 }

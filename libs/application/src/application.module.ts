@@ -10,11 +10,12 @@ import { DiffRulesUseCase } from './diff-rules/diff-rules.use-case';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
 import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
 import { ProgressRecomputer } from './recompute-progress/progress-recomputer';
+import { RulesHistoryUseCase } from './rules-history/rules-history.use-case';
 import { RulesInForce } from './rules-in-force/rules-in-force';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
 import { LockedProgressLoader } from './user-progress/locked-progress.loader';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase];
 
 @Module({
   imports: [PersistenceModule],

@@ -6,6 +6,7 @@ import { ApiError } from '../errors/api-error';
 import type { AuthenticatedRequest, Principal } from './principal';
 
 export const SYNC_SCOPE = 'gamification:sync';
+export const ADMIN_SCOPE = 'gamification:admin';
 const USER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 function unauthorized(message: string): ApiError {
@@ -52,7 +53,7 @@ export class BearerAuthGuard implements CanActivate {
     if (this.serviceKey !== null) {
       const presented = Buffer.from(token);
       if (presented.length === this.serviceKey.length && timingSafeEqual(presented, this.serviceKey)) {
-        return { userId: null, mayApplySessions: true };
+        return { userId: null, mayApplySessions: true, mayAdminister: true };
       }
     }
     let claims: Record<string, unknown>;
@@ -69,6 +70,7 @@ export class BearerAuthGuard implements CanActivate {
     if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub)) {
       throw unauthorized('The bearer token has no valid sub claim.');
     }
-    return { userId: claims.sub, mayApplySessions: scopesOf(claims.scope).includes(SYNC_SCOPE) };
+    const scopes = scopesOf(claims.scope);
+    return { userId: claims.sub, mayApplySessions: scopes.includes(SYNC_SCOPE), mayAdminister: scopes.includes(ADMIN_SCOPE) };
   }
 }

@@ -8,6 +8,8 @@ export interface Principal {
   readonly userId: string | null;
   /** May submit SessionCompleted events (scope gamification:sync, or the service key). */
   readonly mayApplySessions: boolean;
+  /** May read the operators' routes under /admin (scope gamification:admin, or the service key). */
+  readonly mayAdminister: boolean;
 }
 
 export interface AuthenticatedRequest extends Request {

@@ -1,0 +1,29 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { RulesHistoryUseCase, type RulesHistoryView } from '@app/application';
+import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { ApiError } from '../errors/api-error';
+import { ErrorResponse } from '../gamification/dto/profile.response';
+import { RulesHistoryResponse } from './rules-history.response';
+
+/** Read-only operator routes; changing the rules is `npm run rules -- apply`, which shows its progress. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Controller('admin')
+@UseGuards(BearerAuthGuard)
+export class RulesAdminController {
+  constructor(private readonly rulesHistory: RulesHistoryUseCase) {}
+
+  @Get('rules')
+  @ApiOperation({ summary: 'The rules version in force and every version before it, with who applied each and when (service credential)' })
+  @ApiOkResponse({ type: RulesHistoryResponse })
+  @ApiUnauthorizedResponse({ type: ErrorResponse })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'a credential without the gamification:admin scope' })
+  rules(@CurrentPrincipal() principal: Principal): Promise<RulesHistoryView> {
+    if (!principal.mayAdminister) {
+      throw new ApiError(403, 'FORBIDDEN', 'This route needs the service key or a token with the gamification:admin scope.');
+    }
+    return this.rulesHistory.execute();
+  }
+}
