@@ -65,6 +65,9 @@ export class RulesInForce implements OnApplicationBootstrap {
     const record = await this.versions.find(transaction, version);
     const rules = parseRules(record!.rules, `rules version ${version} in the database`);
     if (this.latest === null || version > this.latest.version) {
+      if (this.latest !== null) {
+        this.logger.log(`rules version ${version} (${record!.source}, applied by ${record!.appliedBy}) decides from now on, after version ${this.latest.version}`);
+      }
       this.latest = rules;
     }
     return rules;
