@@ -20,7 +20,7 @@ export class KeepRulesVersions1795710000000 implements MigrationInterface {
         applied_by       varchar(256)  NOT NULL,
         started_at       timestamptz   NOT NULL,
         completed_at     timestamptz   NULL,
-        users_recomputed integer       NULL
+        users_recomputed integer       NOT NULL DEFAULT 0
       )`);
     await queryRunner.query(`ALTER TABLE user_profiles ADD COLUMN rules_version integer NULL`);
   }

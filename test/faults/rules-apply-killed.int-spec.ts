@@ -350,12 +350,13 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
 
   it('leaves each user wholly on one version at every kill, finishes on the re-run, and publishes each award once', async () => {
     const mix = [...expected].map(([userId, want]) => ({ before: recorded.get(userId)!, want }));
-    // The data set exercises the policy: XP down and up, a badge newly earned, levels newly reached and kept.
-    expect(mix.filter(({ before, want }) => want.totalXp < before.totalXp).length).toBeGreaterThan(USERS / 10);
-    expect(mix.filter(({ before, want }) => want.totalXp > before.totalXp).length).toBeGreaterThan(USERS / 10);
-    expect(mix.filter(({ want }) => want.awards.some((award) => award.startsWith('badge.awarded TWO_IN_A_ROW'))).length).toBeGreaterThan(USERS / 10);
-    expect(mix.filter(({ before, want }) => want.level > before.level).length).toBeGreaterThan(USERS / 20);
-    expect(mix.filter(({ before, want }) => levelFor(want.totalXp) < before.level).length).toBeGreaterThan(USERS / 20);
+    // The data set exercises the policy, whatever the seed: XP down and up, a badge newly earned,
+    // levels newly reached and kept, each for dozens of users.
+    expect(mix.filter(({ before, want }) => want.totalXp < before.totalXp).length).toBeGreaterThan(USERS / 100);
+    expect(mix.filter(({ before, want }) => want.totalXp > before.totalXp).length).toBeGreaterThan(USERS / 100);
+    expect(mix.filter(({ want }) => want.awards.some((award) => award.startsWith('badge.awarded TWO_IN_A_ROW'))).length).toBeGreaterThan(USERS / 100);
+    expect(mix.filter(({ before, want }) => want.level > before.level).length).toBeGreaterThan(USERS / 100);
+    expect(mix.filter(({ before, want }) => levelFor(want.totalXp) < before.level).length).toBeGreaterThan(USERS / 100);
 
     const killed: boolean[] = [];
     let previous = 0;
@@ -396,10 +397,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     const fourth = await startApply(v3File, url.toString()).exited;
     const unchanged = await snapshot(client);
 
-    // (Its stdout may also hold Nest's warning that RULES_FILE, the shipped version 2, is not the version in force.)
-    expect(fourth.code).toBe(0);
-    expect(fourth.stdout.split('\n').slice(-2)).toEqual([`${v3File}: version 3 is in force already; nothing to do`, '']);
-    expect(fourth.stdout).not.toContain('apply of');
+    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${v3File}: version 3 is in force already; nothing to do\n` });
     expect(unchanged.outbox).toBe(after.outbox);
     // Every column of every profile, badge and outbox row, as the completed apply left them.
     expect(unchanged.digest).toBe(after.digest);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { appEntry, projectRoot, recreateDatabase } from '@app/dev-stack';
 import { contractLevel, eventually, referenceUser, type SessionCompletedMessage } from '@app/testing';
 import { WorkerFleet } from '../faults/support/worker-fleet';
@@ -80,9 +81,8 @@ describe('applying new rules while the worker consumes', () => {
 
   // Quiet users get no event during the apply: some lose XP under version 2 (long sessions) and keep
   // their level. Busy users' sessions are all shorter than 20 minutes, so every one gains XP under
-  // version 2: whichever event the apply reaches them between, they end where the fold says. Their
-  // ids sort after the quiet ones', so that the apply, which walks users in id order, reaches them
-  // last and the worker recomputes some of them first, when their next event arrives.
+  // version 2, and whichever version decided an event they end where the fold says. Their ids sort
+  // after the quiet ones', so that the apply, which walks users in id order, reaches them last.
   const quiet = Array.from({ length: 60 }, (_, user) =>
     Array.from({ length: 2 + (user % 5) }, (_, index) =>
       session(`quiet-${user}`, 1 + ((user + index * (1 + (user % 3))) % 12), [30, 400, 900, 1500, 2400, 3600][(user + index) % 6], index % 4 === 3 ? null : (user * 7 + index * 31) % 101),
@@ -154,7 +154,13 @@ describe('applying new rules while the worker consumes', () => {
     // earns the new badge and someone reaches a level.
     expect([deltas[0] < 0, deltas[deltas.length - 1] > 0, report.newlyEarnedBadges.TWO_IN_A_ROW > 0, Object.keys(report.newlyReachedLevels).length > 0]).toEqual([true, true, true, true]);
 
-    // The apply, with events arriving from the moment version 2 is recorded until after it is done.
+    // The apply, with events arriving while it is under way: the first user it walks to is held
+    // locked here, so that it stops there, with version 2 recorded, until the busy users' events
+    // (whose ids sort last) are all applied; the worker must recompute them itself first.
+    const holder = new Client({ connectionString: url.toString() });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`SELECT 1 FROM user_profiles WHERE user_id = 'quiet-0' FOR UPDATE`);
     const applying = spawn(process.execPath, [appEntry('cli'), 'apply', v2File, '--batch=3', '--by=rules-apply-test'], { ...options(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     applying.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -164,8 +170,21 @@ describe('applying new rules while the worker consumes', () => {
       return versions === 1 ? true : undefined;
     }, 60_000);
     await fleet.stream(busyDuring, 2, 15);
+    await eventually('the events during the apply to be applied', async () => ((await fleet.processedCount(busyDuring)) === busyDuring.length ? true : undefined), 60_000);
+    const duringApply = async () =>
+      (await fleet.dataSource.query(
+        `SELECT (SELECT users_recomputed FROM rules_versions WHERE version = 2) AS "byApply",
+           (SELECT array_agg(DISTINCT rules_version) FROM user_profiles WHERE user_id = ANY($1)) AS "busyOn",
+           (SELECT array_agg(DISTINCT rules_version) FROM processed_events WHERE event_id = ANY($2)) AS "decidedUnder"`,
+        [busyUsers, busyDuring.map((event) => event.eventId)],
+      ))[0];
+    expect(await duringApply()).toEqual({ byApply: 0, busyOn: [2], decidedUnder: [2] });
+    await holder.query('COMMIT');
+    await holder.end();
     expect(await exited).toBe(0);
     expect(stdout).toContain('version 2 is in force');
+    // The apply recomputed the quiet users; the worker had recomputed the busy ones.
+    expect((await duringApply()).byApply).toBe(users.length - busyUsers.length);
     await fleet.stream(busyAfter, 8, 0);
     await eventually('every event to be applied', async () => ((await fleet.processedCount(all)) === all.length ? true : undefined), 60_000);
 

@@ -75,7 +75,10 @@ function summaryLines(summary: RulesDiffSummary, changed: string): string[] {
 
 async function diff(app: INestApplicationContext, args: FileArguments, candidate: GamificationRules, inForce: GamificationRules): Promise<void> {
   const progress = new ProgressBar(`diff v${inForce.version} → v${candidate.version}`, 'users');
-  const summary = await app.get(DiffRulesUseCase).execute(new DiffRulesCommand(candidate, args.batch), ({ scanned, total }) => progress.update(scanned, total));
+  const summary = await app
+    .get(DiffRulesUseCase)
+    .execute(new DiffRulesCommand(candidate, args.batch), ({ scanned, total }) => progress.update(scanned, total))
+    .catch((error: unknown) => Promise.reject(refused(args.file, error)));
   process.stdout.write(
     [`diff of ${args.file} (version ${candidate.version}) against the rules in force (version ${inForce.version}), nothing changed:`, ...summaryLines(summary, 'would change'), ''].join('\n'),
   );
@@ -120,19 +123,17 @@ export async function runRulesCommand(argv: readonly string[]): Promise<void> {
   const candidate = args.command === 'history' ? null : loadRulesFile(args.file);
   const app = await NestFactory.createApplicationContext(CliModule, { logger: new StderrConsoleLogger({ logLevels: ['error', 'warn'] }) });
   try {
-    if (args.command === 'history' || candidate === null) {
+    if (candidate === null) {
       return await history(app);
     }
     const inForce = await app.get(RulesInForce).current();
-    if (!(args.command === 'apply' && inForce.version === candidate.version)) {
-      try {
-        assertSupersedes(candidate, inForce);
-      } catch (error) {
-        throw refused(args.file, error);
-      }
-    }
     switch (args.command) {
       case 'check':
+        try {
+          assertSupersedes(candidate, inForce);
+        } catch (error) {
+          throw refused(args.file, error);
+        }
         process.stdout.write(
           `${args.file}: valid, version ${candidate.version} (in force: ${inForce.version}): ${candidate.badges.length} badges, ${candidate.challenges.length} challenge templates, levels up to ${candidate.levels.maxLevel}\n`,
         );

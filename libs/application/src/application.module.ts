@@ -9,7 +9,7 @@ import { Clock, SystemClock } from './clock/clock';
 import { DiffRulesUseCase } from './diff-rules/diff-rules.use-case';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
 import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
-import { ProgressRecomputer } from './recompute-progress/progress-recomputer';
+import { ProgressRecomputer } from './recompute-progress/progress.recomputer';
 import { RulesHistoryUseCase } from './rules-history/rules-history.use-case';
 import { RulesInForce } from './rules-in-force/rules-in-force';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';

@@ -13,7 +13,7 @@ export * from './get-profile/get-profile.query';
 export * from './get-profile/get-profile.use-case';
 export * from './get-profile/profile.view';
 export * from './list-badges/list-badges.use-case';
-export * from './recompute-progress/progress-recomputer';
+export * from './recompute-progress/progress.recomputer';
 export * from './rules-history/rules-history.use-case';
 export * from './rules-in-force/rules-in-force';
 export * from './sync-progress/sync-progress.command';

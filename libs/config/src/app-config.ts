@@ -19,6 +19,8 @@ export interface Topics {
 
 /** The validated settings of a process. Read once at start-up and injected; nothing else reads the environment. */
 export abstract class AppConfig {
+  /** Which process these settings are for: a worker or an api records the first rules version on an empty database; the operator's command only reads. */
+  abstract readonly role: ProcessRole;
   abstract readonly database: { readonly url: string; readonly poolSize: number };
   abstract readonly kafka: {
     readonly brokers: readonly string[];
@@ -186,6 +188,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     throw new ConfigurationError(problems);
   }
   return {
+    role,
     database: { url: vars.DATABASE_URL, poolSize: vars.DATABASE_POOL_SIZE },
     kafka: {
       brokers: vars.KAFKA_BROKERS?.split(',') ?? [],

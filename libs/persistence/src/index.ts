@@ -12,4 +12,4 @@ export * from './repositories/rules-versions.repository';
 export * from './repositories/user-badges.repository';
 export * from './repositories/user-profile.repository';
 export * from './transient-database-error';
-export { UnitOfWork, type Transaction } from './unit-of-work';
+export { UnitOfWork, type Statements, type Transaction } from './unit-of-work';

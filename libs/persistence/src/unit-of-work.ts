@@ -2,19 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 
-declare const opaque: unique symbol;
+declare const readsOnly: unique symbol;
+declare const inTransaction: unique symbol;
 
 /**
- * An open database transaction. Opaque outside libs/persistence: a use case only hands it to
- * repository methods, so every statement of one decision runs in it and TypeORM stays in this library.
+ * Where reads run: a transaction, or (UnitOfWork.read) each statement on its own. Opaque outside
+ * libs/persistence, so that TypeORM stays in this library; repository methods that only read take it.
  */
-export interface Transaction {
-  readonly [opaque]: 'Transaction';
+export interface Statements {
+  readonly [readsOnly]: 'Statements';
 }
 
-/** The connection a transaction runs its statements on; for repositories only (not exported by the library). */
-export function statementsOf(transaction: Transaction): EntityManager {
-  return transaction as unknown as EntityManager;
+/**
+ * An open database transaction: a use case only hands it to repository methods, so every statement
+ * of one decision runs in it. Methods that write or lock take this, never bare Statements.
+ */
+export interface Transaction extends Statements {
+  readonly [inTransaction]: 'Transaction';
+}
+
+/** The connection the statements run on; for repositories only (not exported by the library). */
+export function statementsOf(statements: Statements): EntityManager {
+  return statements as unknown as EntityManager;
 }
 
 /** Runs one decision's reads and writes in one transaction. */
@@ -23,8 +32,8 @@ export class UnitOfWork {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Reads that need no transaction: each statement runs on its own, on any pooled connection. */
-  read<T>(work: (statements: Transaction) => Promise<T>): Promise<T> {
-    return work(this.dataSource.manager as unknown as Transaction);
+  read<T>(work: (statements: Statements) => Promise<T>): Promise<T> {
+    return work(this.dataSource.manager as unknown as Statements);
   }
 
   /** Commits when `work` resolves, rolls back when it throws. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { assertSupersedes, RulesDiff, RulesVersionError, type RulesDiffSummary } from '@app/domain';
+import { assertSupersedes, isBehind, RulesDiff, RulesVersionError, sameRules, type RulesDiffSummary } from '@app/domain';
 import { RulesVersionsRepository, UnitOfWork, UserProfileRepository } from '@app/persistence';
 import { Clock } from '../clock/clock';
-import { ProgressRecomputer, type UserRecomputed } from '../recompute-progress/progress-recomputer';
+import { ProgressRecomputer, type UserRecomputed } from '../recompute-progress/progress.recomputer';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
 import type { ApplyRulesCommand } from './apply-rules.command';
 
@@ -68,7 +68,7 @@ export class ApplyRulesUseCase {
         }
         const locked = await this.profiles.lock(transaction, userIds, candidate.version);
         // The worker may have recomputed some of them between the page and the lock.
-        const behind = new Map([...locked].filter(([, profile]) => (profile.rulesVersion ?? 0) < candidate.version));
+        const behind = new Map([...locked].filter(([, profile]) => isBehind(profile.rulesVersion, candidate.version)));
         const recomputed = await this.recomputer.recompute(transaction, behind, candidate, this.clock.now());
         await this.versions.countRecomputed(transaction, candidate.version, recomputed.length);
         return { last: userIds[userIds.length - 1], users: userIds.length, recomputed };
@@ -91,11 +91,12 @@ export class ApplyRulesUseCase {
   /** Records the new version, or finds the interrupted apply of the same rules to finish. */
   private start({ candidate, source, appliedBy }: ApplyRulesCommand): Promise<Start> {
     return this.unitOfWork.run(async (transaction) => {
-      await this.versions.lockForChange(transaction);
-      const newest = await this.rulesInForce.read(transaction);
+      // Waits for the decisions in flight: once this commits, every decision reads the new version.
+      await this.rulesInForce.recordFirst(transaction);
+      const newest = await this.rulesInForce.newestIn(transaction);
       const record = (await this.versions.find(transaction, newest.version))!;
       if (newest.version === candidate.version) {
-        if (JSON.stringify(newest) !== JSON.stringify(candidate)) {
+        if (!sameRules(newest, candidate)) {
           throw new RulesVersionError([
             `version: ${candidate.version} was applied on ${record.startedAt.toISOString()} by ${record.appliedBy} from ${record.source} with other rules; give these rules a higher version`,
           ]);

@@ -3,7 +3,7 @@ import { AppConfig } from '@app/config';
 import { OutboxRepository, UserBadgesRepository, type Transaction } from '@app/persistence';
 import { awardOutbox, type AwardsDecided } from './award-outbox';
 
-/** Records one decision's badges and queues its award events, in the caller's transaction. */
+/** Records decisions' badges and queues their award events, in the caller's transaction. */
 @Injectable()
 export class AwardsRecorder {
   constructor(
@@ -13,12 +13,19 @@ export class AwardsRecorder {
   ) {}
 
   async record(transaction: Transaction, awards: AwardsDecided): Promise<void> {
-    const { userId, sourceEventId, decidedAt } = awards;
+    await this.recordAll(transaction, awards.decidedAt, [awards]);
+  }
+
+  /** The awards of many decisions made at one instant, in one statement per table. */
+  async recordAll(transaction: Transaction, decidedAt: Date, decisions: ReadonlyArray<Omit<AwardsDecided, 'decidedAt'>>): Promise<void> {
     await this.badges.award(
       transaction,
-      awards.badges.map((badge) => ({ userId, badge, sourceEventId })),
+      decisions.flatMap(({ userId, sourceEventId, badges }) => badges.map((badge) => ({ userId, badge, sourceEventId }))),
       decidedAt,
     );
-    await this.outbox.append(transaction, awardOutbox(this.config.topics, awards));
+    await this.outbox.append(
+      transaction,
+      decisions.flatMap((awards) => awardOutbox(this.config.topics, { ...awards, decidedAt })),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { assertSupersedes, recomputeProgress, RulesDiff, type RulesDiffSummary } from '@app/domain';
-import { DailyChallengesRepository, ProcessedEventsRepository, UnitOfWork, UserBadgesRepository, UserProfileRepository } from '@app/persistence';
+import { assertSupersedes, RulesDiff, type RulesDiffSummary } from '@app/domain';
+import { UnitOfWork, UserProfileRepository } from '@app/persistence';
+import { ProgressRecomputer } from '../recompute-progress/progress.recomputer';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
 import type { DiffRulesCommand } from './diff-rules.command';
 
@@ -19,9 +20,7 @@ export class DiffRulesUseCase {
     private readonly rulesInForce: RulesInForce,
     private readonly unitOfWork: UnitOfWork,
     private readonly profiles: UserProfileRepository,
-    private readonly processedEvents: ProcessedEventsRepository,
-    private readonly badges: UserBadgesRepository,
-    private readonly challenges: DailyChallengesRepository,
+    private readonly recomputer: ProgressRecomputer,
   ) {}
 
   async execute({ candidate, batchSize }: DiffRulesCommand, onProgress: (progress: DiffProgress) => void = () => undefined): Promise<RulesDiffSummary> {
@@ -32,23 +31,14 @@ export class DiffRulesUseCase {
     let after: string | null = null;
     onProgress({ scanned, total });
     for (;;) {
+      // One transaction a batch, so that a user's facts, claims and badges are read as of one moment.
       const last: string | null = await this.unitOfWork.run(async (transaction) => {
         const users = await this.profiles.page(transaction, after, batchSize);
-        const userIds = users.map((user) => user.userId);
-        const sessions = await this.processedEvents.sessionsOf(transaction, userIds);
-        const held = await this.badges.codesOf(transaction, userIds);
-        const claimed = await this.challenges.claimedXpOf(transaction, userIds);
-        for (const user of users) {
-          const recomputed = recomputeProgress(
-            sessions.get(user.userId) ?? [],
-            claimed.get(user.userId) ?? [],
-            { badges: held.get(user.userId) ?? new Set(), highestLevel: user.level },
-            candidate,
-          );
-          diff.add({ before: user, after: recomputed });
+        for (const user of await this.recomputer.preview(transaction, users, candidate)) {
+          diff.add(user);
         }
         scanned += users.length;
-        return users.length < batchSize ? null : userIds[userIds.length - 1];
+        return users.length < batchSize ? null : users[users.length - 1].userId;
       });
       onProgress({ scanned, total: Math.max(total, scanned) });
       if (last === null) {

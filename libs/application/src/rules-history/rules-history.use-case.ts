@@ -9,13 +9,13 @@ export interface RulesVersionView {
   readonly appliedBy: string;
   readonly startedAt: string;
   readonly completedAt: string | null;
-  readonly usersRecomputed: number | null;
+  readonly usersRecomputed: number;
   readonly rules: unknown;
 }
 
 export interface RulesHistoryView {
-  /** The version deciding new events. */
-  readonly version: number;
+  /** The version deciding new events; null before a worker or an api first started on the database. */
+  readonly version: number | null;
   /** Every version, newest first. */
   readonly history: readonly RulesVersionView[];
 }
@@ -31,7 +31,7 @@ export class RulesHistoryUseCase {
   async execute(): Promise<RulesHistoryView> {
     const records = await this.unitOfWork.read((statements) => this.versions.history(statements));
     return {
-      version: records[0]?.version ?? 0,
+      version: records.length === 0 ? null : records[0].version,
       history: records.map((record, index) => ({
         version: record.version,
         status: index > 0 ? 'superseded' : record.completedAt === null ? 'being-applied' : 'in-force',

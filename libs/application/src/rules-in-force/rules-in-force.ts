@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig, parseRules, RULES_FROM_FILE } from '@app/config';
-import type { GamificationRules } from '@app/domain';
-import { RulesVersionsRepository, UnitOfWork, UserProfileRepository, type Transaction } from '@app/persistence';
+import { sameRules, type GamificationRules } from '@app/domain';
+import { RulesVersionsRepository, UnitOfWork, UserProfileRepository, type Statements, type Transaction } from '@app/persistence';
 import { Clock } from '../clock/clock';
 
 /**
- * The rules in force, as every process reads them: the newest version in rules_versions, read in the
- * caller's transaction so that a decision made under a user's lock uses the version that user is on.
- * A newly applied version is picked up by the next read, without a restart. Versions are parsed
- * once each and kept.
+ * The rules in force, as every process reads them: the newest version in rules_versions. A newly
+ * applied version is picked up by the next read, without a restart. Versions are parsed once each
+ * and kept. Stored rules are parsed with today's validator: a release that changes the rules' shape
+ * must still accept every stored version (a new knob defaults to its "off" value, contract section 6).
  */
 @Injectable()
 export class RulesInForce implements OnApplicationBootstrap {
   private readonly logger = new Logger(RulesInForce.name);
-  private latest: GamificationRules | null = null;
+  private readonly parsed = new Map<number, GamificationRules>();
+  private newest = 0;
 
   constructor(
     @Inject(RULES_FROM_FILE) private readonly fromFile: GamificationRules,
@@ -25,25 +26,15 @@ export class RulesInForce implements OnApplicationBootstrap {
   ) {}
 
   /**
-   * On a database without versions (the first start), records RULES_FILE as the first version in
-   * force and puts every user on it; otherwise says so when RULES_FILE is not what is in force.
+   * A worker or an api starting on a database without versions records RULES_FILE as the first; any
+   * process says so when RULES_FILE is not what is in force. The operator's command only reads.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const first = await this.unitOfWork.run(async (transaction) => {
-      await this.versions.lockForChange(transaction);
-      if ((await this.versions.newestVersion(transaction)) !== null) {
-        return false;
-      }
-      const version = { version: this.fromFile.version, rules: this.fromFile, source: this.config.rulesFile, appliedBy: 'the first start (RULES_FILE)' };
-      await this.versions.begin(transaction, version, this.clock.now());
-      await this.profiles.adoptVersion(transaction, this.fromFile.version);
-      await this.versions.complete(transaction, this.fromFile.version, this.clock.now());
-      return true;
-    });
+    const first = this.config.role !== 'operator' && (await this.unitOfWork.run((transaction) => this.recordFirst(transaction)));
     const inForce = await this.current();
     if (first) {
       this.logger.log(`rules version ${inForce.version} from ${this.config.rulesFile} recorded as the first rules in force`);
-    } else if (JSON.stringify(inForce) !== JSON.stringify(this.fromFile)) {
+    } else if (!sameRules(inForce, this.fromFile)) {
       const file = `RULES_FILE ${this.config.rulesFile} (version ${this.fromFile.version}) is not the rules in force (version ${inForce.version}), which decide`;
       this.logger.warn(
         this.fromFile.version > inForce.version
@@ -53,28 +44,61 @@ export class RulesInForce implements OnApplicationBootstrap {
     }
   }
 
-  /** The rules deciding now, read in the caller's transaction. */
-  async read(transaction: Transaction): Promise<GamificationRules> {
-    const version = await this.versions.newestVersion(transaction);
-    if (version === null) {
-      throw new Error('no rules version is recorded: the process records RULES_FILE as the first one when it starts');
+  /**
+   * Records RULES_FILE as the first version, and puts every user on it, if no version is recorded;
+   * true when it did. Takes the change lock for the rest of the transaction.
+   */
+  async recordFirst(transaction: Transaction): Promise<boolean> {
+    await this.versions.lockForChange(transaction);
+    if ((await this.versions.newestVersion(transaction)) !== null) {
+      return false;
     }
-    if (this.latest?.version === version) {
-      return this.latest;
-    }
-    const record = await this.versions.find(transaction, version);
-    const rules = parseRules(record!.rules, `rules version ${version} in the database`);
-    if (this.latest === null || version > this.latest.version) {
-      if (this.latest !== null) {
-        this.logger.log(`rules version ${version} (${record!.source}, applied by ${record!.appliedBy}) decides from now on, after version ${this.latest.version}`);
-      }
-      this.latest = rules;
-    }
-    return rules;
+    const { version } = this.fromFile;
+    await this.versions.begin(transaction, { version, rules: this.fromFile, source: this.config.rulesFile, appliedBy: 'the first start (RULES_FILE)' }, this.clock.now());
+    const adopted = await this.profiles.adoptVersion(transaction, version);
+    await this.versions.complete(transaction, version, this.clock.now());
+    this.logger.log(`${adopted} users already known put on rules version ${version}`);
+    return true;
   }
 
-  /** The rules deciding now, for a reader that holds no transaction. */
+  /**
+   * The rules that decide in this transaction: the newest version, read after taking the version
+   * fence (shared), so that no apply can start until the transaction ends and every user it locks is
+   * on this version or behind it.
+   */
+  async deciding(transaction: Transaction): Promise<GamificationRules> {
+    const version = await this.versions.holdNewestVersion(transaction);
+    if (version === null) {
+      throw new Error('no rules version is recorded: a worker or an api records RULES_FILE as the first one when it starts');
+    }
+    return this.rulesOf(transaction, version);
+  }
+
+  /** The rules deciding now, for a reader; RULES_FILE's until a worker or an api has recorded them. */
   current(): Promise<GamificationRules> {
-    return this.unitOfWork.read((statements) => this.read(statements));
+    return this.unitOfWork.read((statements) => this.newestIn(statements));
+  }
+
+  /** As `current`, in the caller's statements. */
+  async newestIn(statements: Statements): Promise<GamificationRules> {
+    const version = await this.versions.newestVersion(statements);
+    return version === null ? this.fromFile : this.rulesOf(statements, version);
+  }
+
+  private async rulesOf(statements: Statements, version: number): Promise<GamificationRules> {
+    const known = this.parsed.get(version);
+    if (known !== undefined) {
+      return known;
+    }
+    const record = (await this.versions.find(statements, version))!;
+    const rules = parseRules(record.rules, `rules version ${version} in the database`);
+    this.parsed.set(version, rules);
+    if (version > this.newest) {
+      if (this.newest > 0) {
+        this.logger.log(`rules version ${version} (${record.source}, applied by ${record.appliedBy}) decides from now on, after version ${this.newest}`);
+      }
+      this.newest = version;
+    }
+    return rules;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { GamificationRules, UserProgress } from '@app/domain';
-import { PracticeDaysRepository, UserBadgesRepository, UserProfileRepository, type LockedProfile, type Transaction } from '@app/persistence';
-import { ProgressRecomputer } from '../recompute-progress/progress-recomputer';
+import { isBehind, type GamificationRules, type UserProgress } from '@app/domain';
+import { PracticeDaysRepository, UserBadgesRepository, UserProfileRepository, type Transaction } from '@app/persistence';
+import { ProgressRecomputer } from '../recompute-progress/progress.recomputer';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
 
 /** What every decision about a user starts from: their recorded progress, read under their lock. */
@@ -32,37 +32,20 @@ export class LockedProgressLoader {
 
   /** Every user's progress by userId; the profiles are locked first, in user_id order, so that nothing deadlocks. */
   async lock(transaction: Transaction, userIds: readonly string[], now: Date): Promise<LockedUsers> {
-    let rules = await this.rulesInForce.read(transaction);
+    // Read under the version fence: no user locked below can be on a newer version than this.
+    const rules = await this.rulesInForce.deciding(transaction);
     const profiles = await this.profiles.lock(transaction, userIds, rules.version);
-    if ([...profiles.values()].some((profile) => (profile.rulesVersion ?? 0) > rules.version)) {
-      // An apply began after the first read and has moved one of these users already: its version,
-      // committed before that user was, is visible to a read made now.
-      rules = await this.rulesInForce.read(transaction);
-    }
-    const behind = new Map([...profiles].filter(([, profile]) => (profile.rulesVersion ?? 0) < rules.version));
-    const recomputed = new Map(
-      (await this.recomputer.recompute(transaction, behind, rules, now)).map(({ userId, after }) => [userId, after]),
-    );
+    const behind = new Map([...profiles].filter(([, profile]) => isBehind(profile.rulesVersion, rules.version)));
+    const recomputed = new Map((await this.recomputer.recompute(transaction, behind, rules, now)).map(({ userId, profile }) => [userId, profile]));
     const locked = [...profiles.keys()];
     const practiceDays = await this.practiceDays.ofUsers(transaction, locked);
     const badges = await this.badges.codesOf(transaction, locked);
-    const progress = new Map<string, LockedProgress>();
-    for (const [userId, profile] of profiles) {
-      const after = recomputed.get(userId);
-      const current: LockedProfile =
-        after === undefined
-          ? profile
-          : {
-              totalXp: after.totalXp,
-              level: after.level,
-              sessionsCompleted: after.sessionsCompleted,
-              bestScore: after.bestScore,
-              timezone: after.timezone ?? profile.timezone,
-              longestStreak: after.streak.longestStreak,
-              rulesVersion: rules.version,
-            };
-      progress.set(userId, { ...current, practiceDays: practiceDays.get(userId) ?? new Set(), badges: badges.get(userId) ?? new Set() });
-    }
+    const progress = new Map<string, LockedProgress>(
+      [...profiles].map(([userId, profile]) => [
+        userId,
+        { ...(recomputed.get(userId) ?? profile), practiceDays: practiceDays.get(userId) ?? new Set(), badges: badges.get(userId) ?? new Set() },
+      ]),
+    );
     return { rules, progress };
   }
 

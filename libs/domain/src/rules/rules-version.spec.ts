@@ -1,5 +1,5 @@
 import type { BadgeDefinition } from './gamification-rules';
-import { assertSupersedes, RulesVersionError } from './rules-version';
+import { assertSupersedes, isBehind, RulesVersionError, sameRules } from './rules-version';
 
 const badge = (code: string): BadgeDefinition => ({ code, name: code, description: code, when: { metric: 'sessionsCompleted', atLeast: 1 } });
 
@@ -27,5 +27,20 @@ describe('assertSupersedes', () => {
         'badges: C is in force (version 2) and missing here; a badge once awarded is never taken back, so keep its entry (its name, description and rule may change)',
       ]);
     }
+  });
+});
+
+describe('sameRules and isBehind', () => {
+  const rules = { version: 3, xp: { base: 50, score: { step: 10, xpPerStep: 5 }, duration: { stepSeconds: 600, xpPerStep: 10, maxSteps: 3 }, minimumDurationSeconds: 60 }, levels: { xpFactor: 50, maxLevel: 100 }, badges: [badge('A')], challenges: [] };
+
+  it('compares rules field by field, whatever the key order', () => {
+    const reordered = { ...rules, levels: { maxLevel: 100, xpFactor: 50 } };
+    expect(sameRules(rules, reordered)).toBe(true);
+    expect(sameRules(rules, { ...rules, levels: { xpFactor: 50, maxLevel: 99 } })).toBe(false);
+    expect(sameRules(rules, { ...rules, badges: [badge('A'), badge('B')] })).toBe(false);
+  });
+
+  it('puts a user on a lower version, or on none, behind', () => {
+    expect([isBehind(2, 3), isBehind(null, 1), isBehind(3, 3), isBehind(4, 3)]).toEqual([true, true, false, false]);
   });
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { GamificationRules } from './gamification-rules';
 
 /** Rules that cannot replace the ones in force; each problem names its field. */
@@ -27,4 +28,14 @@ export function assertSupersedes(candidate: Pick<GamificationRules, 'version' | 
   if (problems.length > 0) {
     throw new RulesVersionError(problems);
   }
+}
+
+/** Whether two rules say the same, field by field whatever the key order: a version applied again must be the same rules. */
+export function sameRules(a: GamificationRules, b: GamificationRules): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+}
+
+/** A user's state must be recomputed before `version` decides for them: it was computed under a lower one, or under none (a row from older code). */
+export function isBehind(userVersion: number | null, version: number): boolean {
+  return (userVersion ?? 0) < version;
 }

@@ -8,5 +8,5 @@ export class RulesVersionEntity {
   @Column({ name: 'applied_by', type: 'varchar', length: 256 }) appliedBy!: string;
   @Column({ name: 'started_at', type: 'timestamptz' }) startedAt!: Date;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
-  @Column({ name: 'users_recomputed', type: 'integer', nullable: true }) usersRecomputed!: number | null;
+  @Column({ name: 'users_recomputed', type: 'integer', default: 0 }) usersRecomputed!: number;
 }

@@ -10,7 +10,7 @@ import {
   type ChallengeType,
   type LocalDate,
 } from '@app/domain';
-import { statementsOf, type Transaction } from '../unit-of-work';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { listsByUser } from './lists-by-user';
 import { recordset } from './recordset';
 
@@ -118,8 +118,8 @@ export class DailyChallengesRepository {
   }
 
   /** The XP of every challenge each user claimed, by userId: claims are the user's acts, kept whatever the rules become. */
-  async claimedXpOf(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, number[]>> {
-    const rows: Array<{ user_id: string; xp_reward: number }> = await statementsOf(transaction).query(
+  async claimedXpOf(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, number[]>> {
+    const rows: Array<{ user_id: string; xp_reward: number }> = await statementsOf(statements).query(
       `SELECT user_id, xp_reward FROM daily_challenges WHERE user_id = ANY($1::text[]) AND claimed_at IS NOT NULL ORDER BY claimed_at`,
       [userIds],
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LocalDate } from '@app/domain';
-import { statementsOf, type Transaction } from '../unit-of-work';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
 
 export interface PracticeDay {
@@ -21,8 +21,8 @@ function practiceDayRow({ userId, date }: PracticeDay): PracticeDayRow {
 @Injectable()
 export class PracticeDaysRepository {
   /** Every practice day of the users, by userId (a user without any is absent). */
-  async ofUsers(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, Set<LocalDate>>> {
-    const rows: PracticeDayRow[] = await statementsOf(transaction).query(
+  async ofUsers(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, Set<LocalDate>>> {
+    const rows: PracticeDayRow[] = await statementsOf(statements).query(
       `SELECT user_id, practice_date FROM practice_days WHERE user_id = ANY($1::text[])`,
       [userIds],
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LocalDate, ProcessedSession } from '@app/domain';
-import { statementsOf, type Transaction } from '../unit-of-work';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { listsByUser } from './lists-by-user';
 import { recordset } from './recordset';
 
@@ -149,8 +149,8 @@ export class ProcessedEventsRepository {
    * Every session of the users as the domain folds it, in the order they were processed: a fact, or
    * for a row from before facts were kept, its recorded outcome.
    */
-  async sessionsOf(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, ProcessedSession[]>> {
-    const rows: FactRow[] = await statementsOf(transaction).query(
+  async sessionsOf(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, ProcessedSession[]>> {
+    const rows: FactRow[] = await statementsOf(statements).query(
       `SELECT event_id, user_id, xp_awarded, practice_date, completed_at, zone, local_date, duration_seconds, score, skills
        FROM processed_events WHERE user_id = ANY($1::text[]) AND outcome IS NOT NULL
        ORDER BY processed_at, event_id`,

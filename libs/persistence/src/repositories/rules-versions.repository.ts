@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { statementsOf, type Transaction } from '../unit-of-work';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 
 /** One version of the rules as applied: the validated rules document and who applied it, when. */
 export interface RulesVersionRecord {
@@ -13,7 +13,7 @@ export interface RulesVersionRecord {
   /** When every user was on this version; null while its apply is under way. */
   readonly completedAt: Date | null;
   /** Users the apply command recomputed (the worker brings along the ones it meets first). */
-  readonly usersRecomputed: number | null;
+  readonly usersRecomputed: number;
 }
 
 interface RulesVersionRow {
@@ -23,7 +23,7 @@ interface RulesVersionRow {
   readonly applied_by: string;
   readonly started_at: Date;
   readonly completed_at: Date | null;
-  readonly users_recomputed: number | null;
+  readonly users_recomputed: number;
 }
 
 function rulesVersionRecord(row: RulesVersionRow): RulesVersionRecord {
@@ -40,8 +40,11 @@ function rulesVersionRecord(row: RulesVersionRow): RulesVersionRecord {
 
 const COLUMNS = 'version, rules, source, applied_by, started_at, completed_at, users_recomputed';
 
-// Serializes changes of the rules in force (the first start's and every apply's) across processes.
-const CHANGE_LOCK = 0x72756c6573;
+// Held exclusively by a change of the rules in force (the first start's, an apply's start) and shared
+// by every decision: a change waits for the decisions in flight, which read the version before it,
+// and every decision after it reads the new version. So when an apply starts walking the users, no
+// decision under the old version can still write one.
+const VERSION_FENCE = 0x72756c6573;
 
 /**
  * The only owner of rules_versions: every version of the rules ever applied. The newest row decides
@@ -49,25 +52,35 @@ const CHANGE_LOCK = 0x72756c6573;
  */
 @Injectable()
 export class RulesVersionsRepository {
-  /** Waits for any other change of the rules in force to end, and holds the lock until this transaction ends. */
+  /** Waits for the decisions in flight and any other change to end; holds the fence until this transaction ends. */
   async lockForChange(transaction: Transaction): Promise<void> {
-    await statementsOf(transaction).query(`SELECT pg_advisory_xact_lock($1)`, [CHANGE_LOCK]);
+    await statementsOf(transaction).query(`SELECT pg_advisory_xact_lock($1)`, [VERSION_FENCE]);
   }
 
-  /** The newest version's number (the one that decides new events); null before the first start recorded one. */
-  async newestVersion(transaction: Transaction): Promise<number | null> {
-    const rows: Array<{ version: number }> = await statementsOf(transaction).query(`SELECT version FROM rules_versions ORDER BY version DESC LIMIT 1`);
+  /**
+   * Holds the fence shared until this transaction ends (waiting while a change holds it), then reads
+   * the newest version's number: the one that decides new events; null before the first is recorded.
+   * Two statements: a read in the locking one would see the database as it was before the wait.
+   */
+  async holdNewestVersion(transaction: Transaction): Promise<number | null> {
+    await statementsOf(transaction).query(`SELECT pg_advisory_xact_lock_shared($1)`, [VERSION_FENCE]);
+    return this.newestVersion(transaction);
+  }
+
+  /** The newest version's number; null before the first is recorded. */
+  async newestVersion(statements: Statements): Promise<number | null> {
+    const rows: Array<{ version: number }> = await statementsOf(statements).query(`SELECT version FROM rules_versions ORDER BY version DESC LIMIT 1`);
     return rows[0]?.version ?? null;
   }
 
-  async find(transaction: Transaction, version: number): Promise<RulesVersionRecord | null> {
-    const rows: RulesVersionRow[] = await statementsOf(transaction).query(`SELECT ${COLUMNS} FROM rules_versions WHERE version = $1`, [version]);
+  async find(statements: Statements, version: number): Promise<RulesVersionRecord | null> {
+    const rows: RulesVersionRow[] = await statementsOf(statements).query(`SELECT ${COLUMNS} FROM rules_versions WHERE version = $1`, [version]);
     return rows.length === 0 ? null : rulesVersionRecord(rows[0]);
   }
 
   /** Every version, newest first. */
-  async history(transaction: Transaction): Promise<RulesVersionRecord[]> {
-    const rows: RulesVersionRow[] = await statementsOf(transaction).query(`SELECT ${COLUMNS} FROM rules_versions ORDER BY version DESC`);
+  async history(statements: Statements): Promise<RulesVersionRecord[]> {
+    const rows: RulesVersionRow[] = await statementsOf(statements).query(`SELECT ${COLUMNS} FROM rules_versions ORDER BY version DESC`);
     return rows.map(rulesVersionRecord);
   }
 
@@ -78,7 +91,7 @@ export class RulesVersionsRepository {
     now: Date,
   ): Promise<void> {
     await statementsOf(transaction).query(
-      `INSERT INTO rules_versions (version, rules, source, applied_by, started_at, users_recomputed) VALUES ($1, $2::jsonb, $3, $4, $5, 0)`,
+      `INSERT INTO rules_versions (version, rules, source, applied_by, started_at) VALUES ($1, $2::jsonb, $3, $4, $5)`,
       [version.version, JSON.stringify(version.rules), version.source, version.appliedBy, now],
     );
   }

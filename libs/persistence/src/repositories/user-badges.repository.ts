@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BadgeDefinition } from '@app/domain';
-import { statementsOf, type Transaction } from '../unit-of-work';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
 
 export interface BadgeAward {
@@ -32,8 +32,8 @@ function badgeRow({ userId, badge, sourceEventId }: BadgeAward): BadgeRow {
 @Injectable()
 export class UserBadgesRepository {
   /** The codes of the badges each user holds, by userId (a user without any is absent). */
-  async codesOf(transaction: Transaction, userIds: readonly string[]): Promise<ReadonlyMap<string, Set<string>>> {
-    const rows: Array<{ user_id: string; badge_code: string }> = await statementsOf(transaction).query(
+  async codesOf(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, Set<string>>> {
+    const rows: Array<{ user_id: string; badge_code: string }> = await statementsOf(statements).query(
       `SELECT user_id, badge_code FROM user_badges WHERE user_id = ANY($1::text[])`,
       [userIds],
     );

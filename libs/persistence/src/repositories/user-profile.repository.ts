@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LocalDate, ProgressTotals, StreakSummary } from '@app/domain';
-import { statementsOf, type Transaction } from '../unit-of-work';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
 
 /** A user's profile row as decisions start from it, read under the row's lock. */
@@ -122,8 +122,8 @@ export class UserProfileRepository {
   }
 
   /** How many users have a profile: what a scan over all of them will cover. */
-  async count(transaction: Transaction): Promise<number> {
-    const [row]: Array<{ users: number }> = await statementsOf(transaction).query(`SELECT count(*)::int AS users FROM user_profiles`);
+  async count(statements: Statements): Promise<number> {
+    const [row]: Array<{ users: number }> = await statementsOf(statements).query(`SELECT count(*)::int AS users FROM user_profiles`);
     return row.users;
   }
 
@@ -136,29 +136,35 @@ export class UserProfileRepository {
     return rows.map((row) => ({ userId: row.user_id, totalXp: row.total_xp, level: row.level }));
   }
 
-  /** Puts every user not on a version yet (those from before versions were kept) on `version`. */
+  /**
+   * Puts every user on no version yet (those from before versions were kept) on `version`. The rows
+   * are locked in user_id order, as every decision locks them, so that this cannot deadlock with one.
+   */
   async adoptVersion(transaction: Transaction, version: number): Promise<number> {
     const [row]: Array<{ users: number }> = await statementsOf(transaction).query(
-      `WITH adopted AS (UPDATE user_profiles SET rules_version = $1 WHERE rules_version IS NULL RETURNING 1)
+      `WITH adopted AS (
+         UPDATE user_profiles SET rules_version = $1
+         WHERE user_id IN (SELECT user_id FROM user_profiles WHERE rules_version IS NULL ORDER BY user_id FOR UPDATE)
+         RETURNING 1)
        SELECT count(*)::int AS users FROM adopted`,
       [version],
     );
     return row.users;
   }
 
-  /** How many users are on a version below `version`. */
-  async countBehind(transaction: Transaction, version: number): Promise<number> {
-    const [row]: Array<{ users: number }> = await statementsOf(transaction).query(
-      `SELECT count(*)::int AS users FROM user_profiles WHERE rules_version < $1`,
+  /** How many users are behind `version` (on a lower one, or on none: a row written by older code). */
+  async countBehind(statements: Statements, version: number): Promise<number> {
+    const [row]: Array<{ users: number }> = await statementsOf(statements).query(
+      `SELECT count(*)::int AS users FROM user_profiles WHERE COALESCE(rules_version, 0) < $1`,
       [version],
     );
     return row.users;
   }
 
-  /** Up to `limit` users after `afterUserId` (from the first when null) on a version below `version`, in user_id order. */
-  async pageBehind(transaction: Transaction, afterUserId: string | null, version: number, limit: number): Promise<string[]> {
-    const rows: Array<{ user_id: string }> = await statementsOf(transaction).query(
-      `SELECT user_id FROM user_profiles WHERE ($1::text IS NULL OR user_id > $1) AND rules_version < $2 ORDER BY user_id LIMIT $3`,
+  /** Up to `limit` users after `afterUserId` (from the first when null) behind `version`, in user_id order. */
+  async pageBehind(statements: Statements, afterUserId: string | null, version: number, limit: number): Promise<string[]> {
+    const rows: Array<{ user_id: string }> = await statementsOf(statements).query(
+      `SELECT user_id FROM user_profiles WHERE ($1::text IS NULL OR user_id > $1) AND COALESCE(rules_version, 0) < $2 ORDER BY user_id LIMIT $3`,
       [afterUserId, version, limit],
     );
     return rows.map((row) => row.user_id);

@@ -12,11 +12,11 @@ export class RulesVersionResponse implements RulesVersionView {
   @ApiProperty({ example: 'ops@host-1' }) appliedBy!: string;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'when every user was on this version' }) completedAt!: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'users the apply command recomputed' }) usersRecomputed!: number | null;
+  @ApiProperty({ description: 'users the apply command recomputed (the worker recomputes those it meets first)' }) usersRecomputed!: number;
   @ApiProperty({ type: Object, description: 'the rules as validated when applied (the rules file’s fields)' }) rules!: unknown;
 }
 
 export class RulesHistoryResponse implements RulesHistoryView {
-  @ApiProperty({ example: 3, description: 'the version deciding new events' }) version!: number;
+  @ApiProperty({ example: 3, nullable: true, type: Number, description: 'the version deciding new events' }) version!: number | null;
   @ApiProperty({ type: [RulesVersionResponse], description: 'newest first' }) history!: RulesVersionResponse[];
 }

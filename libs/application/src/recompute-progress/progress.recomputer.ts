@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { recomputeProgress, type GamificationRules, type LocalDate, type RecomputedProgress } from '@app/domain';
+import {
+  DailyChallengesRepository,
+  PracticeDaysRepository,
+  ProcessedEventsRepository,
+  UserBadgesRepository,
+  UserProfileRepository,
+  type LockedProfile,
+  type PracticeDay,
+  type RecordedXp,
+  type Statements,
+  type Transaction,
+} from '@app/persistence';
+import { AwardsRecorder } from '../award-events/awards.recorder';
+
+/** One user's recorded XP and level before a recompute, and what the recompute gives them. */
+export interface UserRecomputed {
+  readonly userId: string;
+  readonly before: { readonly totalXp: number; readonly level: number };
+  readonly after: RecomputedProgress;
+}
+
+/** A user recomputed and stored: the profile as it now is. */
+export interface UserRecomputedAndStored extends UserRecomputed {
+  readonly profile: LockedProfile;
+}
+
+/**
+ * The source of the awards a recompute under `version` publishes: the same for every recompute of a
+ * user under that version, so their eventIds are too, and a repeated recompute queues nothing new.
+ */
+export function recomputeSourceEventId(version: number): string {
+  return `rules:v${version}`;
+}
+
+/**
+ * Recomputes users under a rules version from their session facts and claims (contract section 6:
+ * XP recomputed, badges and levels kept). `preview` only reads; `recompute` also stores the result
+ * and puts the users on that version, in the caller's transaction: profiles, practice days and
+ * badges are written, and newly reached badges and levels are queued in the outbox. The zone last
+ * seen stays as recorded, and challenge days stay as they were decided; their claims count as XP.
+ */
+@Injectable()
+export class ProgressRecomputer {
+  constructor(
+    private readonly processedEvents: ProcessedEventsRepository,
+    private readonly challenges: DailyChallengesRepository,
+    private readonly profiles: UserProfileRepository,
+    private readonly practiceDays: PracticeDaysRepository,
+    private readonly badges: UserBadgesRepository,
+    private readonly awards: AwardsRecorder,
+  ) {}
+
+  /** What `rules` give each user, against the XP and level (the highest reached) recorded. */
+  async preview(statements: Statements, users: readonly RecordedXp[], rules: GamificationRules): Promise<UserRecomputed[]> {
+    const userIds = users.map((user) => user.userId);
+    if (userIds.length === 0) {
+      return [];
+    }
+    const sessions = await this.processedEvents.sessionsOf(statements, userIds);
+    const claimed = await this.challenges.claimedXpOf(statements, userIds);
+    const held = await this.badges.codesOf(statements, userIds);
+    return users.map(({ userId, totalXp, level }) => ({
+      userId,
+      before: { totalXp, level },
+      after: recomputeProgress(sessions.get(userId) ?? [], claimed.get(userId) ?? [], { badges: held.get(userId) ?? new Set(), highestLevel: level }, rules),
+    }));
+  }
+
+  /** Recomputes locked users under `rules` and stores them on that version. */
+  async recompute(transaction: Transaction, users: ReadonlyMap<string, LockedProfile>, rules: GamificationRules, now: Date): Promise<UserRecomputedAndStored[]> {
+    const recomputed = await this.preview(
+      transaction,
+      [...users].map(([userId, { totalXp, level }]) => ({ userId, totalXp, level })),
+      rules,
+    );
+    if (recomputed.length === 0) {
+      return [];
+    }
+    const recordedDays = await this.practiceDays.ofUsers(transaction, [...users.keys()]);
+    const added: PracticeDay[] = [];
+    const removed: PracticeDay[] = [];
+    const stored = recomputed.map((user): UserRecomputedAndStored => {
+      const { userId, after } = user;
+      const recorded: ReadonlySet<LocalDate> = recordedDays.get(userId) ?? new Set();
+      const kept = new Set(after.practiceDays);
+      added.push(...after.practiceDays.filter((date) => !recorded.has(date)).map((date) => ({ userId, date })));
+      removed.push(...[...recorded].filter((date) => !kept.has(date)).map((date) => ({ userId, date })));
+      const profile: LockedProfile = {
+        totalXp: after.totalXp,
+        level: after.level,
+        sessionsCompleted: after.sessionsCompleted,
+        bestScore: after.bestScore,
+        timezone: users.get(userId)!.timezone,
+        longestStreak: after.streak.longestStreak,
+        rulesVersion: rules.version,
+      };
+      return { ...user, profile };
+    });
+    await this.profiles.storeTotals(
+      transaction,
+      stored.map(({ userId, after, profile }) => ({
+        userId,
+        rulesVersion: rules.version,
+        totals: { ...profile, currentStreak: after.streak.currentStreak, lastPracticeDate: after.streak.lastPracticeDate, timezone: null },
+      })),
+      now,
+    );
+    await this.practiceDays.remove(transaction, removed);
+    await this.practiceDays.add(transaction, added);
+    const sourceEventId = recomputeSourceEventId(rules.version);
+    await this.awards.recordAll(
+      transaction,
+      now,
+      stored.map(({ userId, after }) => ({
+        userId,
+        sourceEventId,
+        badges: after.newlyEarned,
+        levelUp: after.levelChange && { change: after.levelChange, totalXp: after.totalXp },
+      })),
+    );
+    return stored;
+  }
+}
