@@ -17,6 +17,7 @@ import {
 } from '@app/dev-stack';
 import { createDataSource } from '@app/persistence';
 import { runNaiveConsumer } from './naive/naive-consumer';
+import { rulesRecompute } from './rules-recompute';
 import { firstSessionEvent, sessionEvents, uniqueCount } from './support/events';
 import { benchKafka, connectedProducer, createTopics, produceAll } from './support/kafka';
 import { percentile, rate, waitUntil } from './support/stats';
@@ -25,6 +26,7 @@ import { percentile, rate, waitUntil } from './support/stats';
  * npm run bench — throughput, latency and memory of the engine next to honest baselines, on the
  * real broker, database and Redis the demo uses. Prints a table and writes bench/results/latest.json.
  * Flags: --events=20000 --naive-events=5000 --users=10000 --hot-users=100 --rate=500 --latency-seconds=20
+ * --rules-users=100000 --rules-sessions=20 (the rules recompute stage; --rules-users=0 skips it)
  */
 const root = projectRoot();
 const flags = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
@@ -35,12 +37,16 @@ const USERS = flag('users', 10_000);
 const HOT_USERS = flag('hot-users', 100);
 const RATE = flag('rate', 500);
 const LATENCY_SECONDS = flag('latency-seconds', 20);
+const RULES_USERS = flag('rules-users', 100_000);
+const RULES_SESSIONS = flag('rules-sessions', 20);
 const PARTITIONS = 6;
 const run = randomUUID().slice(0, 6);
 const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification');
 const benchUrl = new URL(adminUrl);
 benchUrl.pathname = '/gamification_bench';
 const DATABASE_URL = benchUrl.toString();
+const rulesUrl = new URL(adminUrl);
+rulesUrl.pathname = '/gamification_bench_rules';
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Worker {
@@ -114,7 +120,7 @@ async function main(): Promise<void> {
   try {
     await recreateDatabase(DATABASE_URL, printProgress);
 
-    printProgress('1/6 pipe ceiling: kafkajs consuming pre-produced messages, doing nothing...');
+    printProgress('1/7 pipe ceiling: kafkajs consuming pre-produced messages, doing nothing...');
     const pipeTopic = `bench.pipe.${run}`;
     await createTopics(kafka, [pipeTopic], PARTITIONS);
     await produceAll(producer, pipeTopic, sessionEvents(EVENTS, USERS, `pipe-${run}`), printProgress);
@@ -138,7 +144,7 @@ async function main(): Promise<void> {
     results.pipeEventsPerSecond = rate(EVENTS, Date.now() - pipeStart);
     await pipeConsumer.disconnect();
 
-    printProgress('2/6 store ceiling: single-row upsert transactions through pg, 8 connections...');
+    printProgress('2/7 store ceiling: single-row upsert transactions through pg, 8 connections...');
     await pool.query('CREATE TABLE IF NOT EXISTS bench_upserts (id text PRIMARY KEY, n integer NOT NULL)');
     let next = 0;
     const storeStart = Date.now();
@@ -160,7 +166,7 @@ async function main(): Promise<void> {
     );
     results.storeTransactionsPerSecond = rate(EVENTS, Date.now() - storeStart);
 
-    printProgress(`3/6 naive baseline: one TypeORM transaction per event, ${NAIVE_EVENTS} events...`);
+    printProgress(`3/7 naive baseline: one TypeORM transaction per event, ${NAIVE_EVENTS} events...`);
     const naiveTopic = `bench.naive.${run}`;
     await createTopics(kafka, [naiveTopic], PARTITIONS);
     await produceAll(producer, naiveTopic, sessionEvents(NAIVE_EVENTS, USERS, `naive-${run}`), printProgress);
@@ -210,9 +216,9 @@ async function main(): Promise<void> {
 
     const suffixA = `${run}a`;
     const workerA = await startWorker(kafkaBroker.brokers, suffixA);
-    results.engineEventsPerSecond = await engineRun('4/6 engine, many users', USERS, suffixA, workerA);
+    results.engineEventsPerSecond = await engineRun('4/7 engine, many users', USERS, suffixA, workerA);
 
-    printProgress(`5/6 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
+    printProgress(`5/7 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     const awards = kafka.consumer({ groupId: `bench-awards-${run}` });
@@ -255,7 +261,7 @@ async function main(): Promise<void> {
 
     const suffixB = `${run}b`;
     const workerB = await startWorker(kafkaBroker.brokers, suffixB);
-    results.engineHotKeysEventsPerSecond = await engineRun('6/6 engine, hot keys', HOT_USERS, suffixB, workerB);
+    results.engineHotKeysEventsPerSecond = await engineRun('6/7 engine, hot keys', HOT_USERS, suffixB, workerB);
     await workerB.stop();
     results.workerPeakRssMb = Math.max(workerA.peakRssMb(), workerB.peakRssMb());
 
@@ -266,6 +272,8 @@ async function main(): Promise<void> {
         // The order alternates (ABBA…): each run leaves the database a little larger, and the build
         // that always went second would pay for it.
         for (const [build, entry] of round % 2 === 1 ? builds : [...builds].reverse()) {
+          // Each turn has users of its own (the suffix names them): a newer build recomputes a user
+          // whose profile an older build left without a rules version, and would pay for that.
           const suffix = `${run}c${round}${build[0]}`;
           const worker = await startWorker(kafkaBroker.brokers, suffix, entry);
           rates[build].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${build} build`, USERS, suffix, worker));
@@ -279,6 +287,11 @@ async function main(): Promise<void> {
     await producer.disconnect();
     await pool.end();
     await kafkaBroker.stop();
+  }
+
+  if (RULES_USERS > 0) {
+    printProgress(`7/7 rules recompute: diff and apply of a new rules version over ${RULES_USERS} users × ${RULES_SESSIONS} sessions...`);
+    Object.assign(results, await rulesRecompute({ root, databaseUrl: rulesUrl.toString(), users: RULES_USERS, sessionsPerUser: RULES_SESSIONS }, log));
   }
 
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -307,6 +320,11 @@ async function main(): Promise<void> {
   log(`| engine, ${HOT_USERS} users (hot keys), end to end | ${results.engineHotKeysEventsPerSecond.toFixed(0)} events/s |`);
   log(`| event → badge.awarded latency at ${RATE}/s, p50 / p95 / p99 | ${results.latencyP50Ms} / ${results.latencyP95Ms} / ${results.latencyP99Ms} ms |`);
   log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
+  if (RULES_USERS > 0) {
+    log(`| rules diff, ${RULES_USERS} users × ${RULES_SESSIONS} sessions (command start included) | ${results.rulesDiffUsersPerSecond.toFixed(0)} users/s |`);
+    log(`| rules apply, ${RULES_USERS} users × ${RULES_SESSIONS} sessions (command start included) | ${results.rulesApplyUsersPerSecond.toFixed(0)} users/s |`);
+    log(`| rules apply again (nothing to do) | ${results.rulesSecondApplySeconds.toFixed(1)} s |`);
+  }
   if (BASELINE_ENTRY !== undefined) {
     log('');
     log(`Same-run comparison with BENCH_WORKER_ENTRY=${BASELINE_ENTRY} (${USERS} users, median of ${COMPARISON_ROUNDS} turns each):`);
@@ -319,7 +337,7 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS }, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
   );
   log('\nwritten to bench/results/latest.json');
 }
