@@ -66,7 +66,7 @@ export class ApplyRulesUseCase {
         if (userIds.length === 0) {
           return null;
         }
-        const locked = await this.profiles.lock(transaction, userIds, candidate.version);
+        const { profiles: locked } = await this.profiles.lock(transaction, userIds);
         // The worker may have recomputed some of them between the page and the lock.
         const behind = new Map([...locked].filter(([, profile]) => isBehind(profile.rulesVersion, candidate.version)));
         const recomputed = await this.recomputer.recompute(transaction, behind, candidate, this.clock.now());

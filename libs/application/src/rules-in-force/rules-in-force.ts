@@ -61,18 +61,6 @@ export class RulesInForce implements OnApplicationBootstrap {
     return true;
   }
 
-  /**
-   * The rules that decide in this transaction: the newest version, read after taking the version
-   * fence (shared), so that no apply can start until the transaction ends and every user it locks is
-   * on this version or behind it.
-   */
-  async deciding(transaction: Transaction): Promise<GamificationRules> {
-    const version = await this.versions.holdNewestVersion(transaction);
-    if (version === null) {
-      throw new Error('no rules version is recorded: a worker or an api records RULES_FILE as the first one when it starts');
-    }
-    return this.rulesOf(transaction, version);
-  }
 
   /** The rules deciding now, for a reader; RULES_FILE's until a worker or an api has recorded them. */
   current(): Promise<GamificationRules> {
@@ -85,7 +73,11 @@ export class RulesInForce implements OnApplicationBootstrap {
     return version === null ? this.fromFile : this.rulesOf(statements, version);
   }
 
-  private async rulesOf(statements: Statements, version: number): Promise<GamificationRules> {
+  /** The rules of a recorded version (parsed once, then kept). */
+  async rulesOf(statements: Statements, version: number | null): Promise<GamificationRules> {
+    if (version === null) {
+      throw new Error('no rules version is recorded: a worker or an api records RULES_FILE as the first one when it starts');
+    }
     const known = this.parsed.get(version);
     if (known !== undefined) {
       return known;

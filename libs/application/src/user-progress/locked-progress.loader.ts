@@ -32,9 +32,8 @@ export class LockedProgressLoader {
 
   /** Every user's progress by userId; the profiles are locked first, in user_id order, so that nothing deadlocks. */
   async lock(transaction: Transaction, userIds: readonly string[], now: Date): Promise<LockedUsers> {
-    // Read under the version fence: no user locked below can be on a newer version than this.
-    const rules = await this.rulesInForce.deciding(transaction);
-    const profiles = await this.profiles.lock(transaction, userIds, rules.version);
+    const { rulesVersion, profiles } = await this.profiles.lock(transaction, userIds);
+    const rules = await this.rulesInForce.rulesOf(transaction, rulesVersion);
     const behind = new Map([...profiles].filter(([, profile]) => isBehind(profile.rulesVersion, rules.version)));
     const recomputed = new Map((await this.recomputer.recompute(transaction, behind, rules, now)).map(({ userId, profile }) => [userId, profile]));
     const locked = [...profiles.keys()];

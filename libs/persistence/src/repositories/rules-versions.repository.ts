@@ -40,11 +40,17 @@ function rulesVersionRecord(row: RulesVersionRow): RulesVersionRecord {
 
 const COLUMNS = 'version, rules, source, applied_by, started_at, completed_at, users_recomputed';
 
-// Held exclusively by a change of the rules in force (the first start's, an apply's start) and shared
-// by every decision: a change waits for the decisions in flight, which read the version before it,
-// and every decision after it reads the new version. So when an apply starts walking the users, no
-// decision under the old version can still write one.
-const VERSION_FENCE = 0x72756c6573;
+/**
+ * An advisory lock held exclusively by a change of the rules in force (the first start's, an
+ * apply's start) and shared by every decision (UserProfileRepository.lock takes it): a change waits
+ * for the decisions in flight, which read the version before it, and every decision after it reads
+ * the new version. So when an apply starts walking the users, no decision under the old version can
+ * still write one.
+ */
+export const VERSION_FENCE = 0x72756c6573;
+
+/** The newest version's number, as a scalar subquery for statements that need it alongside their own rows. */
+export const NEWEST_VERSION_SQL = '(SELECT version FROM rules_versions ORDER BY version DESC LIMIT 1)';
 
 /**
  * The only owner of rules_versions: every version of the rules ever applied. The newest row decides
@@ -57,20 +63,10 @@ export class RulesVersionsRepository {
     await statementsOf(transaction).query(`SELECT pg_advisory_xact_lock($1)`, [VERSION_FENCE]);
   }
 
-  /**
-   * Holds the fence shared until this transaction ends (waiting while a change holds it), then reads
-   * the newest version's number: the one that decides new events; null before the first is recorded.
-   * Two statements: a read in the locking one would see the database as it was before the wait.
-   */
-  async holdNewestVersion(transaction: Transaction): Promise<number | null> {
-    await statementsOf(transaction).query(`SELECT pg_advisory_xact_lock_shared($1)`, [VERSION_FENCE]);
-    return this.newestVersion(transaction);
-  }
-
   /** The newest version's number; null before the first is recorded. */
   async newestVersion(statements: Statements): Promise<number | null> {
-    const rows: Array<{ version: number }> = await statementsOf(statements).query(`SELECT version FROM rules_versions ORDER BY version DESC LIMIT 1`);
-    return rows[0]?.version ?? null;
+    const [row]: Array<{ version: number | null }> = await statementsOf(statements).query(`SELECT ${NEWEST_VERSION_SQL} AS version`);
+    return row.version;
   }
 
   async find(statements: Statements, version: number): Promise<RulesVersionRecord | null> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { LocalDate, ProgressTotals, StreakSummary } from '@app/domain';
 import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
+import { NEWEST_VERSION_SQL, VERSION_FENCE } from './rules-versions.repository';
 
 /** A user's profile row as decisions start from it, read under the row's lock. */
 export interface LockedProfile {
@@ -88,6 +89,12 @@ function lockedProfile(row: ProfileRow): LockedProfile {
   };
 }
 
+/** Locked profiles, and the rules version that decides for them (null before any is recorded). */
+export interface LockedProfiles {
+  readonly rulesVersion: number | null;
+  readonly profiles: ReadonlyMap<string, LockedProfile>;
+}
+
 /** A user's recorded XP and level (the highest reached). */
 export interface RecordedXp {
   readonly userId: string;
@@ -102,23 +109,32 @@ export interface RecordedXp {
 @Injectable()
 export class UserProfileRepository {
   /**
-   * Creates the missing profiles (on `rulesVersion`: a user without state is on any version) and
-   * locks all of them, in user_id order so that concurrent transactions cannot deadlock; returns
-   * them by userId.
+   * Creates the missing profiles and locks all of them, in user_id order so that concurrent
+   * transactions cannot deadlock; returns them by userId, with the rules version that decides for
+   * them. That version is read here, after the version fence is taken (shared, until the transaction
+   * ends) and in the statement that locks the rows: no user can be on a newer one, and no apply can
+   * start until the transaction ends. A new profile is created on the newest version as of the
+   * insert; should an apply start meanwhile, the decision finds the user behind and recomputes them.
+   * Two statements, as before versions: the fence rides on the insert, ahead of its rows (LATERAL).
    */
-  async lock(transaction: Transaction, userIds: readonly string[], rulesVersion: number): Promise<ReadonlyMap<string, LockedProfile>> {
+  async lock(transaction: Transaction, userIds: readonly string[]): Promise<LockedProfiles> {
     const statements = statementsOf(transaction);
     const sorted = [...new Set(userIds)].sort();
     await statements.query(
-      `INSERT INTO user_profiles (user_id, rules_version) SELECT unnest($1::text[]), $2 ON CONFLICT (user_id) DO NOTHING`,
-      [sorted, rulesVersion],
+      `INSERT INTO user_profiles (user_id, rules_version)
+       SELECT ids.user_id, ${NEWEST_VERSION_SQL}
+       FROM (SELECT 1 FROM pg_advisory_xact_lock_shared($2)) AS fence(held)
+         CROSS JOIN LATERAL (SELECT unnest($1::text[]) WHERE fence.held = 1) AS ids(user_id)
+       ON CONFLICT (user_id) DO NOTHING`,
+      [sorted, VERSION_FENCE],
     );
-    const rows: ProfileRow[] = await statements.query(
-      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak, rules_version
+    const rows: Array<ProfileRow & { readonly deciding_version: number | null }> = await statements.query(
+      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak, rules_version,
+         ${NEWEST_VERSION_SQL} AS deciding_version
        FROM user_profiles WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
       [sorted],
     );
-    return new Map(rows.map((row) => [row.user_id, lockedProfile(row)]));
+    return { rulesVersion: rows[0]?.deciding_version ?? null, profiles: new Map(rows.map((row) => [row.user_id, lockedProfile(row)])) };
   }
 
   /** How many users have a profile: what a scan over all of them will cover. */
