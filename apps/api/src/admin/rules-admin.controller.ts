@@ -4,7 +4,7 @@ import { RulesHistoryUseCase, type RulesHistoryView } from '@app/application';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
-import { ErrorResponse } from '../gamification/dto/profile.response';
+import { ErrorResponse } from '../errors/error.response';
 import { RulesHistoryResponse } from './dto/rules-history.response';
 
 /** Read-only operator routes; changing the rules is `npm run rules -- apply`, which shows its progress. */

@@ -33,8 +33,9 @@ import { validateSessionCompleted } from '@app/messaging';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, CurrentUserId, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
+import { ErrorResponse } from '../errors/error.response';
 import { WriteRateLimitGuard } from '../rate-limit/write-rate-limit.guard';
-import { BadgeCatalogResponse, ClaimChallengeResponse, ErrorResponse, ProfileResponse } from './dto/profile.response';
+import { BadgeCatalogResponse, ClaimChallengeResponse, ProfileResponse } from './dto/profile.response';
 import { SessionCompletedRequest } from './dto/session-completed.request';
 
 const challengeId = new ParseUUIDPipe({

@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { DatabaseHealth } from '@app/persistence';
 import { ApiError } from '../errors/api-error';
 import { REDIS } from '../redis/redis.module';
-import { ErrorResponse } from '../gamification/dto/profile.response';
+import { ErrorResponse } from '../errors/error.response';
 
 async function check(probe: () => Promise<unknown>): Promise<boolean> {
   try {

@@ -45,12 +45,6 @@ export class ClaimChallengeResponse implements ClaimedChallenge {
   @ApiProperty() leveledUp!: boolean;
 }
 
-export class ErrorResponse {
-  @ApiProperty({ example: 404 }) statusCode!: number;
-  @ApiProperty({ example: 'CHALLENGE_NOT_FOUND' }) code!: string;
-  @ApiProperty({ example: 'No such challenge.' }) message!: string;
-}
-
 export class BadgeCatalogResponse implements BadgeCatalogEntry {
   @ApiProperty({ example: 'ON_FIRE' }) code!: string;
   @ApiProperty({ example: 'On Fire' }) name!: string;
