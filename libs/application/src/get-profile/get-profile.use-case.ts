@@ -19,15 +19,17 @@ export class GetProfileUseCase {
 
   async execute({ userId }: GetProfileQuery): Promise<ProfileView> {
     const now = this.clock.now();
-    const rules = await this.rulesInForce.current();
     // The user's zone is in the row being read, so read the challenges of every date "today" can be
     // anywhere on Earth (UTC's yesterday to tomorrow) and pick today's once the zone is known.
     const candidates = [-1, 0, 1].map((offset) => localDateOf(new Date(now.getTime() + offset * DAY_MS), DEFAULT_TIME_ZONE));
-    const { profile: recorded, challenges: nearby } = await this.reader.read(userId, candidates);
+    const { profile: recorded, challenges: nearby, rulesVersions } = await this.reader.read(userId, candidates);
+    const inForce = await this.rulesInForce.ofVersion(rulesVersions.inForce);
+    // A user an apply has not reached yet is shown on the level curve their totals were computed under.
+    const theirs = rulesVersions.user === null ? inForce : await this.rulesInForce.ofVersion(rulesVersions.user);
     const day = profileDayOf(recorded, now);
     const ofToday = nearby.filter((challenge) => challenge.date === day.today);
     const challenges =
-      ofToday.length > 0 ? ofToday : await this.challenges.createDay(userId, day.today, day.endsAt, newDailyChallenges(rules.challenges));
-    return profileView(userId, projectProfile(recorded, challenges, now, rules.levels));
+      ofToday.length > 0 ? ofToday : await this.challenges.createDay(userId, day.today, day.endsAt, newDailyChallenges(inForce.challenges));
+    return profileView(userId, projectProfile(recorded, challenges, now, theirs.levels));
   }
 }

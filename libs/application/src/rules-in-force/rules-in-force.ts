@@ -73,6 +73,12 @@ export class RulesInForce implements OnApplicationBootstrap {
     return version === null ? this.fromFile : this.rulesOf(statements, version);
   }
 
+  /** The rules of a version, for a reader that holds no transaction; RULES_FILE's when none is recorded. */
+  ofVersion(version: number | null): Promise<GamificationRules> {
+    const known = version === null ? this.fromFile : this.parsed.get(version);
+    return known !== undefined ? Promise.resolve(known) : this.unitOfWork.read((statements) => this.rulesOf(statements, version));
+  }
+
   /** The rules of a recorded version (parsed once, then kept). */
   async rulesOf(statements: Statements, version: number | null): Promise<GamificationRules> {
     if (version === null) {

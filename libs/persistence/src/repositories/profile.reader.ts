@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { LocalDate, RecordedProfile } from '@app/domain';
 import { CHALLENGE_COLUMNS, toChallengeRecord, type ChallengeRecord, type ChallengeRow } from './daily-challenges.repository';
+import { NEWEST_VERSION_SQL } from './rules-versions.repository';
 
 interface ProfileJson {
   readonly total_xp: number;
@@ -12,6 +13,7 @@ interface ProfileJson {
   readonly longest_streak: number;
   readonly last_practice_date: LocalDate | null;
   readonly timezone: string | null;
+  readonly rules_version: number | null;
 }
 
 interface BadgeJson {
@@ -32,6 +34,13 @@ function dateOrNull(value: string | null): Date | null {
   return value === null ? null : new Date(value);
 }
 
+export interface ProfileRead {
+  readonly profile: RecordedProfile | null;
+  readonly challenges: ChallengeRecord[];
+  /** The version in force (null before any is recorded), and the user's (null when none is recorded for them). */
+  readonly rulesVersions: { readonly inForce: number | null; readonly user: number | null };
+}
+
 /**
  * The read side of the profile: it owns no table and writes nothing. It reads across the user's
  * profile, badges and challenges in one round trip, because GET /gamification/profile is the api's
@@ -41,13 +50,17 @@ function dateOrNull(value: string | null): Date | null {
 export class ProfileReader {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The recorded profile (null for a user never seen), and the challenges of the given local dates. */
-  async read(userId: string, challengeDates: readonly LocalDate[]): Promise<{ profile: RecordedProfile | null; challenges: ChallengeRecord[] }> {
-    const [row]: Array<{ profile: ProfileJson | null; badges: BadgeJson[]; challenges: ChallengeJson[] }> = await this.dataSource.query(
+  /**
+   * The recorded profile (null for a user never seen), the challenges of the given local dates, and
+   * the rules versions: the one in force, and the one the user's state was computed under.
+   */
+  async read(userId: string, challengeDates: readonly LocalDate[]): Promise<ProfileRead> {
+    const [row]: Array<{ profile: ProfileJson | null; badges: BadgeJson[]; challenges: ChallengeJson[]; in_force: number | null }> = await this.dataSource.query(
       `SELECT
          (SELECT row_to_json(p) FROM (
-            SELECT total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date, timezone
+            SELECT total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date, timezone, rules_version
             FROM user_profiles WHERE user_id = $1) p) AS profile,
+         ${NEWEST_VERSION_SQL} AS in_force,
          (SELECT coalesce(json_agg(b ORDER BY b.awarded_at, b.badge_code), '[]') FROM (
             SELECT badge_code, badge_name, badge_description, awarded_at FROM user_badges WHERE user_id = $1) b) AS badges,
          (SELECT coalesce(json_agg(c ORDER BY c.challenge_date, c.created_at, c.type), '[]') FROM (
@@ -65,9 +78,10 @@ export class ProfileReader {
     );
     const { profile, badges } = row;
     if (profile === null) {
-      return { profile: null, challenges };
+      return { profile: null, challenges, rulesVersions: { inForce: row.in_force, user: null } };
     }
     return {
+      rulesVersions: { inForce: row.in_force, user: profile.rules_version },
       profile: {
         totalXp: profile.total_xp,
         level: profile.level,
