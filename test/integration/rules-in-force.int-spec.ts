@@ -1,0 +1,72 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  ApplicationModule,
+  ApplyRulesCommand,
+  ApplyRulesUseCase,
+  ApplySessionBatchCommand,
+  ApplySessionCompletedUseCase,
+  Clock,
+  GetProfileQuery,
+  GetProfileUseCase,
+} from '@app/application';
+import { ConfigModule, loadRulesFile } from '@app/config';
+import { recreateDatabase } from '@app/dev-stack';
+import type { GamificationRules } from '@app/domain';
+import { RulesVersionsRepository, UnitOfWork } from '@app/persistence';
+import { aSessionCompleted, parsedSession } from '@app/testing';
+import { requiredEnv, workerTestEnv } from '../support/test-env';
+
+const shipped = loadRulesFile('config/rules.yaml');
+const now = new Date('2026-11-26T12:00:00Z');
+/** A flatter level curve: level n needs 25 * n * (n - 1) XP (50, 150, 300, …) instead of 50 * n * (n - 1). */
+const flatter: GamificationRules = { ...shipped, version: 3, levels: { ...shipped.levels, xpFactor: 25 } };
+
+/** What the profile shows while an apply is under way, on a database of its own. */
+describe('the rules in force, as the profile shows them during an apply', () => {
+  let moduleRef: TestingModule;
+
+  beforeAll(async () => {
+    const url = new URL(requiredEnv('TEST_DATABASE_URL'));
+    url.pathname = '/gamification_test_rules_in_force';
+    await recreateDatabase(url.toString(), () => undefined);
+    moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot({ role: 'worker', env: { ...workerTestEnv(), DATABASE_URL: url.toString() } }), ApplicationModule],
+    })
+      .overrideProvider(Clock)
+      .useValue({ now: () => now })
+      .compile();
+    await moduleRef.init();
+    // 50 + 45 + 30 = 125 XP under version 2: level 2 (100), 25 into it, 200 to level 3 (300).
+    await moduleRef
+      .get(ApplySessionCompletedUseCase)
+      .executeBatch(
+        new ApplySessionBatchCommand([parsedSession(aSessionCompleted({ userId: 'alice', completedAt: '2026-11-25T09:00:00Z', durationSeconds: 1800, score: 95, timezone: 'UTC' }), now)], 'kafka'),
+      );
+  });
+
+  afterAll(async () => {
+    await moduleRef?.close();
+  });
+
+  const profile = async (userId: string) => {
+    const { level, totalXp, xpIntoLevel, xpForNextLevel } = await moduleRef.get(GetProfileUseCase).execute(new GetProfileQuery(userId));
+    return { level, totalXp, xpIntoLevel, xpForNextLevel };
+  };
+
+  it('shows a user not reached yet on their own version’s curve and a new user on the new one, until the apply reaches them', async () => {
+    // Where a killed apply of version 3 leaves things: the version recorded, nobody walked yet.
+    await moduleRef
+      .get(UnitOfWork)
+      .run((transaction) => moduleRef.get(RulesVersionsRepository).begin(transaction, { version: 3, rules: flatter, source: 'flatter.yaml', appliedBy: 'test' }, now));
+
+    expect(await profile('alice')).toEqual({ level: 2, totalXp: 125, xpIntoLevel: 25, xpForNextLevel: 200 });
+    // Never seen: the Lobby on version 3's curve, 50 XP to level 2.
+    expect(await profile('bob')).toEqual({ level: 1, totalXp: 0, xpIntoLevel: 0, xpForNextLevel: 50 });
+
+    const result = await moduleRef.get(ApplyRulesUseCase).execute(new ApplyRulesCommand(flatter, 'flatter.yaml', 'test'));
+
+    expect(result).toMatchObject({ status: 'applied', resumed: true, toVersion: 3 });
+    // 125 XP on the flatter curve: level 2 (50), 75 into it, 100 to level 3 (150).
+    expect(await profile('alice')).toEqual({ level: 2, totalXp: 125, xpIntoLevel: 75, xpForNextLevel: 100 });
+  });
+});
