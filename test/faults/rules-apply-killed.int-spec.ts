@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
-import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock } from '@app/application';
-import { ConfigModule } from '@app/config';
-import { appEntry, projectRoot, recreateDatabase } from '@app/dev-stack';
+import { ApplySessionBatchCommand, ApplySessionCompletedUseCase } from '@app/application';
+import { appEntry, projectRoot } from '@app/dev-stack';
 import { deterministicEventId } from '@app/messaging';
 import { aSessionCompleted, parsedSession } from '@app/testing';
-import { requiredEnv, workerTestEnv } from '../support/test-env';
+import { startApplication } from '../support/application-harness';
+import { ownDatabaseUrl } from '../support/test-env';
 import { seededRandom, type SeededRandom } from './support/seeded-random';
 
 const root = projectRoot();
@@ -224,9 +223,8 @@ function startApply(file: string, url: string) {
 describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rules-apply-killed-'));
   const v3File = join(dir, 'rules-v3.yaml');
-  const url = new URL(requiredEnv('TEST_DATABASE_URL'));
-  url.pathname = '/gamification_test_rules_apply_killed';
-  const client = new Client({ connectionString: url.toString() });
+  const url = ownDatabaseUrl('gamification_test_rules_apply_killed');
+  const client = new Client({ connectionString: url });
   const random = seededRandom('rules-apply-killed');
   const facts = generateFacts(random);
   const recorded = new Map<string, Recorded>();
@@ -234,15 +232,8 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
 
   beforeAll(async () => {
     writeFileSync(v3File, v3Yaml);
-    await recreateDatabase(url.toString(), () => undefined);
     // The users as the worker leaves them under version 2 (the RULES_FILE the first start records).
-    const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ role: 'worker', env: { ...workerTestEnv(), DATABASE_URL: url.toString() } }), ApplicationModule],
-    })
-      .overrideProvider(Clock)
-      .useValue({ now: () => now })
-      .compile();
-    await moduleRef.init();
+    const moduleRef = await startApplication(url, { now: () => now });
     try {
       const sessions = [...facts].flatMap(([userId, userFacts]) =>
         userFacts.map((fact, index) => ({
@@ -324,7 +315,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
 
   /** Starts the apply, and SIGKILLs it once it has committed `target` users or more; false when it finished first. */
   const killOnProgress = async (target: number): Promise<boolean> => {
-    const { child, exited } = startApply(v3File, url.toString());
+    const { child, exited } = startApply(v3File, url);
     let finished = false;
     void exited.then(() => (finished = true));
     for (const deadline = Date.now() + 180_000; !finished; await new Promise((resolve) => setTimeout(resolve, 10))) {
@@ -377,7 +368,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     // The first kill lands after at most 500 of the 3,000 users, long before the end.
     expect(killed[0]).toBe(true);
 
-    const rerun = await startApply(v3File, url.toString()).exited;
+    const rerun = await startApply(v3File, url).exited;
     const after = await snapshot(client);
     process.stdout.write(`rules-apply-killed: the re-run said\n${rerun.stdout}`);
 
@@ -394,7 +385,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     expect(queued.length).toBe(wanted.length);
     expect(queued).toEqual(wanted);
 
-    const fourth = await startApply(v3File, url.toString()).exited;
+    const fourth = await startApply(v3File, url).exited;
     const unchanged = await snapshot(client);
 
     expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${v3File}: version 3 is in force already; nothing to do\n` });

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { appEntry, projectRoot, recreateDatabase } from '@app/dev-stack';
 import { contractLevel, eventually, referenceUser, type SessionCompletedMessage } from '@app/testing';
 import { WorkerFleet } from '../faults/support/worker-fleet';
-import { requiredEnv } from '../support/test-env';
+import { ownDatabaseUrl } from '../support/test-env';
 
 const root = projectRoot();
 const shipped = readFileSync(join(root, 'config', 'rules.yaml'), 'utf8');
@@ -72,8 +72,7 @@ describe('applying new rules while the worker consumes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rules-apply-'));
   const v1File = join(dir, 'rules-v1.yaml');
   const v2File = join(dir, 'rules-v2.yaml');
-  const url = new URL(requiredEnv('TEST_DATABASE_URL'));
-  url.pathname = '/gamification_test_rules_apply';
+  const url = ownDatabaseUrl('gamification_test_rules_apply');
   // The command queues awards on the topics the worker publishes to, so it takes the worker's settings.
   const options = () => ({ cwd: root, env: { PATH: process.env.PATH ?? '', ...fleet.env, LOG_LEVEL: 'warn' } });
   const run = (...args: string[]) => spawnSync(process.execPath, [appEntry('cli'), ...args], { ...options(), encoding: 'utf8' });
@@ -100,8 +99,8 @@ describe('applying new rules while the worker consumes', () => {
   beforeAll(async () => {
     writeFileSync(v1File, v1);
     writeFileSync(v2File, v2);
-    await recreateDatabase(url.toString(), () => undefined);
-    fleet = await WorkerFleet.create({ DATABASE_URL: url.toString(), RULES_FILE: v1File, MAX_EVENTS_PER_TRANSACTION: '20' });
+    await recreateDatabase(url, () => undefined);
+    fleet = await WorkerFleet.create({ DATABASE_URL: url, RULES_FILE: v1File, MAX_EVENTS_PER_TRANSACTION: '20' });
     await fleet.startWorker();
     await fleet.stream(before, 50, 0);
     await eventually('the stream under version 1 to be applied', async () => ((await fleet.processedCount(before)) === before.length ? true : undefined), 60_000);
@@ -157,7 +156,7 @@ describe('applying new rules while the worker consumes', () => {
     // The apply, with events arriving while it is under way: the first user it walks to is held
     // locked here, so that it stops there, with version 2 recorded, until the busy users' events
     // (whose ids sort last) are all applied; the worker must recompute them itself first.
-    const holder = new Client({ connectionString: url.toString() });
+    const holder = new Client({ connectionString: url });
     await holder.connect();
     await holder.query('BEGIN');
     await holder.query(`SELECT 1 FROM user_profiles WHERE user_id = 'quiet-0' FOR UPDATE`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { appEntry, projectRoot, recreateDatabase } from '@app/dev-stack';
-import { requiredEnv } from '../support/test-env';
+import { ownDatabaseUrl } from '../support/test-env';
 
 const root = projectRoot();
 const shipped = readFileSync(join(root, 'config', 'rules.yaml'), 'utf8');
@@ -12,8 +12,7 @@ const shipped = readFileSync(join(root, 'config', 'rules.yaml'), 'utf8');
 /** `npm run rules` as an operator runs it: the built command, as a process, on a database of its own. */
 describe('the rules command (npm run rules)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rules-command-'));
-  const url = new URL(requiredEnv('TEST_DATABASE_URL'));
-  url.pathname = '/gamification_test_rules_command';
+  const url = ownDatabaseUrl('gamification_test_rules_command');
 
   const rulesFile = (name: string, text: string) => {
     const path = join(dir, name);
@@ -23,14 +22,14 @@ describe('the rules command (npm run rules)', () => {
   const run = (...args: string[]) =>
     spawnSync(process.execPath, [appEntry('cli'), ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url.toString() },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: url },
       encoding: 'utf8',
     });
 
   beforeAll(async () => {
-    await recreateDatabase(url.toString(), () => undefined);
+    await recreateDatabase(url, () => undefined);
     // One user as the worker would have left them: a counted 30-minute session scored 95, kept as a fact.
-    const client = new Client({ connectionString: url.toString() });
+    const client = new Client({ connectionString: url });
     await client.connect();
     try {
       await client.query(`INSERT INTO user_profiles (user_id, total_xp, level, sessions_completed, best_score) VALUES ('dana', 125, 2, 1, 95)`);
@@ -85,7 +84,7 @@ describe('the rules command (npm run rules)', () => {
       newlyEarnedBadges: {},
       newlyReachedLevels: {},
     });
-    const client = new Client({ connectionString: url.toString() });
+    const client = new Client({ connectionString: url });
     await client.connect();
     try {
       expect((await client.query(`SELECT total_xp, level FROM user_profiles WHERE user_id = 'dana'`)).rows).toEqual([{ total_xp: 125, level: 2 }]);

@@ -1,12 +1,12 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, DiffRulesCommand, DiffRulesUseCase } from '@app/application';
-import { ConfigModule, loadRulesFile } from '@app/config';
-import { recreateDatabase } from '@app/dev-stack';
+import { ApplySessionBatchCommand, ApplySessionCompletedUseCase, DiffRulesCommand, DiffRulesUseCase } from '@app/application';
+import { loadRulesFile } from '@app/config';
 import { RulesVersionError, type GamificationRules } from '@app/domain';
 import { aSessionCompleted, parsedSession } from '@app/testing';
-import { requiredEnv, workerTestEnv } from '../support/test-env';
+import { startApplication } from '../support/application-harness';
+import { ownDatabaseUrl } from '../support/test-env';
 
 const shipped = loadRulesFile('config/rules.yaml');
 const now = new Date('2026-11-26T12:00:00Z');
@@ -18,16 +18,7 @@ describe('diff of candidate rules (dry run over every user)', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const url = new URL(requiredEnv('TEST_DATABASE_URL'));
-    url.pathname = '/gamification_test_rules_diff';
-    await recreateDatabase(url.toString(), () => undefined);
-    moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ role: 'worker', env: { ...workerTestEnv(), DATABASE_URL: url.toString() } }), ApplicationModule],
-    })
-      .overrideProvider(Clock)
-      .useValue({ now: () => now })
-      .compile();
-    await moduleRef.init();
+    moduleRef = await startApplication(ownDatabaseUrl('gamification_test_rules_diff'), { now: () => now });
     dataSource = moduleRef.get(getDataSourceToken());
     const session = (userId: string, completedAt: string, durationSeconds: number, score: number | null) =>
       parsedSession(aSessionCompleted({ userId, completedAt, durationSeconds, score, timezone: 'UTC' }), now);

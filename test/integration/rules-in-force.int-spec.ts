@@ -1,20 +1,18 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import {
-  ApplicationModule,
   ApplyRulesCommand,
   ApplyRulesUseCase,
   ApplySessionBatchCommand,
   ApplySessionCompletedUseCase,
-  Clock,
   GetProfileQuery,
   GetProfileUseCase,
 } from '@app/application';
-import { ConfigModule, loadRulesFile } from '@app/config';
-import { recreateDatabase } from '@app/dev-stack';
+import { loadRulesFile } from '@app/config';
 import type { GamificationRules } from '@app/domain';
 import { RulesVersionsRepository, UnitOfWork } from '@app/persistence';
 import { aSessionCompleted, parsedSession } from '@app/testing';
-import { requiredEnv, workerTestEnv } from '../support/test-env';
+import { startApplication } from '../support/application-harness';
+import { ownDatabaseUrl } from '../support/test-env';
 
 const shipped = loadRulesFile('config/rules.yaml');
 const now = new Date('2026-11-26T12:00:00Z');
@@ -26,16 +24,7 @@ describe('the rules in force, as the profile shows them during an apply', () => 
   let moduleRef: TestingModule;
 
   beforeAll(async () => {
-    const url = new URL(requiredEnv('TEST_DATABASE_URL'));
-    url.pathname = '/gamification_test_rules_in_force';
-    await recreateDatabase(url.toString(), () => undefined);
-    moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ role: 'worker', env: { ...workerTestEnv(), DATABASE_URL: url.toString() } }), ApplicationModule],
-    })
-      .overrideProvider(Clock)
-      .useValue({ now: () => now })
-      .compile();
-    await moduleRef.init();
+    moduleRef = await startApplication(ownDatabaseUrl('gamification_test_rules_in_force'), { now: () => now });
     // 50 + 45 + 30 = 125 XP under version 2: level 2 (100), 25 into it, 200 to level 3 (300).
     await moduleRef
       .get(ApplySessionCompletedUseCase)

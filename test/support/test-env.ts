@@ -26,3 +26,13 @@ export function workerTestEnv(suffix = randomUUID().slice(0, 8)) {
     LOG_LEVEL: 'warn',
   };
 }
+
+/**
+ * A database of its own on the test server, for a file whose tests read every user or change the
+ * rules in force: what it does must not reach, or be reached by, the other files' users.
+ */
+export function ownDatabaseUrl(name: string): string {
+  const url = new URL(requiredEnv('TEST_DATABASE_URL'));
+  url.pathname = `/${name}`;
+  return url.toString();
+}
