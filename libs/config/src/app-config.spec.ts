@@ -23,7 +23,11 @@ describe('the environment settings', () => {
       sessionCompletedDlq: 'session.completed.dlq',
       badgeAwarded: 'badge.awarded',
       levelUp: 'level.up',
+      streakAtRisk: 'streak.at_risk',
+      streakFrozen: 'streak.frozen',
+      streakLost: 'streak.lost',
     });
+    expect(config.streakSweep).toEqual({ intervalMs: 60_000, batchSize: 2000 });
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
 
@@ -31,6 +35,7 @@ describe('the environment settings', () => {
     const config = loadAppConfig({ ...minimal, KAFKA_BROKERS: 'a:9092,b:9093', TOPIC_LEVEL_UP: 'levels.v1' }, 'worker');
     expect(config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
     expect(config.topics.levelUp).toBe('levels.v1');
+    expect(loadAppConfig({ ...minimal, TOPIC_STREAK_LOST: 'streaks.lost.v1' }, 'worker').topics.streakLost).toBe('streaks.lost.v1');
   });
 
   it('names every bad setting at once', () => {
@@ -38,12 +43,16 @@ describe('the environment settings', () => {
       DATABASE_URL: 'mysql://nope',
       KAFKA_BROKERS: 'no-port',
       KAFKA_TOPIC_PARTITIONS: 'many',
+      TOPIC_STREAK_AT_RISK: 'streak at risk',
+      STREAK_SWEEP_INTERVAL_MS: '10',
       LOG_LEVEL: 'loud',
     });
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
       'DATABASE_URL',
       'KAFKA_BROKERS',
       'KAFKA_TOPIC_PARTITIONS',
+      'TOPIC_STREAK_AT_RISK',
+      'STREAK_SWEEP_INTERVAL_MS',
       'LOG_LEVEL',
     ]);
   });

@@ -15,6 +15,9 @@ export interface Topics {
   readonly sessionCompletedDlq: string;
   readonly badgeAwarded: string;
   readonly levelUp: string;
+  readonly streakAtRisk: string;
+  readonly streakFrozen: string;
+  readonly streakLost: string;
 }
 
 /** The validated settings of a process. Read once at start-up and injected; nothing else reads the environment. */
@@ -42,6 +45,12 @@ export abstract class AppConfig {
     readonly batchSize: number;
     /** How long a sent outbox row is kept before it is deleted. */
     readonly retentionHours: number;
+  };
+  /** The worker's sweep for clock-driven streak notices (contract section 8). */
+  abstract readonly streakSweep: {
+    readonly intervalMs: number;
+    /** Users handled per transaction. */
+    readonly batchSize: number;
   };
   abstract readonly logLevel: LogLevel;
   /** JSON lines for log collectors, or readable lines for people. */
@@ -110,6 +119,15 @@ class EnvironmentVariables {
   @Matches(TOPIC_NAME, topicMessage) TOPIC_SESSION_COMPLETED_DLQ = 'session.completed.dlq';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_BADGE_AWARDED = 'badge.awarded';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_LEVEL_UP = 'level.up';
+  @Matches(TOPIC_NAME, topicMessage) TOPIC_STREAK_AT_RISK = 'streak.at_risk';
+  @Matches(TOPIC_NAME, topicMessage) TOPIC_STREAK_FROZEN = 'streak.frozen';
+  @Matches(TOPIC_NAME, topicMessage) TOPIC_STREAK_LOST = 'streak.lost';
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  STREAK_SWEEP_INTERVAL_MS = 60_000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
+  STREAK_SWEEP_BATCH_SIZE = 2000;
 
   @IsString() @IsNotEmpty()
   RULES_FILE = 'config/rules.yaml';
@@ -205,7 +223,11 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       sessionCompletedDlq: vars.TOPIC_SESSION_COMPLETED_DLQ,
       badgeAwarded: vars.TOPIC_BADGE_AWARDED,
       levelUp: vars.TOPIC_LEVEL_UP,
+      streakAtRisk: vars.TOPIC_STREAK_AT_RISK,
+      streakFrozen: vars.TOPIC_STREAK_FROZEN,
+      streakLost: vars.TOPIC_STREAK_LOST,
     },
+    streakSweep: { intervalMs: vars.STREAK_SWEEP_INTERVAL_MS, batchSize: vars.STREAK_SWEEP_BATCH_SIZE },
     rulesFile: vars.RULES_FILE,
     outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE, retentionHours: vars.OUTBOX_RETENTION_HOURS },
     logLevel: vars.LOG_LEVEL,

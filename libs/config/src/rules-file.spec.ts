@@ -46,8 +46,39 @@ describe('the rules file', () => {
     ]);
   });
 
-  it('ships version 2 and requires a positive whole version', () => {
-    expect(loadRulesFile('config/rules.yaml').version).toBe(2);
+  it('ships streak freezes and the 20:00 reminder (contract section 8)', () => {
+    const rules = loadRulesFile('config/rules.yaml');
+    expect(rules.streakFreeze).toEqual({ earnEveryDays: 7, maxHeld: 2 });
+    expect(rules.streakReminderLocalTime).toBe('20:00');
+  });
+
+  it('reads a file from before freezes with freezes off and the 20:00 reminder: its streaks as they were', () => {
+    const document = shipped();
+    delete document.streakFreeze;
+    delete document.streakReminderLocalTime;
+    const rules = parseRules(document, 'rules.yaml');
+    expect(rules.streakFreeze.maxHeld).toBe(0);
+    expect(rules.streakReminderLocalTime).toBe('20:00');
+  });
+
+  it('refuses a reminder time that is not HH:MM and a negative or fractional freeze count, naming the field', () => {
+    for (const time of ['24:00', '8:00', '20:60', 1200, '20:00:00']) {
+      const document = shipped();
+      document.streakReminderLocalTime = time;
+      expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakReminderLocalTime: .*HH:MM/)]);
+    }
+    const document = shipped();
+    document.streakFreeze = { earnEveryDays: 0, maxHeld: -1 };
+    expect(problemsOf(document)).toEqual([
+      expect.stringMatching(/^rules\.yaml: streakFreeze\.earnEveryDays: .*not be less than 1/),
+      expect.stringMatching(/^rules\.yaml: streakFreeze\.maxHeld: .*not be less than 0/),
+    ]);
+    document.streakFreeze = { earnEveryDays: 7, maxHeld: 1.5 };
+    expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakFreeze\.maxHeld: .*integer/)]);
+  });
+
+  it('ships version 3 (freezes came after version 2) and requires a positive whole version', () => {
+    expect(loadRulesFile('config/rules.yaml').version).toBe(3);
     for (const version of [undefined, 0, -1, 2.5, 'two']) {
       const document = shipped();
       document.version = version;

@@ -17,7 +17,15 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse } from 'yaml';
-import { BADGE_METRICS, CHALLENGE_TYPES, type BadgeMetric, type ChallengeType, type GamificationRules } from '@app/domain';
+import {
+  BADGE_METRICS,
+  CHALLENGE_TYPES,
+  DEFAULT_STREAK_REMINDER_LOCAL_TIME,
+  FREEZES_OFF,
+  type BadgeMetric,
+  type ChallengeType,
+  type GamificationRules,
+} from '@app/domain';
 import { ConfigurationError } from './configuration.error';
 import { validationProblems } from './validation-problems';
 
@@ -69,6 +77,11 @@ class ChallengeTemplateFile {
   minScore?: number;
 }
 
+class StreakFreezeFile {
+  @IsInt() @Min(1) earnEveryDays!: number;
+  @IsInt() @Min(0) @Max(365) maxHeld!: number;
+}
+
 class RulesFile {
   @IsInt({ message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
   @Min(1, { message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
@@ -78,6 +91,12 @@ class RulesFile {
   @IsArray() @ValidateNested({ each: true }) @Type(() => BadgeRuleFile) badges!: BadgeRuleFile[];
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChallengeTemplateFile)
   challenges!: ChallengeTemplateFile[];
+  /** Absent in files from before freezes: off, as they were. */
+  @IsOptional() @ValidateNested() @Type(() => StreakFreezeFile) streakFreeze?: StreakFreezeFile;
+  @IsOptional()
+  @IsString({ message: 'streakReminderLocalTime must be a local time written HH:MM, in quotes (00:00 to 23:59)' })
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'streakReminderLocalTime must be a local time written HH:MM, in quotes (00:00 to 23:59)' })
+  streakReminderLocalTime?: string;
   @IsOptional() @IsString() description?: string;
 }
 
@@ -130,6 +149,8 @@ export function parseRules(document: unknown, source: string): GamificationRules
       xpReward,
       ...(minScore === undefined ? {} : { minScore }),
     })),
+    streakFreeze: rules.streakFreeze === undefined ? FREEZES_OFF : { earnEveryDays: rules.streakFreeze.earnEveryDays, maxHeld: rules.streakFreeze.maxHeld },
+    streakReminderLocalTime: rules.streakReminderLocalTime ?? DEFAULT_STREAK_REMINDER_LOCAL_TIME,
   };
 }
 

@@ -5,6 +5,7 @@ export * from './idempotency/first-occurrences';
 export * from './xp/session-xp';
 export * from './levels/level-curve';
 export * from './streaks/streak-calculator';
+export * from './streaks/streak-notices';
 export * from './badges/badge-rules';
 export * from './challenges/daily-challenges';
 export * from './session-completed/session-completed.decider';

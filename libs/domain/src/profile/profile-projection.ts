@@ -1,7 +1,7 @@
 import { isChallengeCompleted, type ChallengeState } from '../challenges/daily-challenges';
 import { LevelCurve } from '../levels/level-curve';
-import type { LevelRules } from '../rules/gamification-rules';
-import { StreakCalculator } from '../streaks/streak-calculator';
+import type { LevelRules, StreakFreezeRules } from '../rules/gamification-rules';
+import { NO_STREAK, StreakCalculator } from '../streaks/streak-calculator';
 import { DEFAULT_TIME_ZONE, endOfLocalDay, localDateOf, type LocalDate } from '../time/local-date';
 
 export interface EarnedBadge {
@@ -19,6 +19,10 @@ export interface RecordedProfile {
   readonly currentStreak: number;
   readonly longestStreak: number;
   readonly lastPracticeDate: LocalDate | null;
+  /** Freezes held at the end of the latest practice day. */
+  readonly freezesHeld: number;
+  /** The frozen days of the streak through the latest practice day. */
+  readonly frozenDays: readonly LocalDate[];
   /** The zone last seen for the user; null if no event ever named one. */
   readonly timezone: string | null;
   readonly badges: readonly EarnedBadge[];
@@ -38,10 +42,14 @@ export interface ProfileProjection<Challenge extends ChallengeState> {
   readonly totalXp: number;
   readonly xpIntoLevel: number;
   readonly xpForNextLevel: number;
-  /** 0 once the user's today is more than one day past the last practice day. */
+  /** The streak on the user's today: ended days without practice have used freezes, or ended it. */
   readonly currentStreak: number;
   readonly longestStreak: number;
   readonly lastPracticeDate: LocalDate | null;
+  /** Held on the user's today, of the most the rules let them hold. */
+  readonly streakFreezes: { readonly held: number; readonly max: number; readonly earnEveryDays: number };
+  /** The frozen days of the current streak, oldest first. */
+  readonly frozenDays: readonly LocalDate[];
   /** Whether the user has a counted session on their current local day. */
   readonly practicedToday: boolean;
   readonly sessionsCompleted: number;
@@ -62,26 +70,30 @@ export function projectChallenge<Challenge extends ChallengeState>(challenge: Ch
 
 /**
  * What the profile shows at `now`: the recorded totals with the level's progress, the streak as
- * the user sees it in their zone, and the given challenges. A user never seen is at level 1 with
+ * the user sees it on their today (the days ended since the latest practice day are decided here,
+ * without waiting for a sweep), and the given challenges. A user never seen is at level 1 with
  * nothing earned.
  */
 export function projectProfile<Challenge extends ChallengeState>(
   recorded: RecordedProfile | null,
   challenges: readonly Challenge[],
   now: Date,
-  levels: LevelRules,
+  rules: { readonly levels: LevelRules; readonly streakFreeze: StreakFreezeRules },
 ): ProfileProjection<Challenge> {
   const { today } = profileDayOf(recorded, now);
+  const streak = recorded === null ? StreakCalculator.on(NO_STREAK, today) : StreakCalculator.on(recorded, today);
   const totalXp = recorded?.totalXp ?? 0;
-  const progress = new LevelCurve(levels).progressAt(recorded?.level ?? 1, totalXp);
+  const progress = new LevelCurve(rules.levels).progressAt(recorded?.level ?? 1, totalXp);
   return {
     level: progress.level,
     totalXp,
     xpIntoLevel: progress.xpIntoLevel,
     xpForNextLevel: progress.xpForNextLevel,
-    currentStreak: recorded === null ? 0 : StreakCalculator.displayedStreak(recorded, today),
+    currentStreak: streak.currentStreak,
     longestStreak: recorded?.longestStreak ?? 0,
     lastPracticeDate: recorded?.lastPracticeDate ?? null,
+    streakFreezes: { held: streak.freezesHeld, max: rules.streakFreeze.maxHeld, earnEveryDays: rules.streakFreeze.earnEveryDays },
+    frozenDays: streak.frozenDays,
     practicedToday: recorded !== null && recorded.lastPracticeDate === today,
     sessionsCompleted: recorded?.sessionsCompleted ?? 0,
     badges: recorded?.badges ?? [],

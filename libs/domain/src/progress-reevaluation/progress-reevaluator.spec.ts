@@ -13,7 +13,7 @@ const recorded: RecordedProgress = {
 describe('ProgressReevaluator', () => {
   it('recomputes the streak from the practice days and awards the badges it now earns', () => {
     const result = new ProgressReevaluator(rules).reevaluate(recorded);
-    expect(result.streak).toEqual({ currentStreak: 3, longestStreak: 3, lastPracticeDate: '2026-11-22' });
+    expect(result.streak).toEqual({ currentStreak: 3, longestStreak: 3, lastPracticeDate: '2026-11-22', freezesHeld: 0, frozenDays: [] });
     expect(result.badgesAwarded.map((badge) => badge.code)).toEqual(['ON_FIRE']);
   });
 

@@ -25,7 +25,7 @@ export class ProgressReevaluator {
   constructor(private readonly rules: GamificationRules) {}
 
   reevaluate(progress: RecordedProgress): Reevaluation {
-    const streak = StreakCalculator.summarize(progress.practiceDays);
+    const streak = StreakCalculator.summarize(progress.practiceDays, this.rules.streakFreeze);
     const badgesAwarded = newlyEarnedBadges(
       this.rules.badges,
       badgeStats({ ...progress, longestStreak: streak.longestStreak }),

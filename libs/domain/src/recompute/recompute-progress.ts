@@ -96,7 +96,7 @@ export function recomputeProgress(
   const totalXp = sum(xpByEvent.values()) + sum(claimedChallengeXp);
   const levelByXp = new LevelCurve(rules.levels).levelFor(totalXp);
   const level = Math.max(levelByXp, attained.highestLevel);
-  const streak = StreakCalculator.summarize(practiceDays);
+  const streak = StreakCalculator.summarize(practiceDays, rules.streakFreeze);
   const newlyEarned = newlyEarnedBadges(
     rules.badges,
     badgeStats({ sessionsCompleted, longestStreak: streak.longestStreak, bestScore, level }),

@@ -1,3 +1,4 @@
+import { NO_STREAK } from '../streaks/streak-calculator';
 import type { RecomputedProgress } from './recompute-progress';
 import { RulesDiff } from './rules-diff';
 
@@ -7,7 +8,7 @@ function after(overrides: Partial<RecomputedProgress>): RecomputedProgress {
     level: 1,
     sessionsCompleted: 0,
     bestScore: null,
-    streak: { currentStreak: 0, longestStreak: 0, lastPracticeDate: null },
+    streak: NO_STREAK,
     practiceDays: [],
     timezone: null,
     newlyEarned: [],

@@ -35,6 +35,18 @@ export interface ChallengeTemplate {
   readonly minScore?: number;
 }
 
+/** Contract section 8. */
+export interface StreakFreezeRules {
+  /** A freeze is earned each time the streak reaches a multiple of this many days. */
+  readonly earnEveryDays: number;
+  /** The most freezes a user holds at once; 0 turns freezes off (the streak of contract section 4). */
+  readonly maxHeld: number;
+}
+
+/** Rules files from before freezes: the "off" values, which give their streaks exactly. */
+export const FREEZES_OFF: StreakFreezeRules = { earnEveryDays: 7, maxHeld: 0 };
+export const DEFAULT_STREAK_REMINDER_LOCAL_TIME = '20:00';
+
 export interface GamificationRules {
   /** Every fact records the version that decided it; each change of the rules gets a higher one. */
   readonly version: number;
@@ -42,4 +54,7 @@ export interface GamificationRules {
   readonly levels: LevelRules;
   readonly badges: readonly BadgeDefinition[];
   readonly challenges: readonly ChallengeTemplate[];
+  readonly streakFreeze: StreakFreezeRules;
+  /** `HH:MM` in the user's zone: when a streak not yet extended today is announced at risk. */
+  readonly streakReminderLocalTime: string;
 }

@@ -31,13 +31,14 @@ describe('assertSupersedes', () => {
 });
 
 describe('sameRules and isBehind', () => {
-  const rules = { version: 3, xp: { base: 50, score: { step: 10, xpPerStep: 5 }, duration: { stepSeconds: 600, xpPerStep: 10, maxSteps: 3 }, minimumDurationSeconds: 60 }, levels: { xpFactor: 50, maxLevel: 100 }, badges: [badge('A')], challenges: [] };
+  const rules = { version: 3, xp: { base: 50, score: { step: 10, xpPerStep: 5 }, duration: { stepSeconds: 600, xpPerStep: 10, maxSteps: 3 }, minimumDurationSeconds: 60 }, levels: { xpFactor: 50, maxLevel: 100 }, badges: [badge('A')], challenges: [], streakFreeze: { earnEveryDays: 7, maxHeld: 2 }, streakReminderLocalTime: '20:00' };
 
   it('compares rules field by field, whatever the key order', () => {
     const reordered = { ...rules, levels: { maxLevel: 100, xpFactor: 50 } };
     expect(sameRules(rules, reordered)).toBe(true);
     expect(sameRules(rules, { ...rules, levels: { xpFactor: 50, maxLevel: 99 } })).toBe(false);
     expect(sameRules(rules, { ...rules, badges: [badge('A'), badge('B')] })).toBe(false);
+    expect(sameRules(rules, { ...rules, streakFreeze: { earnEveryDays: 7, maxHeld: 0 } })).toBe(false);
   });
 
   it('puts a user on a lower version, or on none, behind', () => {

@@ -44,6 +44,10 @@ export interface ProgressTotals {
   readonly currentStreak: number;
   readonly longestStreak: number;
   readonly lastPracticeDate: LocalDate | null;
+  /** Freezes held at the end of the latest practice day. */
+  readonly freezesHeld: number;
+  /** The frozen days of the streak through the latest practice day. */
+  readonly frozenDays: readonly LocalDate[];
   readonly timezone: string;
 }
 
@@ -116,7 +120,7 @@ export class SessionCompletedDecider {
     const totalXp = progress.totalXp + xpAwarded;
     const levelChange = this.levels.changeFrom(progress.level, totalXp);
     const level = levelChange?.newLevel ?? progress.level;
-    const streak = StreakCalculator.summarize([...progress.practiceDays, practiceDate]);
+    const streak = StreakCalculator.summarize([...progress.practiceDays, practiceDate], this.rules.streakFreeze);
     const bestScore =
       session.score === null ? progress.bestScore : Math.max(progress.bestScore ?? session.score, session.score);
     const totals: ProgressTotals = {
@@ -127,6 +131,8 @@ export class SessionCompletedDecider {
       currentStreak: streak.currentStreak,
       longestStreak: streak.longestStreak,
       lastPracticeDate: streak.lastPracticeDate,
+      freezesHeld: streak.freezesHeld,
+      frozenDays: streak.frozenDays,
       timezone,
     };
     const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats(totals), progress.badges);

@@ -38,9 +38,43 @@ export function localDateOf(instant: Date, zone: string): LocalDate {
   return date;
 }
 
+// Instants of local times are asked for the same few (zone, date) pairs over and over, by every event
+// and every sweep of a day: a bounded memo spares luxon's zone arithmetic.
+const instants = new Map<string, number>();
+const MAX_REMEMBERED_INSTANTS = 10_000;
+
+function remembered(key: string, compute: () => Date): Date {
+  const known = instants.get(key);
+  if (known !== undefined) {
+    return new Date(known);
+  }
+  const instant = compute();
+  if (instants.size >= MAX_REMEMBERED_INSTANTS) {
+    instants.clear();
+  }
+  instants.set(key, instant.getTime());
+  return instant;
+}
+
 /** The instant the given local day ends in the zone: the next local midnight, whatever DST does that day. */
 export function endOfLocalDay(date: LocalDate, zone: string): Date {
-  return DateTime.fromISO(date, { zone: zoneNamed(zone) ?? zone }).plus({ days: 1 }).startOf('day').toJSDate();
+  return remembered(`${zone}|${date}|end`, () =>
+    DateTime.fromISO(date, { zone: zoneNamed(zone) ?? zone }).plus({ days: 1 }).startOf('day').toJSDate(),
+  );
+}
+
+/**
+ * The instant a wall-clock time (`HH:MM`) falls on the given local day in the zone. A time that the
+ * day skips (a DST gap) is the first instant after the gap; one it repeats is the later of the two.
+ */
+export function localTimeOn(date: LocalDate, time: string, zone: string): Date {
+  return remembered(`${zone}|${date}|${time}`, () => {
+    const instant = DateTime.fromISO(`${date}T${time}`, { zone: zoneNamed(zone) ?? zone });
+    if (!instant.isValid) {
+      throw new RangeError(`cannot place ${date} ${time} in zone "${zone}"`);
+    }
+    return instant.toJSDate();
+  });
 }
 
 /**

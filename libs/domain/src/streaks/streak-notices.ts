@@ -1,0 +1,161 @@
+import { endOfLocalDay, epochDay, localDateOf, localTimeOn, type LocalDate } from '../time/local-date';
+import { dateOfEpochDay, type StreakSummary } from './streak-calculator';
+
+/** streak.at_risk: the reminder time came, the streak is alive and today is not practised yet. */
+export interface StreakAtRisk {
+  readonly type: 'streak.at_risk';
+  readonly localDate: LocalDate;
+  readonly currentStreak: number;
+  readonly freezesHeld: number;
+  readonly dayEndsAt: Date;
+}
+
+/** streak.frozen: a day ended without practice and a freeze kept the streak. */
+export interface StreakFrozen {
+  readonly type: 'streak.frozen';
+  readonly frozenDate: LocalDate;
+  readonly currentStreak: number;
+  readonly freezesHeld: number;
+}
+
+/** streak.lost: a day ended without practice, no freeze was held, and the streak fell to 0. */
+export interface StreakLost {
+  readonly type: 'streak.lost';
+  readonly lostOn: LocalDate;
+  readonly previousStreak: number;
+}
+
+export type StreakNotice = StreakAtRisk | StreakFrozen | StreakLost;
+
+/** How far the notices of a user have gone: each date is announced once, whatever the zone does. */
+export interface StreakNoticeCursor {
+  /** The latest local date an at_risk was sent for. */
+  readonly warnedOn: LocalDate | null;
+  /** The latest local date whose end has been dealt with: no day end up to it is announced again. */
+  readonly dayEndsThrough: LocalDate | null;
+}
+
+export const NO_NOTICES_YET: StreakNoticeCursor = { warnedOn: null, dayEndsThrough: null };
+
+/** What the notices of a user are computed from: their streak as recorded, the zone their days are in, and the cursor. */
+export interface StreakWatch {
+  readonly summary: Pick<StreakSummary, 'currentStreak' | 'lastPracticeDate' | 'freezesHeld'>;
+  readonly zone: string;
+  readonly cursor: StreakNoticeCursor;
+}
+
+export interface StreakNoticesDue {
+  /** In the order they happened. */
+  readonly notices: readonly StreakNotice[];
+  readonly cursor: StreakNoticeCursor;
+  /** When the next notice can become due; null when none can until the user practises again. */
+  readonly nextDueAt: Date | null;
+}
+
+const laterOf = (a: LocalDate | null, b: LocalDate): LocalDate => (a === null || a < b ? b : a);
+
+/**
+ * The clock-driven notices of contract section 8, from a user's recorded streak alone. After the
+ * latest practice day L with h freezes held, days L+1 … L+h end frozen and day L+h+1 ends the
+ * streak; each of those days, unpractised, gets an at_risk at the reminder time. A day end that
+ * passed unannounced (the engine was down) is announced late; an at_risk only while its day lasts.
+ */
+export class StreakNotifier {
+  constructor(private readonly reminderLocalTime: string) {}
+
+  /** Everything due at `now`, the cursor past it, and the next instant to look again. */
+  due(watch: StreakWatch, now: Date): StreakNoticesDue {
+    const today = localDateOf(now, watch.zone);
+    const ended = this.dayEnds(watch, dateOfEpochDay(epochDay(today) - 1));
+    const notices: StreakNotice[] = [...ended.notices];
+    let cursor = ended.cursor;
+    const atRisk = this.atRisk(watch, today);
+    if (atRisk !== null && now.getTime() >= localTimeOn(today, this.reminderLocalTime, watch.zone).getTime()) {
+      notices.push(atRisk);
+      cursor = { ...cursor, warnedOn: today };
+    }
+    return { notices, cursor, nextDueAt: this.nextDueAt({ ...watch, cursor }, today) };
+  }
+
+  /**
+   * The ends of the days up to `through` not announced yet, as the recorded streak decides them. A
+   * new practice day hides the days before it from later sweeps, so whoever records one announces
+   * the ended days before it first, with the streak as it was.
+   */
+  dayEnds(watch: StreakWatch, through: LocalDate): { readonly notices: readonly StreakNotice[]; readonly cursor: StreakNoticeCursor } {
+    const { summary, cursor } = watch;
+    const notices: StreakNotice[] = [];
+    if (summary.lastPracticeDate !== null && summary.currentStreak > 0) {
+      const last = epochDay(summary.lastPracticeDate);
+      const lostDay = last + summary.freezesHeld + 1;
+      const first = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
+      for (let day = first; day <= Math.min(epochDay(through), lostDay); day += 1) {
+        notices.push(
+          day < lostDay
+            ? { type: 'streak.frozen', frozenDate: dateOfEpochDay(day), currentStreak: summary.currentStreak, freezesHeld: summary.freezesHeld - (day - last) }
+            : { type: 'streak.lost', lostOn: dateOfEpochDay(day), previousStreak: summary.currentStreak },
+        );
+      }
+    }
+    return { notices, cursor: { ...cursor, dayEndsThrough: laterOf(cursor.dayEndsThrough, through) } };
+  }
+
+  /**
+   * A user's streak was computed again at `now` (a session was recorded, or the rules changed).
+   * `firstNewDay` is the earliest practice day added after the latest one before, if any: the days
+   * before it that ended unannounced are announced now, with the streak as it was. Days that ended
+   * before the engine knew of any practice of the user are never announced. At-risk notices are
+   * left to the sweep, which the returned due instant brings back in time.
+   */
+  settle(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, firstNewDay: LocalDate | null, now: Date): StreakNoticesDue {
+    const yesterday = (zone: string) => dateOfEpochDay(epochDay(localDateOf(now, zone)) - 1);
+    let notices: readonly StreakNotice[] = [];
+    let cursor = before.cursor;
+    if (before.summary.lastPracticeDate === null) {
+      cursor = { ...cursor, dayEndsThrough: laterOf(cursor.dayEndsThrough, yesterday(after.zone)) };
+    } else if (firstNewDay !== null) {
+      const through = dateOfEpochDay(Math.min(epochDay(firstNewDay), epochDay(yesterday(before.zone)) + 1) - 1);
+      ({ notices, cursor } = this.dayEnds(before, through));
+    }
+    return { notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, localDateOf(now, after.zone)) };
+  }
+
+  /**
+   * When a notice can next become due: the end of the first day not announced, or the reminder
+   * time of the first day not warned, today or later, while the streak lasts. It may be in the past
+   * (a day end not announced yet), and it is never after the notice it stands for.
+   */
+  nextDueAt(watch: StreakWatch, today: LocalDate): Date | null {
+    const { summary, cursor, zone } = watch;
+    if (summary.lastPracticeDate === null || summary.currentStreak === 0) {
+      return null;
+    }
+    const last = epochDay(summary.lastPracticeDate);
+    const lostDay = last + summary.freezesHeld + 1;
+    const dayEnd = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
+    const warning = Math.max(last + 1, epochDay(today), cursor.warnedOn === null ? -Infinity : epochDay(cursor.warnedOn) + 1);
+    const candidates = [
+      ...(dayEnd <= lostDay ? [endOfLocalDay(dateOfEpochDay(dayEnd), zone).getTime()] : []),
+      ...(warning <= lostDay ? [localTimeOn(dateOfEpochDay(warning), this.reminderLocalTime, zone).getTime()] : []),
+    ];
+    return candidates.length === 0 ? null : new Date(Math.min(...candidates));
+  }
+
+  private atRisk(watch: StreakWatch, today: LocalDate): StreakAtRisk | null {
+    const { summary, cursor, zone } = watch;
+    if (summary.lastPracticeDate === null || summary.currentStreak === 0 || (cursor.warnedOn !== null && cursor.warnedOn >= today)) {
+      return null;
+    }
+    const missed = epochDay(today) - epochDay(summary.lastPracticeDate) - 1;
+    if (missed < 0 || missed > summary.freezesHeld) {
+      return null;
+    }
+    return {
+      type: 'streak.at_risk',
+      localDate: today,
+      currentStreak: summary.currentStreak,
+      freezesHeld: summary.freezesHeld - missed,
+      dayEndsAt: endOfLocalDay(today, zone),
+    };
+  }
+}
