@@ -2,6 +2,7 @@ import { CreateGamificationSchema1764090000000 } from './1764090000000-CreateGam
 import { IndexSentOutboxMessages1795697547248 } from './1795697547248-IndexSentOutboxMessages';
 import { KeepSessionFacts1795702000000 } from './1795702000000-KeepSessionFacts';
 import { KeepRulesVersions1795710000000 } from './1795710000000-KeepRulesVersions';
+import { KeepStreakFreezes1795720000000 } from './1795720000000-KeepStreakFreezes';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   IndexSentOutboxMessages1795697547248,
   KeepSessionFacts1795702000000,
   KeepRulesVersions1795710000000,
+  KeepStreakFreezes1795720000000,
 ];

@@ -7,6 +7,7 @@ import { WorkerHttpServer } from './observability/worker-http.server';
 import { WorkerMetrics } from './observability/worker-metrics';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxRetention } from './outbox/outbox-retention.service';
+import { StreakSweeper } from './streaks/streak-sweeper.service';
 import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from './worker.tokens';
 
 export interface WorkerModuleOptions {
@@ -30,6 +31,7 @@ export class WorkerModule {
         SessionCompletedConsumer,
         OutboxRelay,
         OutboxRetention,
+        StreakSweeper,
         WorkerMetrics,
         WorkerHttpServer,
         { provide: FATAL_ERROR_HANDLER, useValue: options.onFatalError ?? exitProcess },

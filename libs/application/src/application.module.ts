@@ -12,10 +12,11 @@ import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
 import { ProgressRecomputer } from './recompute-progress/progress.recomputer';
 import { RulesHistoryUseCase } from './rules-history/rules-history.use-case';
 import { RulesInForce } from './rules-in-force/rules-in-force';
+import { SweepStreakNoticesUseCase } from './sweep-streak-notices/sweep-streak-notices.use-case';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
 import { LockedProgressLoader } from './user-progress/locked-progress.loader';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase];
 
 @Module({
   imports: [PersistenceModule],

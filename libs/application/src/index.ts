@@ -18,3 +18,4 @@ export * from './rules-history/rules-history.use-case';
 export * from './rules-in-force/rules-in-force';
 export * from './sync-progress/sync-progress.command';
 export * from './sync-progress/sync-progress.use-case';
+export * from './sweep-streak-notices/sweep-streak-notices.use-case';

@@ -4,6 +4,7 @@ export * from './contracts/event-id';
 export * from './contracts/level-up/value';
 export * from './contracts/session-completed/parse-session-completed';
 export * from './contracts/session-completed/value';
+export * from './contracts/streak/value';
 export * from './kafka/batch-consumer';
 export * from './kafka/dead-letter.publisher';
 export * from './kafka/event-publisher';

@@ -37,6 +37,19 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  private readonly sweepSeconds = new Histogram({
+    name: 'gamification_streak_sweep_seconds',
+    help: 'time of one streak sweep, by the worker that held it',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly streakNotices = new Counter({
+    name: 'gamification_streak_notices_total',
+    help: 'streak notices queued in the outbox by the sweep, by type (streak.at_risk, streak.frozen, streak.lost)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
   constructor(outbox: OutboxRepository, clock: Clock) {
     collectDefaultMetrics({ register: this.registry });
     // Each gauge reads the outbox itself: prom-client collects metrics side by side, so a value set
@@ -69,6 +82,13 @@ export class WorkerMetrics {
   observeRun(size: number, seconds: number): void {
     this.runSize.observe(size);
     this.runSeconds.observe(seconds);
+  }
+
+  observeStreakSweep(seconds: number, notices: Readonly<Record<string, number>>): void {
+    this.sweepSeconds.observe(seconds);
+    for (const [type, count] of Object.entries(notices)) {
+      this.streakNotices.inc({ type }, count);
+    }
   }
 
   countOutboxRowsDeleted(rows: number): void {

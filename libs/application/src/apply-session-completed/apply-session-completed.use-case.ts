@@ -5,6 +5,7 @@ import {
   firstOccurrences,
   localDateOf,
   SessionCompletedDecider,
+  StreakNotifier,
   type CompletedSession,
   type DecidedSessionOutcome,
   type SessionDecision,
@@ -82,7 +83,12 @@ export class ApplySessionCompletedUseCase {
         outbox.push(...entries);
         applied.set(decided.session.eventId, { status: 'applied', decision: decided.decision, awardEvents: entries.length });
       }
-      await this.writer.write(transaction, { decisions, rulesVersion: rules.version }, outbox, now);
+      const streaks = {
+        watches: new Map([...progress].map(([userId, user]) => [userId, user.streakWatch])),
+        notifier: new StreakNotifier(rules.streakReminderLocalTime),
+        now,
+      };
+      await this.writer.write(transaction, { decisions, rulesVersion: rules.version }, outbox, streaks);
       return applied;
     });
   }

@@ -1,4 +1,4 @@
-import { challengeDayKey, type DecidedSessionOutcome } from '@app/domain';
+import { challengeDayKey, localDateOf, type DecidedSessionOutcome, type LocalDate, type StreakNotice, type StreakNotifier, type StreakWatch } from '@app/domain';
 import type { BadgeAward, LedgerOutcome, PracticeDay, UserChallengeDay, UserTotals, UserZone } from '@app/persistence';
 
 /** What a run of decided sessions writes, table by table, so that each table takes one statement. */
@@ -12,11 +12,22 @@ export interface SessionRunEffects {
   /** Each challenge day touched, as the run left it. */
   readonly challengeDays: readonly UserChallengeDay[];
   readonly ledger: readonly LedgerOutcome[];
+  /** Day ends a new practice day hid from the sweep, announced now with the streak as it was. */
+  readonly streakNotices: ReadonlyArray<{ readonly userId: string; readonly notice: StreakNotice }>;
+}
+
+/** The users' streaks before the run, and what computes their notices. */
+export interface StreakNoticesBefore {
+  readonly watches: ReadonlyMap<string, StreakWatch>;
+  readonly notifier: StreakNotifier;
+  readonly now: Date;
 }
 
 /** `rulesVersion` is the version of the rules that made the decisions, recorded with each fact. */
-export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], rulesVersion: number): SessionRunEffects {
-  const totals = new Map<string, UserTotals>();
+export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], rulesVersion: number, streaks: StreakNoticesBefore): SessionRunEffects {
+  const totals = new Map<string, Omit<UserTotals, 'notices'>>();
+  // The earliest practice day each user's run adds after their latest one before it.
+  const firstNewDays = new Map<string, LocalDate>();
   // The zone each user ends the run in: a session too short to count still shows where the user is.
   const zones = new Map<string, string>();
   const practiceDays: PracticeDay[] = [];
@@ -48,18 +59,42 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], r
       localDate: decision.practiceDate,
     });
     totals.set(userId, { userId, totals: decision.totals, rulesVersion });
+    const latestBefore = streaks.watches.get(userId)?.summary.lastPracticeDate ?? null;
+    const firstNew = firstNewDays.get(userId);
+    if ((latestBefore === null || decision.practiceDate > latestBefore) && (firstNew === undefined || decision.practiceDate < firstNew)) {
+      firstNewDays.set(userId, decision.practiceDate);
+    }
     practiceDays.push({ userId, date: decision.practiceDate });
     badges.push(...decision.badgesAwarded.map((badge) => ({ userId, badge, sourceEventId: eventId })));
     if (decision.challengeDay !== null) {
       challengeDays.set(challengeDayKey(userId, decision.challengeDay.date), { userId, day: decision.challengeDay });
     }
   }
+  const { watches, notifier, now } = streaks;
+  const streakNotices: Array<{ userId: string; notice: StreakNotice }> = [];
+  const stored = [...totals.values()].map((user): UserTotals => {
+    const timezone = zones.get(user.userId)!;
+    const settled = notifier.settle(
+      watches.get(user.userId)!,
+      { summary: user.totals, zone: timezone },
+      firstNewDays.get(user.userId) ?? null,
+      now,
+    );
+    streakNotices.push(...settled.notices.map((notice) => ({ userId: user.userId, notice })));
+    return { ...user, totals: { ...user.totals, timezone }, notices: { cursor: settled.cursor, dueAt: settled.nextDueAt } };
+  });
   return {
-    totals: [...totals.values()].map((user) => ({ ...user, totals: { ...user.totals, timezone: zones.get(user.userId)! } })),
-    zonesOnly: [...zones].filter(([userId]) => !totals.has(userId)).map(([userId, timezone]) => ({ userId, timezone })),
+    totals: stored,
+    zonesOnly: [...zones]
+      .filter(([userId]) => !totals.has(userId))
+      .map(([userId, timezone]) => {
+        const watch = { ...watches.get(userId)!, zone: timezone };
+        return { userId, timezone, notices: { cursor: watch.cursor, dueAt: notifier.nextDueAt(watch, localDateOf(now, timezone)) } };
+      }),
     practiceDays,
     badges,
     challengeDays: [...challengeDays.values()],
     ledger,
+    streakNotices,
   };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import type { DecidedSessionOutcome } from '@app/domain';
 import {
   DailyChallengesRepository,
@@ -10,12 +11,14 @@ import {
   type OutboxEntry,
   type Transaction,
 } from '@app/persistence';
-import { sessionRunEffects } from './session-run.effects';
+import { streakNoticeOutbox } from '../sweep-streak-notices/streak-notice-outbox';
+import { sessionRunEffects, type StreakNoticesBefore } from './session-run.effects';
 
 /** Writes what a run of sessions decided, in the caller's transaction: one statement per table. */
 @Injectable()
 export class SessionRunWriter {
   constructor(
+    private readonly config: AppConfig,
     private readonly profiles: UserProfileRepository,
     private readonly practiceDays: PracticeDaysRepository,
     private readonly badges: UserBadgesRepository,
@@ -28,15 +31,16 @@ export class SessionRunWriter {
     transaction: Transaction,
     decided: { readonly decisions: readonly DecidedSessionOutcome[]; readonly rulesVersion: number },
     outbox: readonly OutboxEntry[],
-    now: Date,
+    streaks: StreakNoticesBefore,
   ): Promise<void> {
-    const effects = sessionRunEffects(decided.decisions, decided.rulesVersion);
+    const { now } = streaks;
+    const effects = sessionRunEffects(decided.decisions, decided.rulesVersion, streaks);
     await this.profiles.storeTotals(transaction, effects.totals, now);
     await this.profiles.storeZones(transaction, effects.zonesOnly, now);
     await this.practiceDays.add(transaction, effects.practiceDays);
     await this.badges.award(transaction, effects.badges, now);
     await this.challenges.storeDays(transaction, effects.challengeDays, now);
     await this.processedEvents.recordOutcomes(transaction, effects.ledger);
-    await this.outbox.append(transaction, outbox);
+    await this.outbox.append(transaction, [...outbox, ...streakNoticeOutbox(this.config.topics, effects.streakNotices)]);
   }
 }

@@ -30,6 +30,6 @@ export class GetProfileUseCase {
     const ofToday = nearby.filter((challenge) => challenge.date === day.today);
     const challenges =
       ofToday.length > 0 ? ofToday : await this.challenges.createDay(userId, day.today, day.endsAt, newDailyChallenges(inForce.challenges));
-    return profileView(userId, projectProfile(recorded, challenges, now, theirs.levels));
+    return profileView(userId, projectProfile(recorded, challenges, now, theirs));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { recomputeProgress, type GamificationRules, type LocalDate, type RecomputedProgress } from '@app/domain';
+import { DEFAULT_TIME_ZONE, recomputeProgress, StreakNotifier, type GamificationRules, type LocalDate, type RecomputedProgress } from '@app/domain';
 import {
   DailyChallengesRepository,
   PracticeDaysRepository,
@@ -9,6 +9,7 @@ import {
   type LockedProfile,
   type PracticeDay,
   type RecordedXp,
+  type StreakNoticeState,
   type Statements,
   type Transaction,
 } from '@app/persistence';
@@ -81,8 +82,13 @@ export class ProgressRecomputer {
     const recordedDays = await this.practiceDays.ofUsers(transaction, [...users.keys()]);
     const added: PracticeDay[] = [];
     const removed: PracticeDay[] = [];
-    const stored = recomputed.map((user): UserRecomputedAndStored => {
+    const notifier = new StreakNotifier(rules.streakReminderLocalTime);
+    const stored = recomputed.map((user): UserRecomputedAndStored & { readonly notices: StreakNoticeState } => {
       const { userId, after } = user;
+      const before = users.get(userId)!;
+      // The streak may change under the new rules (freezes); where its notices stand does not.
+      const zone = before.timezone ?? DEFAULT_TIME_ZONE;
+      const settled = notifier.settle(before.streakWatch, { summary: after.streak, zone }, null, now);
       const recorded: ReadonlySet<LocalDate> = recordedDays.get(userId) ?? new Set();
       const kept = new Set(after.practiceDays);
       added.push(...after.practiceDays.filter((date) => !recorded.has(date)).map((date) => ({ userId, date })));
@@ -92,18 +98,27 @@ export class ProgressRecomputer {
         level: after.level,
         sessionsCompleted: after.sessionsCompleted,
         bestScore: after.bestScore,
-        timezone: users.get(userId)!.timezone,
+        timezone: before.timezone,
         longestStreak: after.streak.longestStreak,
         rulesVersion: rules.version,
+        streakWatch: { summary: after.streak, zone, cursor: settled.cursor },
       };
-      return { ...user, profile };
+      return { ...user, profile, notices: { cursor: settled.cursor, dueAt: settled.nextDueAt } };
     });
     await this.profiles.storeTotals(
       transaction,
-      stored.map(({ userId, after, profile }) => ({
+      stored.map(({ userId, after, profile, notices }) => ({
         userId,
         rulesVersion: rules.version,
-        totals: { ...profile, currentStreak: after.streak.currentStreak, lastPracticeDate: after.streak.lastPracticeDate, timezone: null },
+        totals: {
+          ...profile,
+          currentStreak: after.streak.currentStreak,
+          lastPracticeDate: after.streak.lastPracticeDate,
+          freezesHeld: after.streak.freezesHeld,
+          frozenDays: after.streak.frozenDays,
+          timezone: null,
+        },
+        notices,
       })),
       now,
     );

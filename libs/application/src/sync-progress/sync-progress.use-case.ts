@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProgressReevaluator } from '@app/domain';
+import { ProgressReevaluator, StreakNotifier } from '@app/domain';
 import { UnitOfWork, UserProfileRepository } from '@app/persistence';
 import { AwardsRecorder } from '../award-events/awards.recorder';
 import { Clock } from '../clock/clock';
@@ -22,7 +22,9 @@ export class SyncProgressUseCase {
     await this.unitOfWork.run(async (transaction) => {
       const { rules, progress: recorded } = await this.progress.lockOne(transaction, userId, now);
       const { streak, badgesAwarded } = new ProgressReevaluator(rules).reevaluate(recorded);
-      await this.profiles.storeStreak(transaction, userId, streak);
+      const before = recorded.streakWatch;
+      const settled = new StreakNotifier(rules.streakReminderLocalTime).settle(before, { summary: streak, zone: before.zone }, null, now);
+      await this.profiles.storeStreak(transaction, userId, streak, { cursor: settled.cursor, dueAt: settled.nextDueAt });
       await this.awards.record(transaction, { userId, sourceEventId: `sync:${userId}`, badges: badgesAwarded, levelUp: null, decidedAt: now });
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isBehind, type GamificationRules, type UserProgress } from '@app/domain';
+import { isBehind, type GamificationRules, type StreakWatch, type UserProgress } from '@app/domain';
 import { PracticeDaysRepository, UserBadgesRepository, UserProfileRepository, type Transaction } from '@app/persistence';
 import { ProgressRecomputer } from '../recompute-progress/progress.recomputer';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
@@ -7,6 +7,8 @@ import { RulesInForce } from '../rules-in-force/rules-in-force';
 /** What every decision about a user starts from: their recorded progress, read under their lock. */
 export interface LockedProgress extends UserProgress {
   readonly longestStreak: number;
+  /** The streak as recorded, with how far its notices have gone. */
+  readonly streakWatch: StreakWatch;
 }
 
 /** Locked users' progress, all of it computed under `rules`: the rules the caller decides with. */

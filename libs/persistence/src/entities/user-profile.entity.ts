@@ -10,6 +10,11 @@ export class UserProfileEntity {
   @Column({ name: 'current_streak', type: 'integer' }) currentStreak!: number;
   @Column({ name: 'longest_streak', type: 'integer' }) longestStreak!: number;
   @Column({ name: 'last_practice_date', type: 'date', nullable: true }) lastPracticeDate!: string | null;
+  @Column({ name: 'freezes_held', type: 'integer' }) freezesHeld!: number;
+  @Column({ name: 'frozen_days', type: 'date', array: true }) frozenDays!: string[];
+  @Column({ name: 'streak_warned_on', type: 'date', nullable: true }) streakWarnedOn!: string | null;
+  @Column({ name: 'streak_day_ends_through', type: 'date', nullable: true }) streakDayEndsThrough!: string | null;
+  @Column({ name: 'streak_due_at', type: 'timestamptz', nullable: true }) streakDueAt!: Date | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) timezone!: string | null;
   @Column({ name: 'rules_version', type: 'integer', nullable: true }) rulesVersion!: number | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -12,6 +12,8 @@ interface ProfileJson {
   readonly current_streak: number;
   readonly longest_streak: number;
   readonly last_practice_date: LocalDate | null;
+  readonly freezes_held: number;
+  readonly frozen_days: LocalDate[];
   readonly timezone: string | null;
   readonly rules_version: number | null;
 }
@@ -58,7 +60,7 @@ export class ProfileReader {
     const [row]: Array<{ profile: ProfileJson | null; badges: BadgeJson[]; challenges: ChallengeJson[]; in_force: number | null }> = await this.dataSource.query(
       `SELECT
          (SELECT row_to_json(p) FROM (
-            SELECT total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date, timezone, rules_version
+            SELECT total_xp, level, sessions_completed, current_streak, longest_streak, last_practice_date, freezes_held, frozen_days, timezone, rules_version
             FROM user_profiles WHERE user_id = $1) p) AS profile,
          ${NEWEST_VERSION_SQL} AS in_force,
          (SELECT coalesce(json_agg(b ORDER BY b.awarded_at, b.badge_code), '[]') FROM (
@@ -89,6 +91,8 @@ export class ProfileReader {
         currentStreak: profile.current_streak,
         longestStreak: profile.longest_streak,
         lastPracticeDate: profile.last_practice_date,
+        freezesHeld: profile.freezes_held,
+        frozenDays: profile.frozen_days,
         timezone: profile.timezone,
         badges: badges.map((badge) => ({
           code: badge.badge_code,

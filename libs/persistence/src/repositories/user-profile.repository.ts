@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { LocalDate, ProgressTotals, StreakSummary } from '@app/domain';
+import { DEFAULT_TIME_ZONE, type LocalDate, type ProgressTotals, type StreakNoticeCursor, type StreakSummary, type StreakWatch } from '@app/domain';
 import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
 import { NEWEST_VERSION_SQL, VERSION_FENCE } from './rules-versions.repository';
@@ -14,6 +14,14 @@ export interface LockedProfile {
   readonly longestStreak: number;
   /** The rules version the user's state was last computed under. */
   readonly rulesVersion: number | null;
+  /** The streak as recorded, with how far its notices have gone (the zone: the recorded one, else UTC). */
+  readonly streakWatch: StreakWatch;
+}
+
+/** Where a user's streak notices stand, and when the sweep must look at them next (null: not until they practise). */
+export interface StreakNoticeState {
+  readonly cursor: StreakNoticeCursor;
+  readonly dueAt: Date | null;
 }
 
 /** A user's totals as a decision or a recompute under `rulesVersion` left them. */
@@ -22,11 +30,20 @@ export interface UserTotals {
   /** A null zone keeps the one recorded (a recompute over sessions from before facts knows none). */
   readonly totals: Omit<ProgressTotals, 'timezone'> & { readonly timezone: string | null };
   readonly rulesVersion: number;
+  readonly notices: StreakNoticeState;
 }
 
 export interface UserZone {
   readonly userId: string;
   readonly timezone: string;
+  /** The zone moves the user's local days, and with them when their notices fall due. */
+  readonly notices: StreakNoticeState;
+}
+
+/** A user whose streak notices are due, as the sweep reads them under the row's lock. */
+export interface DueStreak {
+  readonly userId: string;
+  readonly watch: StreakWatch;
 }
 
 interface ProfileRow {
@@ -38,6 +55,11 @@ interface ProfileRow {
   readonly timezone: string | null;
   readonly longest_streak: number;
   readonly rules_version: number | null;
+  readonly current_streak: number;
+  readonly last_practice_date: LocalDate | null;
+  readonly freezes_held: number;
+  readonly streak_warned_on: LocalDate | null;
+  readonly streak_day_ends_through: LocalDate | null;
 }
 
 interface TotalsRow {
@@ -51,14 +73,40 @@ interface TotalsRow {
   readonly last_practice_date: LocalDate | null;
   readonly timezone: string | null;
   readonly rules_version: number;
+  readonly freezes_held: number;
+  readonly frozen_days: readonly LocalDate[];
 }
 
-interface ZoneRow {
+interface NoticeRow {
+  readonly streak_warned_on: LocalDate | null;
+  readonly streak_day_ends_through: LocalDate | null;
+  readonly streak_due_at: string | null;
+}
+
+interface ZoneRow extends NoticeRow {
   readonly user_id: string;
   readonly timezone: string;
 }
 
-function totalsRow({ userId, totals, rulesVersion }: UserTotals): TotalsRow {
+/** The advisory lock key of the streak sweep ("STRK"); the rules' version fence uses another. */
+export const STREAK_SWEEP_LOCK = 0x5354524b;
+
+/** The columns a profile row's streak watch is read from. */
+const WATCH_COLUMNS = 'current_streak, last_practice_date, freezes_held, timezone, streak_warned_on, streak_day_ends_through';
+
+function noticeRow({ cursor, dueAt }: StreakNoticeState): NoticeRow {
+  return { streak_warned_on: cursor.warnedOn, streak_day_ends_through: cursor.dayEndsThrough, streak_due_at: dueAt?.toISOString() ?? null };
+}
+
+function streakWatch(row: Pick<ProfileRow, 'current_streak' | 'last_practice_date' | 'freezes_held' | 'timezone' | 'streak_warned_on' | 'streak_day_ends_through'>): StreakWatch {
+  return {
+    summary: { currentStreak: row.current_streak, lastPracticeDate: row.last_practice_date, freezesHeld: row.freezes_held },
+    zone: row.timezone ?? DEFAULT_TIME_ZONE,
+    cursor: { warnedOn: row.streak_warned_on, dayEndsThrough: row.streak_day_ends_through },
+  };
+}
+
+function totalsRow({ userId, totals, rulesVersion, notices }: UserTotals): TotalsRow & NoticeRow {
   return {
     user_id: userId,
     total_xp: totals.totalXp,
@@ -70,11 +118,14 @@ function totalsRow({ userId, totals, rulesVersion }: UserTotals): TotalsRow {
     last_practice_date: totals.lastPracticeDate,
     timezone: totals.timezone,
     rules_version: rulesVersion,
+    freezes_held: totals.freezesHeld,
+    frozen_days: totals.frozenDays,
+    ...noticeRow(notices),
   };
 }
 
-function zoneRow({ userId, timezone }: UserZone): ZoneRow {
-  return { user_id: userId, timezone };
+function zoneRow({ userId, timezone, notices }: UserZone): ZoneRow {
+  return { user_id: userId, timezone, ...noticeRow(notices) };
 }
 
 function lockedProfile(row: ProfileRow): LockedProfile {
@@ -86,6 +137,7 @@ function lockedProfile(row: ProfileRow): LockedProfile {
     timezone: row.timezone,
     longestStreak: row.longest_streak,
     rulesVersion: row.rules_version,
+    streakWatch: streakWatch(row),
   };
 }
 
@@ -129,7 +181,7 @@ export class UserProfileRepository {
       [sorted, VERSION_FENCE],
     );
     const rows: Array<ProfileRow & { readonly deciding_version: number | null }> = await statements.query(
-      `SELECT user_id, total_xp, level, sessions_completed, best_score, timezone, longest_streak, rules_version,
+      `SELECT user_id, total_xp, level, sessions_completed, best_score, longest_streak, rules_version, ${WATCH_COLUMNS},
          ${NEWEST_VERSION_SQL} AS deciding_version
        FROM user_profiles WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
       [sorted],
@@ -195,9 +247,12 @@ export class UserProfileRepository {
       `UPDATE user_profiles p SET total_xp = v.total_xp, level = v.level, sessions_completed = v.sessions_completed,
          best_score = v.best_score, current_streak = v.current_streak, longest_streak = v.longest_streak,
          last_practice_date = v.last_practice_date, timezone = COALESCE(v.timezone, p.timezone),
-         rules_version = v.rules_version, updated_at = $2
+         rules_version = v.rules_version, freezes_held = v.freezes_held, frozen_days = v.frozen_days,
+         streak_warned_on = v.streak_warned_on, streak_day_ends_through = v.streak_day_ends_through,
+         streak_due_at = v.streak_due_at, updated_at = $2
        FROM json_to_recordset($1::json) AS v(user_id text, total_xp int, level int, sessions_completed int,
-         best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text, rules_version int)
+         best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text, rules_version int,
+         freezes_held int, frozen_days date[], streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
        WHERE p.user_id = v.user_id`,
       [recordset(users.map(totalsRow)), now],
     );
@@ -209,8 +264,9 @@ export class UserProfileRepository {
       return;
     }
     await statementsOf(transaction).query(
-      `UPDATE user_profiles p SET timezone = v.timezone, updated_at = $2
-       FROM json_to_recordset($1::json) AS v(user_id text, timezone text)
+      `UPDATE user_profiles p SET timezone = v.timezone, streak_warned_on = v.streak_warned_on,
+         streak_day_ends_through = v.streak_day_ends_through, streak_due_at = v.streak_due_at, updated_at = $2
+       FROM json_to_recordset($1::json) AS v(user_id text, timezone text, streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
        WHERE p.user_id = v.user_id AND p.timezone IS DISTINCT FROM v.timezone`,
       [recordset(users.map(zoneRow)), now],
     );
@@ -225,13 +281,52 @@ export class UserProfileRepository {
     ]);
   }
 
-  /** Writes a recomputed streak; a streak that did not change leaves the row untouched. */
-  async storeStreak(transaction: Transaction, userId: string, streak: StreakSummary): Promise<void> {
+  /** Writes a recomputed streak and where its notices stand; a streak that did not change leaves the row untouched. */
+  async storeStreak(transaction: Transaction, userId: string, streak: StreakSummary, notices: StreakNoticeState): Promise<void> {
+    const row = noticeRow(notices);
     await statementsOf(transaction).query(
-      `UPDATE user_profiles SET current_streak = $2, longest_streak = $3, last_practice_date = $4
-       WHERE user_id = $1 AND (current_streak, longest_streak, last_practice_date)
-         IS DISTINCT FROM ($2::int, $3::int, $4::date)`,
-      [userId, streak.currentStreak, streak.longestStreak, streak.lastPracticeDate],
+      `UPDATE user_profiles SET current_streak = $2, longest_streak = $3, last_practice_date = $4, freezes_held = $5, frozen_days = $6,
+         streak_warned_on = $7, streak_day_ends_through = $8, streak_due_at = $9
+       WHERE user_id = $1 AND (current_streak, longest_streak, last_practice_date, freezes_held, frozen_days, streak_warned_on, streak_day_ends_through, streak_due_at)
+         IS DISTINCT FROM ($2::int, $3::int, $4::date, $5::int, $6::date[], $7::date, $8::date, $9::timestamptz)`,
+      [userId, streak.currentStreak, streak.longestStreak, streak.lastPracticeDate, streak.freezesHeld, streak.frozenDays, row.streak_warned_on, row.streak_day_ends_through, row.streak_due_at],
+    );
+  }
+
+  /**
+   * Takes the streak sweep for the caller's transaction, if no other transaction holds it: one
+   * worker sweeps at a time, and a worker that dies mid-sweep lets go with its connection.
+   */
+  async takeStreakSweepLock(transaction: Transaction): Promise<boolean> {
+    const [row]: Array<{ taken: boolean }> = await statementsOf(transaction).query(`SELECT pg_try_advisory_xact_lock($1) AS taken`, [STREAK_SWEEP_LOCK]);
+    return row.taken;
+  }
+
+  /**
+   * Locks up to `limit` users whose streak notices are due at `now`, soonest first, skipping rows a
+   * decision holds (it computes their due instant again, and the next sweep finds them). Through the
+   * partial index on streak_due_at: the users with nothing pending are never read.
+   */
+  async lockDueStreaks(transaction: Transaction, now: Date, limit: number): Promise<DueStreak[]> {
+    const rows: Array<ProfileRow & { user_id: string }> = await statementsOf(transaction).query(
+      `SELECT user_id, ${WATCH_COLUMNS} FROM user_profiles
+       WHERE streak_due_at <= $1 ORDER BY streak_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map((row) => ({ userId: row.user_id, watch: streakWatch(row) }));
+  }
+
+  /** Writes where the swept users' notices now stand, in one statement. */
+  async storeStreakNotices(transaction: Transaction, users: ReadonlyArray<{ readonly userId: string; readonly notices: StreakNoticeState }>): Promise<void> {
+    if (users.length === 0) {
+      return;
+    }
+    await statementsOf(transaction).query(
+      `UPDATE user_profiles p SET streak_warned_on = v.streak_warned_on, streak_day_ends_through = v.streak_day_ends_through,
+         streak_due_at = v.streak_due_at
+       FROM json_to_recordset($1::json) AS v(user_id text, streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
+       WHERE p.user_id = v.user_id`,
+      [recordset(users.map(({ userId, notices }) => ({ user_id: userId, ...noticeRow(notices) })))],
     );
   }
 }

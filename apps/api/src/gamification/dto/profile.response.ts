@@ -21,16 +21,28 @@ export class ChallengeResponse implements ChallengeView {
   @ApiProperty({ format: 'date-time', description: 'the end of the user’s local day' }) expiresAt!: string;
 }
 
+export class StreakFreezesResponse {
+  @ApiProperty({ example: 1, description: 'freezes held on the user’s today' }) held!: number;
+  @ApiProperty({ example: 2, description: 'the most a user holds at once; 0 when freezes are off' }) max!: number;
+  @ApiProperty({ example: 7, description: 'a freeze is earned each time the streak reaches a multiple of this' }) earnEveryDays!: number;
+}
+
 export class ProfileResponse implements ProfileView {
   @ApiProperty({ example: 'user-123' }) userId!: string;
   @ApiProperty({ example: 2 }) level!: number;
   @ApiProperty({ example: 180 }) totalXp!: number;
   @ApiProperty({ example: 80, description: 'totalXp minus the XP the current level needed' }) xpIntoLevel!: number;
   @ApiProperty({ example: 200, description: 'XP between the current and the next level; 0 at the cap' }) xpForNextLevel!: number;
-  @ApiProperty({ example: 3, description: '0 once the user’s local today is more than a day past the last practice day' })
+  @ApiProperty({
+    example: 3,
+    description: 'the streak on the user’s local today: each day that ended without practice used a freeze, and with none left the streak fell to 0',
+  })
   currentStreak!: number;
   @ApiProperty({ example: 5 }) longestStreak!: number;
   @ApiProperty({ type: String, format: 'date', nullable: true, example: '2026-11-25' }) lastPracticeDate!: string | null;
+  @ApiProperty({ type: StreakFreezesResponse }) streakFreezes!: StreakFreezesResponse;
+  @ApiProperty({ type: [String], format: 'date', example: ['2026-11-20'], description: 'the frozen days of the current streak, oldest first' })
+  frozenDays!: string[];
   @ApiProperty({ description: 'a counted session on the user’s current local day' }) practicedToday!: boolean;
   @ApiProperty({ example: 4 }) sessionsCompleted!: number;
   @ApiProperty({ type: [BadgeResponse] }) badges!: BadgeResponse[];
