@@ -1,4 +1,4 @@
-/** The profile API's shapes (CONTRACT.md section 5), as this client reads them. */
+/** The profile API's shapes (CONTRACT.md sections 5 and 8), as this client reads them. */
 export interface Badge {
   code: string;
   name: string;
@@ -25,6 +25,13 @@ export interface Challenge {
   expiresAt: string;
 }
 
+/** The streak freezes held, at most `max` (0: freezes are off), one earned every `earnEveryDays` days of streak. */
+export interface StreakFreezes {
+  held: number;
+  max: number;
+  earnEveryDays: number;
+}
+
 export interface Profile {
   userId: string;
   level: number;
@@ -35,6 +42,9 @@ export interface Profile {
   longestStreak: number;
   lastPracticeDate: string | null;
   practicedToday: boolean;
+  streakFreezes: StreakFreezes;
+  /** The frozen days of the current streak, YYYY-MM-DD in the user's zone, oldest first. */
+  frozenDays: string[];
   sessionsCompleted: number;
   badges: Badge[];
   challenges: Challenge[];

@@ -11,6 +11,19 @@ export function FlameIcon({ lit }: { lit: boolean }) {
   );
 }
 
+/** Three crossed arms with a chevron at each end; icy blue while `lit`, grey otherwise (as FlameIcon). */
+export function SnowflakeIcon({ lit }: { lit: boolean }) {
+  return (
+    <svg className="icon snowflake" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
+      <g fill="none" stroke={lit ? '#2e9bd6' : '#c8cbd6'} strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round">
+        {[0, 60, 120].map((angle) => (
+          <path key={angle} d="M12 2.5v19M9.5 4.5 12 7l2.5-2.5M9.5 19.5 12 17l2.5 2.5" transform={`rotate(${angle} 12 12)`} />
+        ))}
+      </g>
+    </svg>
+  );
+}
+
 export function MedalIcon() {
   return (
     <svg className="icon" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">

@@ -19,6 +19,8 @@ const lobby: Profile = {
   longestStreak: 0,
   lastPracticeDate: null,
   practicedToday: false,
+  streakFreezes: { held: 0, max: 2, earnEveryDays: 7 },
+  frozenDays: [],
   sessionsCompleted: 0,
   badges: [],
   challenges: [],
@@ -90,18 +92,85 @@ describe('BadgeDisplay', () => {
 });
 
 describe('StreakWidget', () => {
-  it('shows no streak and today not practised in the Lobby', () => {
+  // Practised 18, 19, 21 and 22 November; the 20th was missed and a freeze kept the streak.
+  const withAFrozenDay: Profile = {
+    ...lobby,
+    currentStreak: 4,
+    longestStreak: 4,
+    lastPracticeDate: '2026-11-22',
+    practicedToday: true,
+    streakFreezes: { held: 1, max: 2, earnEveryDays: 7 },
+    frozenDays: ['2026-11-20'],
+  };
+
+  const days = () => Array.from(document.querySelectorAll('.streak-day'), (day) => `${day.getAttribute('data-date')} ${day.className}`);
+
+  it('shows no streak, no days and today not practised in the Lobby', () => {
     render(<StreakWidget {...lobby} />);
     expect(screen.getByTestId('current-streak').textContent).toBe('0');
     expect(screen.getByText('Not practised yet today')).toBeTruthy();
+    expect(document.querySelector('.streak-week')).toBeNull();
+    expect(screen.getByTestId('freezes-held').textContent).toBe('0 of 2');
+    expect(document.querySelector('.freezes .snowflake g')?.getAttribute('stroke')).toBe('#c8cbd6');
   });
 
   it('shows the streak with a flame, the longest, and today done', () => {
-    render(<StreakWidget currentStreak={3} longestStreak={5} practicedToday />);
+    render(<StreakWidget {...lobby} currentStreak={3} longestStreak={5} lastPracticeDate="2026-11-22" practicedToday />);
     expect(screen.getByTestId('current-streak').textContent).toBe('3');
     expect(document.querySelector('.flame path')?.getAttribute('fill')).toBe('#ff7a18');
     expect(screen.getByText('Longest: 5 days')).toBeTruthy();
     expect(screen.getByText('Practised today ✓')).toBeTruthy();
+  });
+
+  it('shows one streak freeze held of two, with a lit snowflake and an accessible label', () => {
+    render(<StreakWidget {...withAFrozenDay} />);
+    expect(screen.getByTestId('freezes-held').textContent).toBe('1 of 2');
+    const freezes = screen.getByRole('button', { name: 'Streak freezes: 1 of 2 held' });
+    expect(freezes.querySelector('.snowflake g')?.getAttribute('stroke')).toBe('#2e9bd6');
+  });
+
+  it('marks a frozen day of the streak apart from the practised days and the days before it', () => {
+    render(<StreakWidget {...withAFrozenDay} />);
+    expect(days()).toEqual([
+      '2026-11-16 streak-day is-outside',
+      '2026-11-17 streak-day is-outside',
+      '2026-11-18 streak-day is-practised',
+      '2026-11-19 streak-day is-practised',
+      '2026-11-20 streak-day is-frozen',
+      '2026-11-21 streak-day is-practised',
+      '2026-11-22 streak-day is-practised',
+    ]);
+    const [frozen] = screen.getAllByTestId('frozen-day');
+    expect(screen.getAllByTestId('frozen-day')).toHaveLength(1);
+    expect(frozen.getAttribute('data-date')).toBe('2026-11-20');
+    expect(frozen.getAttribute('title')).toBe('Frozen: 2026-11-20 — a freeze kept your streak');
+    expect(frozen.querySelector('.snowflake')).toBeTruthy();
+    expect(frozen.querySelector('.flame')).toBeNull();
+    expect(frozen.textContent).toBe('FriFrozen: 2026-11-20 — a freeze kept your streak');
+  });
+
+  it('ends the days on a frozen yesterday while today is not practised yet', () => {
+    render(<StreakWidget {...withAFrozenDay} currentStreak={2} lastPracticeDate="2026-11-21" practicedToday={false} frozenDays={['2026-11-22']} />);
+    expect(days().slice(-3)).toEqual(['2026-11-20 streak-day is-practised', '2026-11-21 streak-day is-practised', '2026-11-22 streak-day is-frozen']);
+    expect(screen.getAllByTestId('frozen-day').map((day) => day.getAttribute('data-date'))).toEqual(['2026-11-22']);
+  });
+
+  it('shows no freeze row while freezes are off (at most 0 held)', () => {
+    render(<StreakWidget {...withAFrozenDay} streakFreezes={{ held: 0, max: 0, earnEveryDays: 7 }} frozenDays={[]} />);
+    expect(screen.queryByTestId('freezes-held')).toBeNull();
+    expect(screen.queryByRole('button', { name: /Streak freezes/ })).toBeNull();
+    expect(screen.queryByRole('tooltip')).toBeNull();
+    expect(screen.queryAllByTestId('frozen-day')).toEqual([]);
+  });
+
+  it('explains in its tooltip how freezes are earned, with the rules’ numbers', () => {
+    render(<StreakWidget {...withAFrozenDay} streakFreezes={{ held: 1, max: 3, earnEveryDays: 5 }} />);
+    const freezes = screen.getByRole('button', { name: 'Streak freezes: 1 of 3 held' });
+    const tooltip = document.getElementById(freezes.getAttribute('aria-describedby')!)!;
+    expect(tooltip.getAttribute('role')).toBe('tooltip');
+    expect(tooltip.textContent).toBe(
+      'You earn a streak freeze every 5 days of streak (up to 3 held). A day you miss uses one and keeps your streak.',
+    );
   });
 });
 
