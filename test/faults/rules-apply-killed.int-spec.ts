@@ -17,19 +17,20 @@ const now = new Date('2026-11-26T12:00:00Z');
 // kill lands between two of them whatever the machine's speed.
 const USERS = 3000;
 const BATCH = 25;
-const SOURCE = 'rules:v3';
+const SOURCE = 'rules:v4';
 
 /** `text` with `from` (which must occur exactly once) replaced: a change of the shipped file that cannot silently miss. */
 function edit(text: string, from: string, to: string): string {
   if (text.split(from).length !== 2) {
-    throw new Error(`config/rules.yaml no longer holds exactly one "${from}": update this test's v3 rules`);
+    throw new Error(`config/rules.yaml no longer holds exactly one "${from}": update this test's version 4 rules`);
   }
   return text.replace(from, to);
 }
 
-// The shipped rules as version 3: leaner base, richer score and duration steps, a higher minimum, one new badge.
-const v3Yaml = [
-  ['version: 2', 'version: 3'],
+// The shipped rules (version 3) as version 4: freezes off, leaner base, richer score and duration steps, a higher minimum, one new badge.
+const nextYaml = [
+  ['version: 3', 'version: 4'],
+  ['  maxHeld: 2', '  maxHeld: 0'],
   ['  base: 50', '  base: 30'],
   ['    xpPerStep: 5', '    xpPerStep: 8'],
   ['    xpPerStep: 10', '    xpPerStep: 12'],
@@ -42,8 +43,8 @@ const v3Yaml = [
   ],
 ].reduce((text, [from, to]) => edit(text, from, to), readFileSync(join(root, 'config', 'rules.yaml'), 'utf8'));
 
-/** What the v3 file says, written out from its meaning (not from the engine's code). */
-const V3 = {
+/** What the version 4 file says, written out from its meaning (not from the engine's code). */
+const NEXT = {
   base: 30,
   score: { step: 10, xpPerStep: 8 },
   duration: { stepSeconds: 600, xpPerStep: 12, maxSteps: 5 },
@@ -70,14 +71,14 @@ interface Fact {
   readonly score: number | null;
 }
 
-/** A user as recorded under version 2, before the apply. */
+/** A user as recorded under version 3 (the shipped rules), before the apply. */
 interface Recorded {
   readonly totalXp: number;
   readonly level: number;
   readonly badges: readonly string[];
 }
 
-/** A user as version 3 must leave them (contract section 6), with the awards it publishes. */
+/** A user as version 4 must leave them (contract section 6), with the awards it publishes. */
 interface Expected {
   readonly totalXp: number;
   readonly level: number;
@@ -88,7 +89,7 @@ interface Expected {
 
 function levelFor(totalXp: number): number {
   let level = 1;
-  while (level < V3.levels.maxLevel && V3.levels.xpFactor * (level + 1) * level <= totalXp) {
+  while (level < NEXT.levels.maxLevel && NEXT.levels.xpFactor * (level + 1) * level <= totalXp) {
     level += 1;
   }
   return level;
@@ -108,14 +109,14 @@ function longestRun(days: ReadonlySet<number>): number {
   return longest;
 }
 
-function expectedUnderV3(userId: string, facts: readonly Fact[], before: Recorded): Expected {
-  const counted = facts.filter((fact) => fact.durationSeconds >= V3.minimumDurationSeconds);
+function expectedUnderNext(userId: string, facts: readonly Fact[], before: Recorded): Expected {
+  const counted = facts.filter((fact) => fact.durationSeconds >= NEXT.minimumDurationSeconds);
   const totalXp = counted
     .map(
       (fact) =>
-        V3.base +
-        (fact.score === null ? 0 : Math.floor(fact.score / V3.score.step) * V3.score.xpPerStep) +
-        Math.min(Math.floor(fact.durationSeconds / V3.duration.stepSeconds), V3.duration.maxSteps) * V3.duration.xpPerStep,
+        NEXT.base +
+        (fact.score === null ? 0 : Math.floor(fact.score / NEXT.score.step) * NEXT.score.xpPerStep) +
+        Math.min(Math.floor(fact.durationSeconds / NEXT.duration.stepSeconds), NEXT.duration.maxSteps) * NEXT.duration.xpPerStep,
     )
     .reduce((sum, xp) => sum + xp, 0);
   const level = Math.max(levelFor(totalXp), before.level);
@@ -125,7 +126,7 @@ function expectedUnderV3(userId: string, facts: readonly Fact[], before: Recorde
     score: Math.max(-1, ...counted.map((fact) => fact.score ?? -1)),
     level,
   };
-  const earned = V3.badges.filter(([code, metric, atLeast]) => !before.badges.includes(code) && stats[metric] >= atLeast).map(([code]) => code);
+  const earned = NEXT.badges.filter(([code, metric, atLeast]) => !before.badges.includes(code) && stats[metric] >= atLeast).map(([code]) => code);
   const awards = earned.map((code) => `badge.awarded ${code} ${deterministicEventId('badge.awarded', SOURCE, userId, code)}`);
   if (level > before.level) {
     awards.push(`level.up ${before.level}->${level} at ${totalXp} ${deterministicEventId('level.up', SOURCE, userId, String(level))}`);
@@ -151,7 +152,7 @@ function generateFacts(random: SeededRandom): Map<string, Fact[]> {
 
 const dayOne = Date.parse('2026-10-01T09:00:00Z');
 
-/** Every user's recorded state: version, XP, level, badges, and the outbox rows of the v3 recompute. */
+/** Every user's recorded state: version, XP, level, badges, and the outbox rows of the version 4 recompute. */
 async function snapshot(client: Client) {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   try {
@@ -168,7 +169,7 @@ async function snapshot(client: Client) {
         [SOURCE],
       )
     ).rows;
-    const [version] = (await client.query(`SELECT completed_at, users_recomputed FROM rules_versions WHERE version = 3`)).rows as Array<{
+    const [version] = (await client.query(`SELECT completed_at, users_recomputed FROM rules_versions WHERE version = 4`)).rows as Array<{
       completed_at: Date | null;
       users_recomputed: number;
     }>;
@@ -180,11 +181,11 @@ async function snapshot(client: Client) {
                            (SELECT string_agg(o::text, '|' ORDER BY id) FROM outbox_messages o))) AS digest`,
       )
     ).rows as Array<{ outbox: number; digest: string }>;
-    const users = new Map(profiles.map((row) => [row.user_id, { ...row, badges: [] as string[], v3Badges: [] as string[], awards: [] as string[] }]));
+    const users = new Map(profiles.map((row) => [row.user_id, { ...row, badges: [] as string[], nextBadges: [] as string[], awards: [] as string[] }]));
     for (const row of badges) {
       users.get(row.user_id)!.badges.push(row.badge_code);
       if (row.source_event_id === SOURCE) {
-        users.get(row.user_id)!.v3Badges.push(row.badge_code);
+        users.get(row.user_id)!.nextBadges.push(row.badge_code);
       }
     }
     for (const row of awards) {
@@ -202,7 +203,7 @@ async function snapshot(client: Client) {
   }
 }
 
-/** An apply of the v3 file as an operator runs it: the built command, as a process. */
+/** An apply of the version 4 file as an operator runs it: the built command, as a process. */
 function startApply(file: string, url: string) {
   const child = spawn(process.execPath, [appEntry('cli'), 'apply', file, `--batch=${BATCH}`, '--by=rules-apply-killed'], {
     cwd: root,
@@ -222,7 +223,7 @@ function startApply(file: string, url: string) {
 /** The apply (issue 10): SIGKILLed twice while it walks the users, then run again to the end and once more. */
 describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rules-apply-killed-'));
-  const v3File = join(dir, 'rules-v3.yaml');
+  const nextFile = join(dir, 'rules-v4.yaml');
   const url = ownDatabaseUrl('gamification_test_rules_apply_killed');
   const client = new Client({ connectionString: url });
   const random = seededRandom('rules-apply-killed');
@@ -231,8 +232,8 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
   const expected = new Map<string, Expected>();
 
   beforeAll(async () => {
-    writeFileSync(v3File, v3Yaml);
-    // The users as the worker leaves them under version 2 (the RULES_FILE the first start records).
+    writeFileSync(nextFile, nextYaml);
+    // The users as the worker leaves them under version 3 (the RULES_FILE the first start records).
     const moduleRef = await startApplication(url, { now: () => now });
     try {
       const sessions = [...facts].flatMap(([userId, userFacts]) =>
@@ -267,9 +268,9 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     await client.connect();
     const before = await snapshot(client);
     for (const [userId, user] of before.users) {
-      expect(user.rules_version).toBe(2);
+      expect(user.rules_version).toBe(3);
       recorded.set(userId, { totalXp: user.total_xp, level: user.level, badges: [...user.badges].sort() });
-      expected.set(userId, expectedUnderV3(userId, facts.get(userId)!, recorded.get(userId)!));
+      expected.set(userId, expectedUnderNext(userId, facts.get(userId)!, recorded.get(userId)!));
     }
     expect(recorded.size).toBe(USERS);
   }, 600_000);
@@ -278,20 +279,20 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     await client.end();
   });
 
-  /** Users whose recorded state is not wholly the one of their version: v2 as before the apply, or v3 as expected. */
+  /** Users whose recorded state is not wholly the one of their version: version 3 as before the apply, or 4 as expected. */
   const halfway = (state: Awaited<ReturnType<typeof snapshot>>) => {
     const wrong: unknown[] = [];
     for (const [userId, user] of state.users) {
-      const actual = { version: user.rules_version, totalXp: user.total_xp, level: user.level, badges: [...user.badges].sort(), v3Badges: user.v3Badges.sort(), awards: user.awards.sort() };
+      const actual = { version: user.rules_version, totalXp: user.total_xp, level: user.level, badges: [...user.badges].sort(), nextBadges: user.nextBadges.sort(), awards: user.awards.sort() };
       const want =
-        user.rules_version === 2
-          ? { version: 2, ...recorded.get(userId)!, v3Badges: [], awards: [] }
+        user.rules_version === 3
+          ? { version: 3, ...recorded.get(userId)!, nextBadges: [], awards: [] }
           : {
-              version: 3,
+              version: 4,
               totalXp: expected.get(userId)!.totalXp,
               level: expected.get(userId)!.level,
               badges: expected.get(userId)!.badges,
-              v3Badges: expected.get(userId)!.badges.filter((code) => !recorded.get(userId)!.badges.includes(code)),
+              nextBadges: expected.get(userId)!.badges.filter((code) => !recorded.get(userId)!.badges.includes(code)),
               awards: expected.get(userId)!.awards,
             };
       if (JSON.stringify(actual) !== JSON.stringify(want)) {
@@ -300,7 +301,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     }
     return wrong.slice(0, 10);
   };
-  const onV3 = (state: Awaited<ReturnType<typeof snapshot>>) => [...state.users.values()].filter((user) => user.rules_version === 3).length;
+  const onNext = (state: Awaited<ReturnType<typeof snapshot>>) => [...state.users.values()].filter((user) => user.rules_version === 4).length;
 
   /** Once the killed process's connections are gone, no transaction of its can still commit. */
   const untilItsConnectionsAreGone = async () => {
@@ -315,11 +316,11 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
 
   /** Starts the apply, and SIGKILLs it once it has committed `target` users or more; false when it finished first. */
   const killOnProgress = async (target: number): Promise<boolean> => {
-    const { child, exited } = startApply(v3File, url);
+    const { child, exited } = startApply(nextFile, url);
     let finished = false;
     void exited.then(() => (finished = true));
     for (const deadline = Date.now() + 180_000; !finished; await new Promise((resolve) => setTimeout(resolve, 10))) {
-      const { rows } = await client.query(`SELECT count(*)::int AS users FROM user_profiles WHERE rules_version = 3`);
+      const { rows } = await client.query(`SELECT count(*)::int AS users FROM user_profiles WHERE rules_version = 4`);
       if (rows[0].users >= target) {
         child.kill('SIGKILL');
         break;
@@ -355,8 +356,8 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
       // Somewhere in the first sixth of what is left: one to twenty batches on from the last kill.
       killed.push(await killOnProgress(previous + BATCH * random.int(1, 20)));
       const state = await snapshot(client);
-      const done = onV3(state);
-      process.stdout.write(`rules-apply-killed: attempt ${attempt} ${killed[attempt - 1] ? 'killed' : 'finished'} with ${done}/${USERS} users on v3\n`);
+      const done = onNext(state);
+      process.stdout.write(`rules-apply-killed: attempt ${attempt} ${killed[attempt - 1] ? 'killed' : 'finished'} with ${done}/${USERS} users on version 4\n`);
 
       expect(halfway(state)).toEqual([]);
       expect(done).toBeGreaterThan(previous);
@@ -368,15 +369,15 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     // The first kill lands after at most 500 of the 3,000 users, long before the end.
     expect(killed[0]).toBe(true);
 
-    const rerun = await startApply(v3File, url).exited;
+    const rerun = await startApply(nextFile, url).exited;
     const after = await snapshot(client);
     process.stdout.write(`rules-apply-killed: the re-run said\n${rerun.stdout}`);
 
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toContain(killed[1] ? 'resuming an apply that was interrupted' : 'version 3 is in force already; nothing to do');
-    expect(rerun.stdout).toContain('version 3 is in force');
+    expect(rerun.stdout).toContain(killed[1] ? 'resuming an apply that was interrupted' : 'version 4 is in force already; nothing to do');
+    expect(rerun.stdout).toContain('version 4 is in force');
     expect(halfway(after)).toEqual([]);
-    expect(onV3(after)).toBe(USERS);
+    expect(onNext(after)).toBe(USERS);
     expect(after.version?.completed_at).toBeInstanceOf(Date);
     expect(after.version?.users_recomputed).toBe(USERS);
     // Every award of the recompute queued exactly once, none missing: newly earned badges and levels newly reached.
@@ -385,10 +386,10 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     expect(queued.length).toBe(wanted.length);
     expect(queued).toEqual(wanted);
 
-    const fourth = await startApply(v3File, url).exited;
+    const fourth = await startApply(nextFile, url).exited;
     const unchanged = await snapshot(client);
 
-    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${v3File}: version 3 is in force already; nothing to do\n` });
+    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${nextFile}: version 4 is in force already; nothing to do\n` });
     expect(unchanged.outbox).toBe(after.outbox);
     // Every column of every profile, badge and outbox row, as the completed apply left them.
     expect(unchanged.digest).toBe(after.digest);

@@ -14,9 +14,10 @@ const shipped = readFileSync(join(root, 'config', 'rules.yaml'), 'utf8');
 const DAY_MS = 86_400_000;
 
 /** Version 1: the contract's default rules, which the reference fold (libs/testing) is written from. */
-const v1 = shipped.replace('version: 2', 'version: 1');
+const v1 = shipped.replace(/^version: \d+$/m, 'version: 1');
 /** Version 2: base 60 instead of 50, at most one duration step instead of three, and a new badge. */
 const v2 = shipped
+  .replace(/^version: \d+$/m, 'version: 2')
   .replace('  base: 50', '  base: 60')
   .replace('    maxSteps: 3', '    maxSteps: 1')
   .replace(

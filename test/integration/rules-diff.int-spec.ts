@@ -47,7 +47,7 @@ describe('diff of candidate rules (dry run over every user)', () => {
   it('reports how many users would change, the XP deltas, and the badges and levels newly reached, changing nothing', async () => {
     const candidate: GamificationRules = {
       ...shipped,
-      version: 3,
+      version: shipped.version + 1,
       xp: { ...shipped.xp, base: 10 },
       badges: [...shipped.badges, { code: 'TWO_IN_A_ROW', name: 'Two in a Row', description: 'Practise 2 days in a row', when: { metric: 'streakDays', atLeast: 2 } }],
     };
@@ -74,7 +74,7 @@ describe('diff of candidate rules (dry run over every user)', () => {
   });
 
   it('counts the levels that generous rules would newly reach', async () => {
-    const generous: GamificationRules = { ...shipped, version: 3, xp: { ...shipped.xp, base: 500 } };
+    const generous: GamificationRules = { ...shipped, version: shipped.version + 1, xp: { ...shipped.xp, base: 500 } };
 
     const summary = await moduleRef.get(DiffRulesUseCase).execute(new DiffRulesCommand(generous));
 
@@ -91,8 +91,8 @@ describe('diff of candidate rules (dry run over every user)', () => {
     await expect(moduleRef.get(DiffRulesUseCase).execute(new DiffRulesCommand({ ...shipped, xp: { ...shipped.xp, base: 10 } }))).rejects.toThrow(
       RulesVersionError,
     );
-    await expect(moduleRef.get(DiffRulesUseCase).execute(new DiffRulesCommand({ ...shipped, version: 2 }))).rejects.toThrow(
-      /^version: 2 is not higher than the version in force \(2\)/,
+    await expect(moduleRef.get(DiffRulesUseCase).execute(new DiffRulesCommand({ ...shipped, version: shipped.version - 1 }))).rejects.toThrow(
+      new RegExp(`^version: ${shipped.version - 1} is not higher than the version in force \\(${shipped.version}\\)`),
     );
   });
 });

@@ -17,7 +17,7 @@ import { ownDatabaseUrl } from '../support/test-env';
 const shipped = loadRulesFile('config/rules.yaml');
 const now = new Date('2026-11-26T12:00:00Z');
 /** A flatter level curve: level n needs 25 * n * (n - 1) XP (50, 150, 300, …) instead of 50 * n * (n - 1). */
-const flatter: GamificationRules = { ...shipped, version: 3, levels: { ...shipped.levels, xpFactor: 25 } };
+const flatter: GamificationRules = { ...shipped, version: shipped.version + 1, levels: { ...shipped.levels, xpFactor: 25 } };
 
 /** What the profile shows while an apply is under way, on a database of its own. */
 describe('the rules in force, as the profile shows them during an apply', () => {
@@ -25,7 +25,7 @@ describe('the rules in force, as the profile shows them during an apply', () => 
 
   beforeAll(async () => {
     moduleRef = await startApplication(ownDatabaseUrl('gamification_test_rules_in_force'), { now: () => now });
-    // 50 + 45 + 30 = 125 XP under version 2: level 2 (100), 25 into it, 200 to level 3 (300).
+    // 50 + 45 + 30 = 125 XP under the shipped version: level 2 (100), 25 into it, 200 to level 3 (300).
     await moduleRef
       .get(ApplySessionCompletedUseCase)
       .executeBatch(
@@ -43,18 +43,18 @@ describe('the rules in force, as the profile shows them during an apply', () => 
   };
 
   it('shows a user not reached yet on their own version’s curve and a new user on the new one, until the apply reaches them', async () => {
-    // Where a killed apply of version 3 leaves things: the version recorded, nobody walked yet.
+    // Where a killed apply of the next version leaves things: the version recorded, nobody walked yet.
     await moduleRef
       .get(UnitOfWork)
-      .run((transaction) => moduleRef.get(RulesVersionsRepository).begin(transaction, { version: 3, rules: flatter, source: 'flatter.yaml', appliedBy: 'test' }, now));
+      .run((transaction) => moduleRef.get(RulesVersionsRepository).begin(transaction, { version: flatter.version, rules: flatter, source: 'flatter.yaml', appliedBy: 'test' }, now));
 
     expect(await profile('alice')).toEqual({ level: 2, totalXp: 125, xpIntoLevel: 25, xpForNextLevel: 200 });
-    // Never seen: the Lobby on version 3's curve, 50 XP to level 2.
+    // Never seen: the Lobby on the next version's curve, 50 XP to level 2.
     expect(await profile('bob')).toEqual({ level: 1, totalXp: 0, xpIntoLevel: 0, xpForNextLevel: 50 });
 
     const result = await moduleRef.get(ApplyRulesUseCase).execute(new ApplyRulesCommand(flatter, 'flatter.yaml', 'test'));
 
-    expect(result).toMatchObject({ status: 'applied', resumed: true, toVersion: 3 });
+    expect(result).toMatchObject({ status: 'applied', resumed: true, toVersion: flatter.version });
     // 125 XP on the flatter curve: level 2 (50), 75 into it, 100 to level 3 (150).
     expect(await profile('alice')).toEqual({ level: 2, totalXp: 125, xpIntoLevel: 75, xpForNextLevel: 100 });
   });

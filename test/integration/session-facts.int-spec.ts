@@ -48,7 +48,7 @@ describe('session facts', () => {
         duration_seconds: 1800,
         score: 91,
         skills: ['graphs', 'arrays'],
-        rules_version: 2,
+        rules_version: rules.version,
       },
       {
         event_id: tooShort.eventId,
@@ -61,7 +61,7 @@ describe('session facts', () => {
         duration_seconds: 30,
         score: null,
         skills: [],
-        rules_version: 2,
+        rules_version: rules.version,
       },
     ]);
   });
@@ -77,7 +77,7 @@ describe('session facts', () => {
     );
     const fresh = parsedSession(aSessionCompleted({ userId, completedAt: '2026-10-02T10:00:00Z', durationSeconds: 600, score: null, timezone: 'UTC' }));
     await engine.worker.get(ApplySessionCompletedUseCase).executeBatch(new ApplySessionBatchCommand([fresh], 'kafka'));
-    const harsher = { ...rules, version: 3, xp: { ...rules.xp, base: 10 } };
+    const harsher = { ...rules, version: rules.version + 1, xp: { ...rules.xp, base: 10 } };
 
     const recomputed = recomputeProgress((await sessionsOf(userId)) ?? [], [], { badges: new Set(['FIRST_STEPS']), highestLevel: 1 }, harsher);
 

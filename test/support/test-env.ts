@@ -21,6 +21,12 @@ export function workerTestEnv(suffix = randomUUID().slice(0, 8)) {
     TOPIC_SESSION_COMPLETED_DLQ: `session.completed.dlq.${suffix}`,
     TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
     TOPIC_LEVEL_UP: `level.up.${suffix}`,
+    TOPIC_STREAK_AT_RISK: `streak.at_risk.${suffix}`,
+    TOPIC_STREAK_FROZEN: `streak.frozen.${suffix}`,
+    TOPIC_STREAK_LOST: `streak.lost.${suffix}`,
+    // The sweep runs at start and then hourly: files on the shared database do not get each other's
+    // streak notices mid-test. The streak tests sweep when they move their own clock.
+    STREAK_SWEEP_INTERVAL_MS: '3600000',
     OUTBOX_POLL_INTERVAL_MS: '50',
     WORKER_HTTP_PORT: '0',
     LOG_LEVEL: 'warn',
