@@ -18,6 +18,7 @@ import {
 import { createDataSource } from '@app/persistence';
 import { runNaiveConsumer } from './naive/naive-consumer';
 import { rulesRecompute } from './rules-recompute';
+import { streakSweep } from './streak-sweep';
 import { firstSessionEvent, sessionEvents, uniqueCount } from './support/events';
 import { benchKafka, connectedProducer, createTopics, produceAll } from './support/kafka';
 import { percentile, rate, waitUntil } from './support/stats';
@@ -26,7 +27,11 @@ import { percentile, rate, waitUntil } from './support/stats';
  * npm run bench — throughput, latency and memory of the engine next to honest baselines, on the
  * real broker, database and Redis the demo uses. Prints a table and writes bench/results/latest.json.
  * Flags: --events=20000 --naive-events=5000 --users=10000 --hot-users=100 --rate=500 --latency-seconds=20
+ * --sweep-users=1000000 --sweep-due=10000 (the streak sweep stage; --sweep-users=0 skips it)
  * --rules-users=100000 --rules-sessions=20 (the rules recompute stage; --rules-users=0 skips it)
+ * --only=stream|streak-sweep|rules-recompute runs one part alone: the event stream stages (1 to 6),
+ * the streak sweep (7) or the rules recompute (8); e.g. npx tsx bench/run.ts --only=streak-sweep
+ * (build the worker first: npx nest build worker).
  */
 const root = projectRoot();
 const flags = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
@@ -39,6 +44,14 @@ const RATE = flag('rate', 500);
 const LATENCY_SECONDS = flag('latency-seconds', 20);
 const RULES_USERS = flag('rules-users', 100_000);
 const RULES_SESSIONS = flag('rules-sessions', 20);
+const SWEEP_USERS = flag('sweep-users', 1_000_000);
+const SWEEP_DUE = flag('sweep-due', 10_000);
+const PARTS = ['stream', 'streak-sweep', 'rules-recompute'] as const;
+const ONLY = flags.get('only');
+const runs = (part: (typeof PARTS)[number]) => ONLY === undefined || ONLY === part;
+const STREAM = runs('stream');
+const SWEEP = runs('streak-sweep') && SWEEP_USERS > 0;
+const RULES = runs('rules-recompute') && RULES_USERS > 0;
 const PARTITIONS = 6;
 const run = randomUUID().slice(0, 6);
 const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification');
@@ -47,6 +60,8 @@ benchUrl.pathname = '/gamification_bench';
 const DATABASE_URL = benchUrl.toString();
 const rulesUrl = new URL(adminUrl);
 rulesUrl.pathname = '/gamification_bench_rules';
+const sweepUrl = new URL(adminUrl);
+sweepUrl.pathname = '/gamification_bench_sweep';
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Worker {
@@ -110,17 +125,16 @@ async function startWorker(brokers: readonly string[], topicSuffix: string, entr
   };
 }
 
-async function main(): Promise<void> {
-  log(`bench: ${EVENTS} events (naive ${NAIVE_EVENTS}), ${USERS} users and ${HOT_USERS} hot users, latency at ${RATE}/s for ${LATENCY_SECONDS} s`);
-  const kafkaBroker = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
-  const kafka = benchKafka(kafkaBroker.brokers);
+/** Stages 1 to 6: the event stream through the pipe, the store, the naive baseline and the engine. */
+async function streamStages(brokers: readonly string[]): Promise<Record<string, number>> {
+  const kafka = benchKafka(brokers);
   const producer = await connectedProducer(kafka);
   const pool = new Pool({ connectionString: DATABASE_URL, max: 10 });
   const results: Record<string, number> = {};
   try {
     await recreateDatabase(DATABASE_URL, printProgress);
 
-    printProgress('1/7 pipe ceiling: kafkajs consuming pre-produced messages, doing nothing...');
+    printProgress('1/8 pipe ceiling: kafkajs consuming pre-produced messages, doing nothing...');
     const pipeTopic = `bench.pipe.${run}`;
     await createTopics(kafka, [pipeTopic], PARTITIONS);
     await produceAll(producer, pipeTopic, sessionEvents(EVENTS, USERS, `pipe-${run}`), printProgress);
@@ -144,7 +158,7 @@ async function main(): Promise<void> {
     results.pipeEventsPerSecond = rate(EVENTS, Date.now() - pipeStart);
     await pipeConsumer.disconnect();
 
-    printProgress('2/7 store ceiling: single-row upsert transactions through pg, 8 connections...');
+    printProgress('2/8 store ceiling: single-row upsert transactions through pg, 8 connections...');
     await pool.query('CREATE TABLE IF NOT EXISTS bench_upserts (id text PRIMARY KEY, n integer NOT NULL)');
     let next = 0;
     const storeStart = Date.now();
@@ -166,7 +180,7 @@ async function main(): Promise<void> {
     );
     results.storeTransactionsPerSecond = rate(EVENTS, Date.now() - storeStart);
 
-    printProgress(`3/7 naive baseline: one TypeORM transaction per event, ${NAIVE_EVENTS} events...`);
+    printProgress(`3/8 naive baseline: one TypeORM transaction per event, ${NAIVE_EVENTS} events...`);
     const naiveTopic = `bench.naive.${run}`;
     await createTopics(kafka, [naiveTopic], PARTITIONS);
     await produceAll(producer, naiveTopic, sessionEvents(NAIVE_EVENTS, USERS, `naive-${run}`), printProgress);
@@ -215,10 +229,10 @@ async function main(): Promise<void> {
     };
 
     const suffixA = `${run}a`;
-    const workerA = await startWorker(kafkaBroker.brokers, suffixA);
-    results.engineEventsPerSecond = await engineRun('4/7 engine, many users', USERS, suffixA, workerA);
+    const workerA = await startWorker(brokers, suffixA);
+    results.engineEventsPerSecond = await engineRun('4/8 engine, many users', USERS, suffixA, workerA);
 
-    printProgress(`5/7 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
+    printProgress(`5/8 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     const awards = kafka.consumer({ groupId: `bench-awards-${run}` });
@@ -260,8 +274,8 @@ async function main(): Promise<void> {
     await workerA.stop();
 
     const suffixB = `${run}b`;
-    const workerB = await startWorker(kafkaBroker.brokers, suffixB);
-    results.engineHotKeysEventsPerSecond = await engineRun('6/7 engine, hot keys', HOT_USERS, suffixB, workerB);
+    const workerB = await startWorker(brokers, suffixB);
+    results.engineHotKeysEventsPerSecond = await engineRun('6/8 engine, hot keys', HOT_USERS, suffixB, workerB);
     await workerB.stop();
     results.workerPeakRssMb = Math.max(workerA.peakRssMb(), workerB.peakRssMb());
 
@@ -275,7 +289,7 @@ async function main(): Promise<void> {
           // Each turn has users of its own (the suffix names them): a newer build recomputes a user
           // whose profile an older build left without a rules version, and would pay for that.
           const suffix = `${run}c${round}${build[0]}`;
-          const worker = await startWorker(kafkaBroker.brokers, suffix, entry);
+          const worker = await startWorker(brokers, suffix, entry);
           rates[build].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${build} build`, USERS, suffix, worker));
           await worker.stop();
         }
@@ -286,11 +300,38 @@ async function main(): Promise<void> {
   } finally {
     await producer.disconnect();
     await pool.end();
-    await kafkaBroker.stop();
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  if (ONLY !== undefined && !(PARTS as readonly string[]).includes(ONLY)) {
+    throw new Error(`--only=${ONLY}: expected one of ${PARTS.join(', ')}`);
+  }
+  if (STREAM) {
+    log(`bench: ${EVENTS} events (naive ${NAIVE_EVENTS}), ${USERS} users and ${HOT_USERS} hot users, latency at ${RATE}/s for ${LATENCY_SECONDS} s`);
+  }
+  const results: Record<string, number> = {};
+  if (STREAM || SWEEP) {
+    const kafkaBroker = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
+    try {
+      if (STREAM) {
+        Object.assign(results, await streamStages(kafkaBroker.brokers));
+      }
+      if (SWEEP) {
+        printProgress(`7/8 streak sweep: ${SWEEP_DUE} users due of ${SWEEP_USERS}, the start sweep of the built worker...`);
+        Object.assign(
+          results,
+          await streakSweep({ root, databaseUrl: sweepUrl.toString(), brokers: kafkaBroker.brokers, run, users: SWEEP_USERS, due: SWEEP_DUE }, log),
+        );
+      }
+    } finally {
+      await kafkaBroker.stop();
+    }
   }
 
-  if (RULES_USERS > 0) {
-    printProgress(`7/7 rules recompute: diff and apply of a new rules version over ${RULES_USERS} users × ${RULES_SESSIONS} sessions...`);
+  if (RULES) {
+    printProgress(`8/8 rules recompute: diff and apply of a new rules version over ${RULES_USERS} users × ${RULES_SESSIONS} sessions...`);
     Object.assign(results, await rulesRecompute({ root, databaseUrl: rulesUrl.toString(), users: RULES_USERS, sessionsPerUser: RULES_SESSIONS }, log));
   }
 
@@ -304,28 +345,44 @@ async function main(): Promise<void> {
   };
   log('');
   log(`Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; broker, Postgres and Redis on the same machine; Node ${machine.node}, Kafka ${machine.kafka}`);
-  log('| ratio | value |');
-  log('| --- | ---: |');
-  log(`| engine ÷ naive baseline | ${ratio(results.engineEventsPerSecond, results.naiveEventsPerSecond)} |`);
-  log(`| engine ÷ pipe ceiling | ${ratio(results.engineEventsPerSecond, results.pipeEventsPerSecond)} |`);
-  log(`| engine ÷ store ceiling | ${ratio(results.engineEventsPerSecond, results.storeTransactionsPerSecond)} |`);
-  log(`| engine (hot keys) ÷ naive baseline | ${ratio(results.engineHotKeysEventsPerSecond, results.naiveEventsPerSecond)} |`);
-  log('');
+  if (STREAM) {
+    log('| ratio | value |');
+    log('| --- | ---: |');
+    log(`| engine ÷ naive baseline | ${ratio(results.engineEventsPerSecond, results.naiveEventsPerSecond)} |`);
+    log(`| engine ÷ pipe ceiling | ${ratio(results.engineEventsPerSecond, results.pipeEventsPerSecond)} |`);
+    log(`| engine ÷ store ceiling | ${ratio(results.engineEventsPerSecond, results.storeTransactionsPerSecond)} |`);
+    log(`| engine (hot keys) ÷ naive baseline | ${ratio(results.engineHotKeysEventsPerSecond, results.naiveEventsPerSecond)} |`);
+    log('');
+  }
   log('| measure | value |');
   log('| --- | ---: |');
-  log(`| pipe ceiling (kafkajs, no-op) | ${results.pipeEventsPerSecond.toFixed(0)} events/s |`);
-  log(`| store ceiling (pg, one upsert per transaction) | ${results.storeTransactionsPerSecond.toFixed(0)} transactions/s |`);
-  log(`| naive baseline (TypeORM, one transaction per event) | ${results.naiveEventsPerSecond.toFixed(0)} events/s |`);
-  log(`| engine, ${USERS} users, end to end | ${results.engineEventsPerSecond.toFixed(0)} events/s |`);
-  log(`| engine, ${HOT_USERS} users (hot keys), end to end | ${results.engineHotKeysEventsPerSecond.toFixed(0)} events/s |`);
-  log(`| event → badge.awarded latency at ${RATE}/s, p50 / p95 / p99 | ${results.latencyP50Ms} / ${results.latencyP95Ms} / ${results.latencyP99Ms} ms |`);
-  log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
-  if (RULES_USERS > 0) {
+  if (STREAM) {
+    log(`| pipe ceiling (kafkajs, no-op) | ${results.pipeEventsPerSecond.toFixed(0)} events/s |`);
+    log(`| store ceiling (pg, one upsert per transaction) | ${results.storeTransactionsPerSecond.toFixed(0)} transactions/s |`);
+    log(`| naive baseline (TypeORM, one transaction per event) | ${results.naiveEventsPerSecond.toFixed(0)} events/s |`);
+    log(`| engine, ${USERS} users, end to end | ${results.engineEventsPerSecond.toFixed(0)} events/s |`);
+    log(`| engine, ${HOT_USERS} users (hot keys), end to end | ${results.engineHotKeysEventsPerSecond.toFixed(0)} events/s |`);
+    log(`| event → badge.awarded latency at ${RATE}/s, p50 / p95 / p99 | ${results.latencyP50Ms} / ${results.latencyP95Ms} / ${results.latencyP99Ms} ms |`);
+    log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
+  }
+  if (SWEEP) {
+    const sweep = `${results.streakSweepDueUsers} users due of ${results.streakSweepUsers}`;
+    log(`| streak sweep, ${sweep}: start sweep of a fresh worker | ${results.streakSweepSeconds.toFixed(3)} s |`);
+    log(`| streak sweep, ${sweep}: sweep of a running worker | ${results.streakSweepRunningSeconds.toFixed(3)} s |`);
+    log(
+      `| streak sweep, nothing due: start sweep of a fresh worker / sweep of a running worker | ${results.streakSweepNothingDueSeconds.toFixed(3)} s / ${results.streakSweepNothingDueRunningSeconds.toFixed(3)} s |`,
+    );
+    log(
+      `| streak notices per sweep: at_risk / frozen / lost | ${results.streakSweepAtRiskNotices} / ${results.streakSweepFrozenNotices} / ${results.streakSweepLostNotices} |`,
+    );
+    log(`| streak_due index entries the start sweep read | ${results.streakSweepIndexEntriesRead} |`);
+  }
+  if (RULES) {
     log(`| rules diff, ${RULES_USERS} users × ${RULES_SESSIONS} sessions (command start included) | ${results.rulesDiffUsersPerSecond.toFixed(0)} users/s |`);
     log(`| rules apply, ${RULES_USERS} users × ${RULES_SESSIONS} sessions (command start included) | ${results.rulesApplyUsersPerSecond.toFixed(0)} users/s |`);
     log(`| rules apply again (nothing to do) | ${results.rulesSecondApplySeconds.toFixed(1)} s |`);
   }
-  if (BASELINE_ENTRY !== undefined) {
+  if (STREAM && BASELINE_ENTRY !== undefined) {
     log('');
     log(`Same-run comparison with BENCH_WORKER_ENTRY=${BASELINE_ENTRY} (${USERS} users, median of ${COMPARISON_ROUNDS} turns each):`);
     log('| build | events/s |');
@@ -337,7 +394,7 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
   );
   log('\nwritten to bench/results/latest.json');
 }

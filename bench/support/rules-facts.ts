@@ -143,7 +143,7 @@ export async function fillRulesFacts(pool: Pool, shape: RulesFactsShape, progres
  * Drops the table's indexes, loads it, and builds them again from their own definitions, as a
  * restore does: a random UUID key inserted row by row costs several times the load itself.
  */
-async function withIndexesBuiltAfter(client: PoolClient, table: string, done: (what: string) => void, load: () => Promise<void>): Promise<void> {
+export async function withIndexesBuiltAfter(client: PoolClient, table: string, done: (what: string) => void, load: () => Promise<void>): Promise<void> {
   const { rows: indexes } = await client.query<{ name: string; constraint_definition: string | null; index_definition: string }>(
     `SELECT i.relname AS name, pg_get_constraintdef(c.oid) AS constraint_definition, pg_get_indexdef(i.oid) AS index_definition
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
