@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { aSessionCompleted, aUserId, aZoneAtMidday } from '@app/testing';
+import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn } from '@app/testing';
 import { ApiHarness } from '../support/api-harness';
 import { EngineHarness } from '../support/engine-harness';
 
@@ -91,6 +91,35 @@ describe('the Locker Room in a real browser', () => {
     await page.getByText('175 XP', { exact: true }).waitFor();
     expect((await engine.profile(userId))?.totalXp).toBe(175);
     await page.screenshot({ path: join(SCREENSHOTS, '3-after-claim.png'), fullPage: true });
+  });
+
+  it('shows the freezes held with a snowflake, marks the frozen day, and says how freezes are earned', async () => {
+    const userId = aUserId('freezes');
+    const zone = aZoneAtMidday();
+    const dayMs = 86_400_000;
+    const daysAgo = (days: number) => new Date(Date.now() - days * dayMs);
+    // Fourteen days in a row (two freezes earned), the day before yesterday missed (one used), yesterday practised.
+    const sessions = [...Array.from({ length: 14 }, (_, index) => 16 - index), 1].map((days) =>
+      aSessionCompleted({ userId, timezone: zone, completedAt: daysAgo(days).toISOString(), durationSeconds: 900, score: 70 }),
+    );
+    await engine.send(userId, ...sessions);
+    await engine.processed(...sessions.map((session) => session.eventId));
+    const frozenDay = calendarDateIn(daysAgo(2), zone);
+
+    // A browser tab of its own: the first test's user stays signed in in the other one.
+    await page.goto(base);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await page.fill('#user-id', userId);
+    await page.click('button[type=submit]');
+    await page.locator('[data-testid=freezes-held]').waitFor();
+
+    expect(await text('[data-testid=current-streak]')).toBe('15');
+    expect(await text('[data-testid=freezes-held]')).toBe('1 of 2');
+    expect(await page.locator('[data-testid=frozen-day]').evaluateAll((days) => days.map((day) => day.getAttribute('data-date')))).toEqual([frozenDay]);
+    await page.hover('.freezes');
+    expect(await text('#streak-freeze-tip')).toBe('You earn a streak freeze every 7 days of streak (up to 2 held). A day you miss uses one and keeps your streak.');
+    await page.locator('.card.streak').screenshot({ path: join(SCREENSHOTS, '5-streak-freezes.png') });
   });
 
   it('shows the OpenAPI UI under its own policy, every operation listed', async () => {

@@ -50,6 +50,10 @@ async function metricSum(worker: WorkerProcess, name: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
+function sweepEnv() {
+  return { ...workerTestEnv(), STREAK_SWEEP_INTERVAL_MS: '250', STREAK_SWEEP_BATCH_SIZE: '10' };
+}
+
 /**
  * Holds the sweep (the advisory lock every sweep must take) until `release` is called, so that the
  * workers are up and the whole sweep happens while the test watches.
@@ -71,9 +75,14 @@ async function holdTheSweep(url: string): Promise<{ release: () => Promise<void>
  * Either way every notice is queued once (one outbox row, one eventId) and published, none is lost.
  */
 describe('the streak sweep under faults', () => {
-  const env = { ...workerTestEnv(), STREAK_SWEEP_INTERVAL_MS: '250', STREAK_SWEEP_BATCH_SIZE: '10' };
+  // Topics and a group of each test's own: the recorder reads its topics from the beginning.
+  let env = sweepEnv();
   let fleet: WorkerFleet;
   let recorder: TopicRecorder | null = null;
+
+  beforeEach(() => {
+    env = sweepEnv();
+  });
 
   afterEach(async () => {
     await recorder?.stop();

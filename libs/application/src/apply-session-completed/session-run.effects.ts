@@ -1,4 +1,4 @@
-import { challengeDayKey, localDateOf, type DecidedSessionOutcome, type LocalDate, type StreakNotice, type StreakNotifier, type StreakWatch } from '@app/domain';
+import { challengeDayKey, type DecidedSessionOutcome, type LocalDate, type StreakNotice, type StreakNotifier, type StreakWatch } from '@app/domain';
 import type { BadgeAward, LedgerOutcome, PracticeDay, UserChallengeDay, UserTotals, UserZone } from '@app/persistence';
 
 /** What a run of decided sessions writes, table by table, so that each table takes one statement. */
@@ -89,7 +89,7 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], r
       .filter(([userId]) => !totals.has(userId))
       .map(([userId, timezone]) => {
         const watch = { ...watches.get(userId)!, zone: timezone };
-        return { userId, timezone, notices: { cursor: watch.cursor, dueAt: notifier.nextDueAt(watch, localDateOf(now, timezone)) } };
+        return { userId, timezone, notices: { cursor: watch.cursor, dueAt: notifier.nextDueAt(watch, now) } };
       }),
     practiceDays,
     badges,

@@ -74,7 +74,7 @@ describe('StreakNotifier', () => {
   it('places the reminder and the day end by the zone’s own clock across DST', () => {
     // New York falls back on 2026-11-01: that day lasts 25 hours, and 20:00 is at 01:00Z the next day.
     const newYork = watch(days('2026-10-25', 7), 'America/New_York', { warnedOn: null, dayEndsThrough: '2026-10-30' });
-    expect(notifier.nextDueAt(newYork, '2026-10-31')).toEqual(new Date('2026-11-02T01:00:00Z'));
+    expect(notifier.nextDueAt(newYork, new Date('2026-10-31T16:00:00Z'))).toEqual(new Date('2026-11-02T01:00:00Z'));
     const [atRisk, frozen] = sweep(newYork, ['2026-11-02T01:00:00Z', '2026-11-02T05:00:00Z']);
     expect(atRisk.notices).toEqual([
       { type: 'streak.at_risk', localDate: '2026-11-01', currentStreak: 7, freezesHeld: 1, dayEndsAt: new Date('2026-11-02T05:00:00Z') },

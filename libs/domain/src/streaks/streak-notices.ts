@@ -61,11 +61,28 @@ const laterOf = (a: LocalDate | null, b: LocalDate): LocalDate => (a === null ||
  * passed unannounced (the engine was down) is announced late; an at_risk only while its day lasts.
  */
 export class StreakNotifier {
+  // A run of sessions or a sweep asks for the same instant's local date in the same few zones over and over.
+  private todays = new Map<string, LocalDate>();
+  private todaysAt = Number.NaN;
+
   constructor(private readonly reminderLocalTime: string) {}
+
+  private todayIn(zone: string, now: Date): LocalDate {
+    if (now.getTime() !== this.todaysAt) {
+      this.todays = new Map();
+      this.todaysAt = now.getTime();
+    }
+    let today = this.todays.get(zone);
+    if (today === undefined) {
+      today = localDateOf(now, zone);
+      this.todays.set(zone, today);
+    }
+    return today;
+  }
 
   /** Everything due at `now`, the cursor past it, and the next instant to look again. */
   due(watch: StreakWatch, now: Date): StreakNoticesDue {
-    const today = localDateOf(now, watch.zone);
+    const today = this.todayIn(watch.zone, now);
     const ended = this.dayEnds(watch, dateOfEpochDay(epochDay(today) - 1));
     const notices: StreakNotice[] = [...ended.notices];
     let cursor = ended.cursor;
@@ -74,7 +91,7 @@ export class StreakNotifier {
       notices.push(atRisk);
       cursor = { ...cursor, warnedOn: today };
     }
-    return { notices, cursor, nextDueAt: this.nextDueAt({ ...watch, cursor }, today) };
+    return { notices, cursor, nextDueAt: this.nextDueAt({ ...watch, cursor }, now) };
   }
 
   /**
@@ -108,7 +125,7 @@ export class StreakNotifier {
    * left to the sweep, which the returned due instant brings back in time.
    */
   settle(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, firstNewDay: LocalDate | null, now: Date): StreakNoticesDue {
-    const yesterday = (zone: string) => dateOfEpochDay(epochDay(localDateOf(now, zone)) - 1);
+    const yesterday = (zone: string) => dateOfEpochDay(epochDay(this.todayIn(zone, now)) - 1);
     let notices: readonly StreakNotice[] = [];
     let cursor = before.cursor;
     if (before.summary.lastPracticeDate === null) {
@@ -117,7 +134,7 @@ export class StreakNotifier {
       const through = dateOfEpochDay(Math.min(epochDay(firstNewDay), epochDay(yesterday(before.zone)) + 1) - 1);
       ({ notices, cursor } = this.dayEnds(before, through));
     }
-    return { notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, localDateOf(now, after.zone)) };
+    return { notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };
   }
 
   /**
@@ -125,11 +142,12 @@ export class StreakNotifier {
    * time of the first day not warned, today or later, while the streak lasts. It may be in the past
    * (a day end not announced yet), and it is never after the notice it stands for.
    */
-  nextDueAt(watch: StreakWatch, today: LocalDate): Date | null {
+  nextDueAt(watch: StreakWatch, now: Date): Date | null {
     const { summary, cursor, zone } = watch;
     if (summary.lastPracticeDate === null || summary.currentStreak === 0) {
       return null;
     }
+    const today = this.todayIn(zone, now);
     const last = epochDay(summary.lastPracticeDate);
     const lostDay = last + summary.freezesHeld + 1;
     const dayEnd = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
