@@ -108,7 +108,7 @@ describe('the Locker Room in a real browser', () => {
 
     // A browser tab of its own: the first test's user stays signed in in the other one.
     await page.goto(base);
-    await page.evaluate(() => sessionStorage.clear());
+    await page.evaluate('sessionStorage.clear()');
     await page.reload();
     await page.fill('#user-id', userId);
     await page.click('button[type=submit]');

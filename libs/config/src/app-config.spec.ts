@@ -27,7 +27,7 @@ describe('the environment settings', () => {
       streakFrozen: 'streak.frozen',
       streakLost: 'streak.lost',
     });
-    expect(config.streakSweep).toEqual({ intervalMs: 60_000, batchSize: 2000 });
+    expect(config.streakSweep).toEqual({ intervalMs: 60_000, batchSize: 10_000 });
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
 

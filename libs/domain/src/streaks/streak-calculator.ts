@@ -1,5 +1,5 @@
 import type { StreakFreezeRules } from '../rules/gamification-rules';
-import { epochDay, type LocalDate } from '../time/local-date';
+import { dateOfEpochDay, epochDay, type LocalDate } from '../time/local-date';
 
 /** A user's streak as the set of their practice days leaves it at the end of the latest one (contract section 8). */
 export interface StreakSummary {
@@ -22,11 +22,6 @@ export interface StreakToday {
 
 export const NO_STREAK: StreakSummary = { currentStreak: 0, longestStreak: 0, lastPracticeDate: null, freezesHeld: 0, frozenDays: [] };
 
-const DAY_MS = 86_400_000;
-
-export function dateOfEpochDay(day: number): LocalDate {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
 
 /**
  * The streak is a function of the set of practice days and the freeze rules alone, walked day by

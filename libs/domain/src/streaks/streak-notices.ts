@@ -1,5 +1,5 @@
-import { endOfLocalDay, epochDay, localDateOf, localTimeOn, type LocalDate } from '../time/local-date';
-import { dateOfEpochDay, type StreakSummary } from './streak-calculator';
+import { dateOfEpochDay, endOfLocalDay, epochDay, localDateOf, localTimeOn, type LocalDate } from '../time/local-date';
+import type { StreakSummary } from './streak-calculator';
 
 /** streak.at_risk: the reminder time came, the streak is alive and today is not practised yet. */
 export interface StreakAtRisk {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { referenceStreakNotices, referenceUser, type ReferenceEvent } from '@app/testing';
-import { epochDay, localDateOf } from '../time/local-date';
-import { dateOfEpochDay, StreakCalculator } from './streak-calculator';
+import { dateOfEpochDay, epochDay, localDateOf } from '../time/local-date';
+import { StreakCalculator } from './streak-calculator';
 import { StreakNotifier, type StreakWatch } from './streak-notices';
 
 // The engine's streak against the contract's, written apart from it (libs/testing/src/contract-reference.ts).

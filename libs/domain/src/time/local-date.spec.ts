@@ -1,4 +1,5 @@
-import { daysBetween, endOfLocalDay, isValidTimeZone, localDateOf } from './local-date';
+import fc from 'fast-check';
+import { dateOfEpochDay, daysBetween, endOfLocalDay, epochDay, isValidTimeZone, localDateOf, localTimeOn } from './local-date';
 
 describe('local dates', () => {
   it('takes the calendar date in the given zone, not in UTC', () => {
@@ -21,6 +22,25 @@ describe('local dates', () => {
     expect(daysBetween('2026-03-28', '2026-03-30')).toBe(2);
     expect(daysBetween('2026-12-31', '2027-01-01')).toBe(1);
     expect(daysBetween('2026-03-05', '2026-03-01')).toBe(-4);
+  });
+
+  it('numbers days as the UTC calendar does, and back, from year 1 to 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -719_162, max: 2_932_896 }), (day) => {
+        const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+        expect(epochDay(date)).toBe(day);
+        expect(dateOfEpochDay(day)).toBe(date);
+      }),
+      { seed: 20261126, numRuns: 2000 },
+    );
+    expect([epochDay('1970-01-01'), epochDay('2028-02-29'), dateOfEpochDay(0), dateOfEpochDay(-1)]).toEqual([0, 21_243, '1970-01-01', '1969-12-31']);
+  });
+
+  it('places a wall-clock time on a local day, past a DST gap to its end', () => {
+    expect(localTimeOn('2026-11-25', '20:00', 'Europe/Berlin').toISOString()).toBe('2026-11-25T19:00:00.000Z');
+    expect(localTimeOn('2026-07-01', '20:00', 'Europe/Berlin').toISOString()).toBe('2026-07-01T18:00:00.000Z');
+    // 02:30 does not exist in Berlin on 2026-03-29: the clock jumps from 02:00 to 03:00.
+    expect(localTimeOn('2026-03-29', '02:30', 'Europe/Berlin').toISOString()).toBe('2026-03-29T01:30:00.000Z');
   });
 
   it('accepts IANA zone names and rejects others', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // A fixed namespace for this engine's name-based (version 5) UUIDs.
 const NAMESPACE = Buffer.from('7d0f3b6c9a8e4e2b8f1d5c3a2b1e0f94', 'hex');
@@ -8,9 +8,10 @@ const NAMESPACE = Buffer.from('7d0f3b6c9a8e4e2b8f1d5c3a2b1e0f94', 'hex');
  * redelivery of the same decision carries the same id and consumers can deduplicate on it.
  */
 export function deterministicEventId(...parts: readonly string[]): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(parts.join('\u001f')).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
+  // The one-shot hash: a sweep derives tens of thousands of ids at a time.
+  const digest = hash('sha1', Buffer.concat([NAMESPACE, Buffer.from(parts.join('\u001f'))]), 'buffer');
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const hex = digest.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
