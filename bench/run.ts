@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import { loadRulesFile } from '@app/config';
 import {
@@ -62,6 +62,11 @@ const rulesUrl = new URL(adminUrl);
 rulesUrl.pathname = '/gamification_bench_rules';
 const sweepUrl = new URL(adminUrl);
 sweepUrl.pathname = '/gamification_bench_sweep';
+const comparisonUrl = (build: string) => {
+  const url = new URL(adminUrl);
+  url.pathname = `/gamification_bench_${build}`;
+  return url.toString();
+};
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Worker {
@@ -78,14 +83,26 @@ interface Worker {
 const BASELINE_ENTRY = process.env.BENCH_WORKER_ENTRY;
 const COMPARISON_ROUNDS = 4;
 
-async function startWorker(brokers: readonly string[], topicSuffix: string, entry = appEntry('worker')): Promise<Worker> {
+/** The project a build belongs to: the nearest folder above its entry with a package.json. */
+function projectOf(entry: string): string {
+  for (let folder = dirname(entry); folder !== dirname(folder); folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) {
+      return folder;
+    }
+  }
+  throw new Error(`no package.json above ${entry}`);
+}
+
+async function startWorker(brokers: readonly string[], topicSuffix: string, entry = appEntry('worker'), databaseUrl = DATABASE_URL): Promise<Worker> {
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
+  // Each build runs in its own project, with the rules file of its own commit (RULES_FILE is relative).
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeOptions, entry], {
+    cwd: projectOf(entry),
     env: {
       ...process.env,
-      DATABASE_URL,
+      DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_GROUP_ID: `bench-worker-${topicSuffix}`,
       KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
@@ -197,7 +214,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     await dataSource.destroy();
     results.naiveEventsPerSecond = rate(NAIVE_EVENTS, naiveMs);
 
-    const engineRun = async (label: string, users: number, suffix: string, worker: Worker) => {
+    const engineRun = async (label: string, users: number, suffix: string, worker: Worker, database: Pool = pool) => {
       const prefix = `${suffix}-u`;
       const events = sessionEvents(EVENTS, users, prefix);
       const unique = uniqueCount(events);
@@ -208,7 +225,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
       await waitUntil(
         'every event applied and every award published',
         async () => {
-          const { rows } = await pool.query(
+          const { rows } = await database.query(
             `SELECT (SELECT count(*)::int FROM processed_events WHERE user_id LIKE $1) AS processed,
                     (SELECT count(*)::int FROM outbox_messages WHERE message_key LIKE $1 AND sent_at IS NULL) AS unsent`,
             [`${prefix}-%`],
@@ -282,6 +299,14 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     if (BASELINE_ENTRY !== undefined) {
       const rates: Record<'baseline' | 'current', number[]> = { baseline: [], current: [] };
       const builds = [['baseline', BASELINE_ENTRY], ['current', appEntry('worker')]] as const;
+      // A database for each build, both new: a build records the rules of its own commit as the version
+      // in force, which an older build may not be able to read (new fields in the rules file), and
+      // neither build works on tables the stages above have grown.
+      const databases = { baseline: comparisonUrl('baseline'), current: comparisonUrl('current') };
+      for (const url of Object.values(databases)) {
+        await recreateDatabase(url, printProgress);
+      }
+      const pools = { baseline: new Pool({ connectionString: databases.baseline, max: 2 }), current: new Pool({ connectionString: databases.current, max: 2 }) };
       for (let round = 1; round <= COMPARISON_ROUNDS; round += 1) {
         // The order alternates (ABBA…): each run leaves the database a little larger, and the build
         // that always went second would pay for it.
@@ -289,11 +314,12 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
           // Each turn has users of its own (the suffix names them): a newer build recomputes a user
           // whose profile an older build left without a rules version, and would pay for that.
           const suffix = `${run}c${round}${build[0]}`;
-          const worker = await startWorker(brokers, suffix, entry);
-          rates[build].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${build} build`, USERS, suffix, worker));
+          const worker = await startWorker(brokers, suffix, entry, databases[build]);
+          rates[build].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${build} build`, USERS, suffix, worker, pools[build]));
           await worker.stop();
         }
       }
+      await Promise.all(Object.values(pools).map((comparisonPool) => comparisonPool.end()));
       results.comparisonBaselineEventsPerSecond = percentile([...rates.baseline].sort((a, b) => a - b), 50);
       results.comparisonCurrentEventsPerSecond = percentile([...rates.current].sort((a, b) => a - b), 50);
     }

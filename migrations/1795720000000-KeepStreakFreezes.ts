@@ -9,9 +9,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * streak_warned_on is the latest date an at_risk went out for, streak_day_ends_through the latest
  * date whose end was dealt with.
  *
- * Users from before: freezes were off, so their recorded streak holds as it is. Their notices start
- * from the day before yesterday (UTC): a user whose streak may still be alive is due at once, and the
- * first sweep places them.
+ * Users from before: freezes were off, so their recorded streak holds as it is. No day that ended
+ * before this migration is announced (their day ends are dealt with up to yesterday in their zone, or
+ * in UTC where PostgreSQL does not know the zone's name); a user whose streak may still be alive is
+ * due at once, and the first sweep places them.
  */
 export class KeepStreakFreezes1795720000000 implements MigrationInterface {
   name = 'KeepStreakFreezes1795720000000';
@@ -25,10 +26,13 @@ export class KeepStreakFreezes1795720000000 implements MigrationInterface {
         ADD COLUMN streak_day_ends_through date NULL,
         ADD COLUMN streak_due_at timestamptz NULL`);
     await queryRunner.query(`
-      UPDATE user_profiles
-      SET streak_day_ends_through = (now() AT TIME ZONE 'UTC')::date - 2,
-          streak_due_at = CASE WHEN last_practice_date >= (now() AT TIME ZONE 'UTC')::date - 3 THEN now() END
-      WHERE last_practice_date IS NOT NULL`);
+      UPDATE user_profiles p
+      SET streak_day_ends_through = (now() AT TIME ZONE z.zone)::date - 1,
+          streak_due_at = CASE WHEN p.last_practice_date >= (now() AT TIME ZONE z.zone)::date - 1 THEN now() END
+      FROM (SELECT u.user_id, COALESCE(known.name, 'UTC') AS zone
+            FROM user_profiles u LEFT JOIN (SELECT name FROM pg_timezone_names) known ON known.name = u.timezone
+            WHERE u.last_practice_date IS NOT NULL) z
+      WHERE p.user_id = z.user_id`);
     await queryRunner.query(`CREATE INDEX user_profiles_streak_due ON user_profiles (streak_due_at) WHERE streak_due_at IS NOT NULL`);
   }
 

@@ -62,7 +62,7 @@ describe('the rules file', () => {
   });
 
   it('refuses a reminder time that is not HH:MM and a negative or fractional freeze count, naming the field', () => {
-    for (const time of ['24:00', '8:00', '20:60', 1200, '20:00:00']) {
+    for (const time of ['24:00', '8:00', '20:60', 1200, '20:00:00', null]) {
       const document = shipped();
       document.streakReminderLocalTime = time;
       expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakReminderLocalTime: .*HH:MM/)]);
@@ -75,6 +75,9 @@ describe('the rules file', () => {
     ]);
     document.streakFreeze = { earnEveryDays: 7, maxHeld: 1.5 };
     expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakFreeze\.maxHeld: .*integer/)]);
+    // `streakFreeze:` with nothing under it.
+    document.streakFreeze = null;
+    expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakFreeze: streakFreeze must be a mapping/)]);
   });
 
   it('ships version 3 (freezes came after version 2) and requires a positive whole version', () => {

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -91,9 +92,14 @@ class RulesFile {
   @IsArray() @ValidateNested({ each: true }) @Type(() => BadgeRuleFile) badges!: BadgeRuleFile[];
   @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChallengeTemplateFile)
   challenges!: ChallengeTemplateFile[];
-  /** Absent in files from before freezes: off, as they were. */
-  @IsOptional() @ValidateNested() @Type(() => StreakFreezeFile) streakFreeze?: StreakFreezeFile;
-  @IsOptional()
+  // Absent in files from before freezes: off, as they were. Present but empty (a bare `streakFreeze:`)
+  // is a mistake, named like any other, so only an absent key is optional.
+  @ValidateIf((_rules: RulesFile, value: unknown) => value !== undefined)
+  @IsObject({ message: 'streakFreeze must be a mapping with earnEveryDays and maxHeld' })
+  @ValidateNested()
+  @Type(() => StreakFreezeFile)
+  streakFreeze?: StreakFreezeFile;
+  @ValidateIf((_rules: RulesFile, value: unknown) => value !== undefined)
   @IsString({ message: 'streakReminderLocalTime must be a local time written HH:MM, in quotes (00:00 to 23:59)' })
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'streakReminderLocalTime must be a local time written HH:MM, in quotes (00:00 to 23:59)' })
   streakReminderLocalTime?: string;

@@ -86,9 +86,9 @@ export class ProgressRecomputer {
     const stored = recomputed.map((user): UserRecomputedAndStored & { readonly notices: StreakNoticeState } => {
       const { userId, after } = user;
       const before = users.get(userId)!;
-      // The streak may change under the new rules (freezes); where its notices stand does not.
+      // The streak may change under the new rules (freezes): the past is restated, not announced.
       const zone = before.timezone ?? DEFAULT_TIME_ZONE;
-      const settled = notifier.settle(before.streakWatch, { summary: after.streak, zone }, null, now);
+      const settled = notifier.restate(before.streakWatch, { summary: after.streak, zone }, now);
       const recorded: ReadonlySet<LocalDate> = recordedDays.get(userId) ?? new Set();
       const kept = new Set(after.practiceDays);
       added.push(...after.practiceDays.filter((date) => !recorded.has(date)).map((date) => ({ userId, date })));

@@ -23,7 +23,7 @@ export class SyncProgressUseCase {
       const { rules, progress: recorded } = await this.progress.lockOne(transaction, userId, now);
       const { streak, badgesAwarded } = new ProgressReevaluator(rules).reevaluate(recorded);
       const before = recorded.streakWatch;
-      const settled = new StreakNotifier(rules.streakReminderLocalTime).settle(before, { summary: streak, zone: before.zone }, null, now);
+      const settled = new StreakNotifier(rules.streakReminderLocalTime).restate(before, { summary: streak, zone: before.zone }, now);
       await this.profiles.storeStreak(transaction, userId, streak, { cursor: settled.cursor, dueAt: settled.nextDueAt });
       await this.awards.record(transaction, { userId, sourceEventId: `sync:${userId}`, badges: badgesAwarded, levelUp: null, decidedAt: now });
     });

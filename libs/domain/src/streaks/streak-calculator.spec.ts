@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { FREEZES_OFF, type StreakFreezeRules } from '../rules/gamification-rules';
-import { daysBetween, epochDay, localDateOf, type LocalDate } from '../time/local-date';
+import { epochDay, localDateOf, type LocalDate } from '../time/local-date';
 import { StreakCalculator } from './streak-calculator';
 
 const FREEZES: StreakFreezeRules = { earnEveryDays: 7, maxHeld: 2 };
@@ -34,7 +34,7 @@ const beforeFreezes = {
     return { currentStreak: streak, longestStreak: longest, lastPracticeDate: dateFromDay(sorted[sorted.length - 1]) };
   },
   displayedStreak(summary: { currentStreak: number; lastPracticeDate: LocalDate | null }, today: LocalDate) {
-    if (summary.lastPracticeDate === null || daysBetween(summary.lastPracticeDate, today) > 1) {
+    if (summary.lastPracticeDate === null || epochDay(today) - epochDay(summary.lastPracticeDate) > 1) {
       return 0;
     }
     return summary.currentStreak;

@@ -35,8 +35,6 @@ export interface StreakNoticeCursor {
   readonly dayEndsThrough: LocalDate | null;
 }
 
-export const NO_NOTICES_YET: StreakNoticeCursor = { warnedOn: null, dayEndsThrough: null };
-
 /** What the notices of a user are computed from: their streak as recorded, the zone their days are in, and the cursor. */
 export interface StreakWatch {
   readonly summary: Pick<StreakSummary, 'currentStreak' | 'lastPracticeDate' | 'freezesHeld'>;
@@ -55,27 +53,38 @@ export interface StreakNoticesDue {
 const laterOf = (a: LocalDate | null, b: LocalDate): LocalDate => (a === null || a < b ? b : a);
 
 /**
+ * How long after a local midnight the day's end is announced. A session completed just before
+ * midnight may still be on its way (a producer's delay, the consumer catching up after a restart),
+ * and announcing "streak lost" to someone who practised is the one mistake a user notices; the
+ * contract also lets completedAt run 5 minutes ahead of the engine's clock.
+ */
+export const DAY_END_GRACE_MS = 5 * 60_000;
+
+/**
  * The clock-driven notices of contract section 8, from a user's recorded streak alone. After the
  * latest practice day L with h freezes held, days L+1 … L+h end frozen and day L+h+1 ends the
  * streak; each of those days, unpractised, gets an at_risk at the reminder time. A day end that
  * passed unannounced (the engine was down) is announced late; an at_risk only while its day lasts.
  */
 export class StreakNotifier {
-  // A run of sessions or a sweep asks for the same instant's local date in the same few zones over and over.
-  private todays = new Map<string, LocalDate>();
-  private todaysAt = Number.NaN;
+  // A run of sessions or a sweep asks for the local date of the same instants in the same few zones
+  // over and over: kept per instant and zone, for the life of the notifier (a run, a sweep).
+  private readonly todays = new Map<string, LocalDate>();
 
-  constructor(private readonly reminderLocalTime: string) {}
+  constructor(
+    private readonly reminderLocalTime: string,
+    private readonly dayEndGraceMs = DAY_END_GRACE_MS,
+  ) {}
 
   private todayIn(zone: string, now: Date): LocalDate {
-    if (now.getTime() !== this.todaysAt) {
-      this.todays = new Map();
-      this.todaysAt = now.getTime();
-    }
-    let today = this.todays.get(zone);
+    const key = `${now.getTime()}|${zone}`;
+    let today = this.todays.get(key);
     if (today === undefined) {
+      if (this.todays.size >= 1000) {
+        this.todays.clear();
+      }
       today = localDateOf(now, zone);
-      this.todays.set(zone, today);
+      this.todays.set(key, today);
     }
     return today;
   }
@@ -83,7 +92,7 @@ export class StreakNotifier {
   /** Everything due at `now`, the cursor past it, and the next instant to look again. */
   due(watch: StreakWatch, now: Date): StreakNoticesDue {
     const today = this.todayIn(watch.zone, now);
-    const ended = this.dayEnds(watch, dateOfEpochDay(epochDay(today) - 1));
+    const ended = this.dayEnds(watch, this.yesterday(watch.zone, new Date(now.getTime() - this.dayEndGraceMs)));
     const notices: StreakNotice[] = [...ended.notices];
     let cursor = ended.cursor;
     const atRisk = this.atRisk(watch, today);
@@ -99,7 +108,7 @@ export class StreakNotifier {
    * new practice day hides the days before it from later sweeps, so whoever records one announces
    * the ended days before it first, with the streak as it was.
    */
-  dayEnds(watch: StreakWatch, through: LocalDate): { readonly notices: readonly StreakNotice[]; readonly cursor: StreakNoticeCursor } {
+  private dayEnds(watch: StreakWatch, through: LocalDate): { readonly notices: readonly StreakNotice[]; readonly cursor: StreakNoticeCursor } {
     const { summary, cursor } = watch;
     const notices: StreakNotice[] = [];
     if (summary.lastPracticeDate !== null && summary.currentStreak > 0) {
@@ -125,16 +134,31 @@ export class StreakNotifier {
    * left to the sweep, which the returned due instant brings back in time.
    */
   settle(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, firstNewDay: LocalDate | null, now: Date): StreakNoticesDue {
-    const yesterday = (zone: string) => dateOfEpochDay(epochDay(this.todayIn(zone, now)) - 1);
     let notices: readonly StreakNotice[] = [];
     let cursor = before.cursor;
     if (before.summary.lastPracticeDate === null) {
-      cursor = { ...cursor, dayEndsThrough: laterOf(cursor.dayEndsThrough, yesterday(after.zone)) };
+      cursor = { ...cursor, dayEndsThrough: laterOf(cursor.dayEndsThrough, this.yesterday(after.zone, now)) };
     } else if (firstNewDay !== null) {
-      const through = dateOfEpochDay(Math.min(epochDay(firstNewDay), epochDay(yesterday(before.zone)) + 1) - 1);
-      ({ notices, cursor } = this.dayEnds(before, through));
+      // A day has ended if it has in either zone: a user who flew east may have days behind them
+      // that their old zone has not finished yet.
+      const ended = Math.max(epochDay(this.yesterday(before.zone, now)), epochDay(this.yesterday(after.zone, now)));
+      ({ notices, cursor } = this.dayEnds(before, dateOfEpochDay(Math.min(epochDay(firstNewDay) - 1, ended))));
     }
     return { notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };
+  }
+
+  /**
+   * A user's streak was recomputed without a new practice day (the rules changed, or a re-evaluation):
+   * like a late event, that changes the past and announces nothing about it. Day ends from today on
+   * follow the new streak.
+   */
+  restate(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, now: Date): StreakNoticesDue {
+    const cursor = { ...before.cursor, dayEndsThrough: laterOf(before.cursor.dayEndsThrough, this.yesterday(after.zone, now)) };
+    return { notices: [], cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };
+  }
+
+  private yesterday(zone: string, now: Date): LocalDate {
+    return dateOfEpochDay(epochDay(this.todayIn(zone, now)) - 1);
   }
 
   /**
@@ -153,7 +177,7 @@ export class StreakNotifier {
     const dayEnd = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
     const warning = Math.max(last + 1, epochDay(today), cursor.warnedOn === null ? -Infinity : epochDay(cursor.warnedOn) + 1);
     const candidates = [
-      ...(dayEnd <= lostDay ? [endOfLocalDay(dateOfEpochDay(dayEnd), zone).getTime()] : []),
+      ...(dayEnd <= lostDay ? [endOfLocalDay(dateOfEpochDay(dayEnd), zone).getTime() + this.dayEndGraceMs] : []),
       ...(warning <= lostDay ? [localTimeOn(dateOfEpochDay(warning), this.reminderLocalTime, zone).getTime()] : []),
     ];
     return candidates.length === 0 ? null : new Date(Math.min(...candidates));

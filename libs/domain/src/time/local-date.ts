@@ -65,7 +65,8 @@ export function endOfLocalDay(date: LocalDate, zone: string): Date {
 
 /**
  * The instant a wall-clock time (`HH:MM`) falls on the given local day in the zone. A time that the
- * day skips (a DST gap) is the first instant after the gap; one it repeats is the later of the two.
+ * day skips (a DST gap) is moved forward by the gap (02:30 on a day that jumps from 02:00 to 03:00 is
+ * 03:30); one it repeats is the later of the two.
  */
 export function localTimeOn(date: LocalDate, time: string, zone: string): Date {
   return remembered(`${zone}|${date}|${time}`, () => {
@@ -75,14 +76,6 @@ export function localTimeOn(date: LocalDate, time: string, zone: string): Date {
     }
     return instant.toJSDate();
   });
-}
-
-/**
- * Days between two calendar dates. Both are read as UTC midnights, which are exactly
- * 86,400,000 ms apart (UTC has no DST), so the division is exact for calendar dates.
- */
-export function daysBetween(from: LocalDate, to: LocalDate): number {
-  return epochDay(to) - epochDay(from);
 }
 
 /**
