@@ -27,7 +27,8 @@ import { percentile, rate, waitUntil } from './support/stats';
  * npm run bench — throughput, latency and memory of the engine next to honest baselines, on the
  * real broker, database and Redis the demo uses. Prints a table and writes bench/results/latest.json.
  * Flags: --events=20000 --naive-events=5000 --users=10000 --hot-users=100 --rate=500 --latency-seconds=20
- * --sweep-users=1000000 --sweep-due=10000 (the streak sweep stage; --sweep-users=0 skips it)
+ * --sweep-users=1000000 --sweep-due=10000 --sweep-backlog=2 (the streak sweep stage; --sweep-users=0 skips it;
+ * --sweep-backlog: tenths of the due users owing three notices, as after an outage, 0 to 5)
  * --rules-users=100000 --rules-sessions=20 (the rules recompute stage; --rules-users=0 skips it)
  * --only=stream|streak-sweep|rules-recompute runs one part alone: the event stream stages (1 to 6),
  * the streak sweep (7) or the rules recompute (8); e.g. npx tsx bench/run.ts --only=streak-sweep
@@ -46,6 +47,7 @@ const RULES_USERS = flag('rules-users', 100_000);
 const RULES_SESSIONS = flag('rules-sessions', 20);
 const SWEEP_USERS = flag('sweep-users', 1_000_000);
 const SWEEP_DUE = flag('sweep-due', 10_000);
+const SWEEP_BACKLOG = flag('sweep-backlog', 2);
 const PARTS = ['stream', 'streak-sweep', 'rules-recompute'] as const;
 const ONLY = flags.get('only');
 const runs = (part: (typeof PARTS)[number]) => ONLY === undefined || ONLY === part;
@@ -348,7 +350,7 @@ async function main(): Promise<void> {
         printProgress(`7/8 streak sweep: ${SWEEP_DUE} users due of ${SWEEP_USERS}, the start sweep of the built worker...`);
         Object.assign(
           results,
-          await streakSweep({ root, databaseUrl: sweepUrl.toString(), brokers: kafkaBroker.brokers, run, users: SWEEP_USERS, due: SWEEP_DUE }, log),
+          await streakSweep({ root, databaseUrl: sweepUrl.toString(), brokers: kafkaBroker.brokers, run, users: SWEEP_USERS, due: SWEEP_DUE, backlogTenths: SWEEP_BACKLOG }, log),
         );
       }
     } finally {
@@ -420,7 +422,7 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, SWEEP_BACKLOG, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
   );
   log('\nwritten to bench/results/latest.json');
 }

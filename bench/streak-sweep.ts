@@ -18,6 +18,8 @@ export interface StreakSweepOptions {
   readonly users: number;
   /** How many of them have streak notices due when the worker starts. */
   readonly due: number;
+  /** Tenths of the due users who owe three notices (an outage's backlog); 0 is a minute's ordinary sweep. */
+  readonly backlogTenths: number;
 }
 
 export interface StreakSweepResults {
@@ -121,7 +123,7 @@ export async function streakSweep(options: StreakSweepOptions, log: (line: strin
         (left.length > 0 ? ` (${left.join(', ')} left out: their reminder time or midnight is less than ${QUIET_MINUTES} min away)` : '') +
         '...',
     );
-    await fillStreakPopulation(pool, { users, due, live, zones, now, rules, rulesSource }, printProgress);
+    await fillStreakPopulation(pool, { users, due, live, zones, now, rules, rulesSource, backlogTenths: options.backlogTenths }, printProgress);
     const expected = await dueNotices(pool, now, rules.streakReminderLocalTime);
     if (expected.due !== due) {
       throw new Error(`the fill left ${expected.due} users due, not ${due}`);

@@ -8,6 +8,8 @@ export interface StreakPopulationShape {
   readonly due: number;
   /** Users with a live streak whose next due instant is ahead (not due). */
   readonly live: number;
+  /** Tenths of the due users (0 to 5) who owe a backlog of three notices, as after an outage; the others owe one or two. */
+  readonly backlogTenths: number;
   /** Zones the users live in, in turn; none whose local clock nears a day end or the reminder (see `quietZones`). */
   readonly zones: readonly string[];
   /** The instant the population is as of: "today" and "now" in every zone. */
@@ -72,8 +74,9 @@ export async function quietZones(pool: Pool, zones: readonly string[], now: Date
  *   - 5 in 10 "frozen": L = T − 2, h = 1 or 2. Day T − 1 ended with a freeze: streak.frozen; the
  *     streak is alive today, so streak.at_risk too if R has passed in their zone (the at_risk of
  *     T − 1 is not sent late: its day is over).
- *   - 3 in 10 "lost": L = T − 2, h = 0. Day T − 1 ended the streak: streak.lost.
- *   - 2 in 10 "backlog": L = T − 4, h = 2. Days T − 3 and T − 2 frozen, T − 1 lost: 3 notices.
+ *   - 5 − b in 10 "lost": L = T − 2, h = 0. Day T − 1 ended the streak: streak.lost.
+ *   - b in 10 "backlog" (b = backlogTenths, 2 by default): L = T − 4, h = 2. Days T − 3 and T − 2
+ *     frozen, T − 1 lost: 3 notices.
  * - live (next `live` values of k): L = T, or L = T − 1 where R is still ahead today; the cursor as
  *   recording L left it, due at R of the first day after L not practised yet (R of T + 1, or of T).
  * - the rest: no streak pending, streak_due_at null. 1 in 10 never practised (short sessions only);
@@ -84,7 +87,10 @@ export async function quietZones(pool: Pool, zones: readonly string[], now: Date
  * written: the sweep reads user_profiles only.
  */
 export async function fillStreakPopulation(pool: Pool, shape: StreakPopulationShape, progress: (line: string) => void): Promise<void> {
-  const { users, due, live, zones, now, rules } = shape;
+  const { users, due, live, zones, now, rules, backlogTenths } = shape;
+  if (!Number.isInteger(backlogTenths) || backlogTenths < 0 || backlogTenths > 5) {
+    throw new Error(`the backlog share is in tenths, 0 to 5, not ${backlogTenths}`);
+  }
   const multiplier = permutationMultiplier(users);
   const client = await pool.connect();
   const started = Date.now();
@@ -105,7 +111,7 @@ export async function fillStreakPopulation(pool: Pool, shape: StreakPopulationSh
            FROM numbered u
          ), shaped AS (
            SELECT l.*,
-                  CASE WHEN k < $2::int THEN CASE WHEN k % 10 < 5 THEN 'frozen' WHEN k % 10 < 8 THEN 'lost' ELSE 'backlog' END
+                  CASE WHEN k < $2::int THEN CASE WHEN k % 10 < 5 THEN 'frozen' WHEN k % 10 < 10 - $11::int THEN 'lost' ELSE 'backlog' END
                        WHEN k < $2::int + $3::int THEN CASE WHEN k % 2 = 0 AND l.local_time < $6::time THEN 'live-yesterday' ELSE 'live-today' END
                        WHEN k % 10 = 0 THEN 'never'
                        ELSE 'ended' END AS shape
@@ -141,7 +147,7 @@ export async function fillStreakPopulation(pool: Pool, shape: StreakPopulationSh
                      ELSE (s.last_day + time '18:00') AT TIME ZONE s.zone END
          FROM streak s
          ORDER BY s.user_id`,
-        [users, due, live, zones, now, rules.streakReminderLocalTime, multiplier, rules.version, rules.levels.maxLevel, rules.levels.xpFactor],
+        [users, due, live, zones, now, rules.streakReminderLocalTime, multiplier, rules.version, rules.levels.maxLevel, rules.levels.xpFactor, backlogTenths],
       );
       done(`${users} profiles written`);
     });
