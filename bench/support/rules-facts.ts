@@ -125,12 +125,7 @@ export async function fillRulesFacts(pool: Pool, shape: RulesFactsShape, progres
     );
     done('badges written');
 
-    // The shape RulesInForce records on a first start: the validated rules document, complete.
-    await client.query(
-      `INSERT INTO rules_versions (version, rules, source, applied_by, started_at, completed_at, users_recomputed)
-       VALUES ($1, $2::jsonb, $3, 'the benchmark fill', now(), now(), 0)`,
-      [rules.version, JSON.stringify(rules), shape.rulesSource],
-    );
+    await recordRulesInForce(client, rules, shape.rulesSource);
     // Autovacuum is off on the bench machines: without statistics the planner guesses.
     await client.query('VACUUM ANALYZE');
     done('vacuumed and analysed');
@@ -143,6 +138,15 @@ export async function fillRulesFacts(pool: Pool, shape: RulesFactsShape, progres
  * Drops the table's indexes, loads it, and builds them again from their own definitions, as a
  * restore does: a random UUID key inserted row by row costs several times the load itself.
  */
+/** Records the rules as the version in force, in the shape RulesInForce records on a first start: the validated rules document, complete. */
+export async function recordRulesInForce(client: PoolClient, rules: GamificationRules, source: string): Promise<void> {
+  await client.query(
+    `INSERT INTO rules_versions (version, rules, source, applied_by, started_at, completed_at, users_recomputed)
+     VALUES ($1, $2::jsonb, $3, 'the benchmark fill', now(), now(), 0)`,
+    [rules.version, JSON.stringify(rules), source],
+  );
+}
+
 export async function withIndexesBuiltAfter(client: PoolClient, table: string, done: (what: string) => void, load: () => Promise<void>): Promise<void> {
   const { rows: indexes } = await client.query<{ name: string; constraint_definition: string | null; index_definition: string }>(
     `SELECT i.relname AS name, pg_get_constraintdef(c.oid) AS constraint_definition, pg_get_indexdef(i.oid) AS index_definition

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { GamificationRules } from '@app/domain';
-import { withIndexesBuiltAfter } from './rules-facts';
+import { recordRulesInForce, withIndexesBuiltAfter } from './rules-facts';
 
 export interface StreakPopulationShape {
   readonly users: number;
@@ -151,12 +151,7 @@ export async function fillStreakPopulation(pool: Pool, shape: StreakPopulationSh
       );
       done(`${users} profiles written`);
     });
-    // The shape RulesInForce records on a first start: the validated rules document, complete.
-    await client.query(
-      `INSERT INTO rules_versions (version, rules, source, applied_by, started_at, completed_at, users_recomputed)
-       VALUES ($1, $2::jsonb, $3, 'the benchmark fill', now(), now(), 0)`,
-      [rules.version, JSON.stringify(rules), shape.rulesSource],
-    );
+    await recordRulesInForce(client, rules, shape.rulesSource);
     // Autovacuum is off on the bench machines: without statistics the planner guesses.
     await client.query('VACUUM ANALYZE user_profiles');
     done('vacuumed and analysed');
