@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_TIME_ZONE, recomputeProgress, StreakNotifier, type GamificationRules, type LocalDate, type RecomputedProgress } from '@app/domain';
+import { recomputeProgress, StreakNotifier, type GamificationRules, type LocalDate, type RecomputedProgress } from '@app/domain';
 import {
   DailyChallengesRepository,
   PracticeDaysRepository,
@@ -87,7 +87,7 @@ export class ProgressRecomputer {
       const { userId, after } = user;
       const before = users.get(userId)!;
       // The streak may change under the new rules (freezes): the past is restated, not announced.
-      const zone = before.timezone ?? DEFAULT_TIME_ZONE;
+      const { zone } = before.streakWatch;
       const settled = notifier.restate(before.streakWatch, { summary: after.streak, zone }, now);
       const recorded: ReadonlySet<LocalDate> = recordedDays.get(userId) ?? new Set();
       const kept = new Set(after.practiceDays);

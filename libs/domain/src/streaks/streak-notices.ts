@@ -111,11 +111,10 @@ export class StreakNotifier {
   private dayEnds(watch: StreakWatch, through: LocalDate): { readonly notices: readonly StreakNotice[]; readonly cursor: StreakNoticeCursor } {
     const { summary, cursor } = watch;
     const notices: StreakNotice[] = [];
-    if (summary.lastPracticeDate !== null && summary.currentStreak > 0) {
-      const last = epochDay(summary.lastPracticeDate);
-      const lostDay = last + summary.freezesHeld + 1;
-      const first = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
-      for (let day = first; day <= Math.min(epochDay(through), lostDay); day += 1) {
+    const pending = this.pending(watch);
+    if (pending !== null) {
+      const { last, lostDay, firstDayEnd } = pending;
+      for (let day = firstDayEnd; day <= Math.min(epochDay(through), lostDay); day += 1) {
         notices.push(
           day < lostDay
             ? { type: 'streak.frozen', frozenDate: dateOfEpochDay(day), currentStreak: summary.currentStreak, freezesHeld: summary.freezesHeld - (day - last) }
@@ -134,11 +133,12 @@ export class StreakNotifier {
    * left to the sweep, which the returned due instant brings back in time.
    */
   settle(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, firstNewDay: LocalDate | null, now: Date): StreakNoticesDue {
+    if (before.summary.lastPracticeDate === null) {
+      return this.restate(before, after, now);
+    }
     let notices: readonly StreakNotice[] = [];
     let cursor = before.cursor;
-    if (before.summary.lastPracticeDate === null) {
-      cursor = { ...cursor, dayEndsThrough: laterOf(cursor.dayEndsThrough, this.yesterday(after.zone, now)) };
-    } else if (firstNewDay !== null) {
+    if (firstNewDay !== null) {
       // A day has ended if it has in either zone: a user who flew east may have days behind them
       // that their old zone has not finished yet.
       const ended = Math.max(epochDay(this.yesterday(before.zone, now)), epochDay(this.yesterday(after.zone, now)));
@@ -162,22 +162,33 @@ export class StreakNotifier {
   }
 
   /**
+   * What a live streak still has coming, as day numbers: its latest practice day, the day whose end
+   * loses it, and the first day whose end is not announced yet. Null without a live streak.
+   */
+  private pending({ summary, cursor }: StreakWatch): { readonly last: number; readonly lostDay: number; readonly firstDayEnd: number } | null {
+    if (summary.lastPracticeDate === null || summary.currentStreak === 0) {
+      return null;
+    }
+    const last = epochDay(summary.lastPracticeDate);
+    const firstDayEnd = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
+    return { last, lostDay: last + summary.freezesHeld + 1, firstDayEnd };
+  }
+
+  /**
    * When a notice can next become due: the end of the first day not announced, or the reminder
    * time of the first day not warned, today or later, while the streak lasts. It may be in the past
    * (a day end not announced yet), and it is never after the notice it stands for.
    */
   nextDueAt(watch: StreakWatch, now: Date): Date | null {
-    const { summary, cursor, zone } = watch;
-    if (summary.lastPracticeDate === null || summary.currentStreak === 0) {
+    const pending = this.pending(watch);
+    if (pending === null) {
       return null;
     }
-    const today = this.todayIn(zone, now);
-    const last = epochDay(summary.lastPracticeDate);
-    const lostDay = last + summary.freezesHeld + 1;
-    const dayEnd = Math.max(last + 1, cursor.dayEndsThrough === null ? -Infinity : epochDay(cursor.dayEndsThrough) + 1);
-    const warning = Math.max(last + 1, epochDay(today), cursor.warnedOn === null ? -Infinity : epochDay(cursor.warnedOn) + 1);
+    const { cursor, zone } = watch;
+    const { last, lostDay, firstDayEnd } = pending;
+    const warning = Math.max(last + 1, epochDay(this.todayIn(zone, now)), cursor.warnedOn === null ? -Infinity : epochDay(cursor.warnedOn) + 1);
     const candidates = [
-      ...(dayEnd <= lostDay ? [endOfLocalDay(dateOfEpochDay(dayEnd), zone).getTime() + this.dayEndGraceMs] : []),
+      ...(firstDayEnd <= lostDay ? [endOfLocalDay(dateOfEpochDay(firstDayEnd), zone).getTime() + this.dayEndGraceMs] : []),
       ...(warning <= lostDay ? [localTimeOn(dateOfEpochDay(warning), this.reminderLocalTime, zone).getTime()] : []),
     ];
     return candidates.length === 0 ? null : new Date(Math.min(...candidates));
