@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, gamificationApi } from './api';
+import { ApiError, errorMessage, gamificationApi } from './api';
 import { BadgeDisplay } from './components/BadgeDisplay';
 import { ChallengeList } from './components/ChallengeList';
+import { LeaderboardCard } from './components/LeaderboardCard';
 import { LevelProgressBar } from './components/LevelProgressBar';
 import { SignIn } from './components/SignIn';
 import { StreakWidget } from './components/StreakWidget';
@@ -9,11 +10,7 @@ import type { BadgeCatalogEntry, Challenge, Profile } from './types';
 
 const TOKEN_KEY = 'locker-room-token';
 
-function message(error: unknown): string {
-  return error instanceof ApiError || error instanceof Error ? error.message : 'Something went wrong.';
-}
-
-/** The Locker Room: level, XP, streak, badges and today's challenges of the signed-in user. */
+/** The Locker Room: level, XP, streak, badges, today's challenges and the leaderboards of the signed-in user. */
 export function App() {
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
   const [profile, setProfile] = useState<Profile | null>(null);
@@ -22,6 +19,8 @@ export function App() {
   const [claiming, setClaiming] = useState<string | null>(null);
   const [claimErrors, setClaimErrors] = useState<Record<string, string>>({});
   const [devSignIn, setDevSignIn] = useState(false);
+  // Counts the dashboard's loads, so that the leaderboard is read again with the profile.
+  const [loads, setLoads] = useState(0);
 
   useEffect(() => {
     void gamificationApi.devSignInAvailable().then(setDevSignIn);
@@ -41,12 +40,13 @@ export function App() {
       const [nextProfile, nextCatalog] = await Promise.all([gamificationApi.profile(token), gamificationApi.badges(token)]);
       setProfile(nextProfile);
       setCatalog(nextCatalog);
+      setLoads((count) => count + 1);
       setError(null);
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 401) {
         signOut();
       }
-      setError(message(failure));
+      setError(errorMessage(failure));
     }
   }, [token, signOut]);
 
@@ -61,7 +61,7 @@ export function App() {
       setToken(minted);
       setError(null);
     } catch (failure) {
-      setError(message(failure));
+      setError(errorMessage(failure));
     }
   };
 
@@ -74,7 +74,7 @@ export function App() {
       await gamificationApi.claim(token, challenge.id);
       setClaimErrors((errors) => ({ ...errors, [challenge.id]: '' }));
     } catch (failure) {
-      setClaimErrors((errors) => ({ ...errors, [challenge.id]: message(failure) }));
+      setClaimErrors((errors) => ({ ...errors, [challenge.id]: errorMessage(failure) }));
     } finally {
       setClaiming(null);
       await load();
@@ -106,6 +106,7 @@ export function App() {
           <LevelProgressBar {...profile} />
           <StreakWidget {...profile} />
           <ChallengeList challenges={profile.challenges} onClaim={(challenge) => void claim(challenge)} claiming={claiming} errors={claimErrors} />
+          <LeaderboardCard token={token} userId={profile.userId} refreshKey={loads} />
           <BadgeDisplay catalog={catalog} earned={profile.badges} />
         </div>
       )}

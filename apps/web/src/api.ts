@@ -1,4 +1,4 @@
-import type { BadgeCatalogEntry, Challenge, Profile } from './types';
+import type { BadgeCatalogEntry, Challenge, Leaderboard, LeaderboardSummary, Profile } from './types';
 
 /** An error answer of the api, with its code and its message in words. */
 export class ApiError extends Error {
@@ -9,6 +9,37 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What went wrong, in words: the api's message, or a generic one. */
+export function errorMessage(error: unknown): string {
+  return error instanceof ApiError || error instanceof Error ? error.message : 'Something went wrong.';
+}
+
+/**
+ * Which page of a leaderboard to read (CONTRACT.md section 9): `period` is current, previous or a
+ * period's key (2026-W48); then the top `limit` (1 to 100) from `offset`, or with `around: 'me'` the
+ * caller and up to 5 above and 5 below.
+ */
+export interface LeaderboardQuery {
+  period?: string;
+  limit?: number;
+  offset?: number;
+  around?: 'me';
+}
+
+function leaderboardPath(code: string, { period = 'current', limit, offset, around }: LeaderboardQuery): string {
+  const query = new URLSearchParams({ period });
+  if (limit !== undefined) {
+    query.set('limit', String(limit));
+  }
+  if (offset !== undefined) {
+    query.set('offset', String(offset));
+  }
+  if (around !== undefined) {
+    query.set('around', around);
+  }
+  return `/gamification/leaderboards/${encodeURIComponent(code)}?${query}`;
 }
 
 async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
@@ -35,6 +66,9 @@ export const gamificationApi = {
       `/gamification/claim-challenge/${encodeURIComponent(challengeId)}`,
       { method: 'POST', token },
     ),
+  leaderboards: (token: string) =>
+    call<{ leaderboards: LeaderboardSummary[] }>('/gamification/leaderboards', { token }).then((answer) => answer.leaderboards),
+  leaderboard: (token: string, code: string, query: LeaderboardQuery = {}) => call<Leaderboard>(leaderboardPath(code, query), { token }),
   devSignInAvailable: () =>
     call<{ devSignIn: boolean }>('/dev').then(
       (answer) => answer.devSignIn,
