@@ -3,6 +3,7 @@ import { IndexSentOutboxMessages1795697547248 } from './1795697547248-IndexSentO
 import { KeepSessionFacts1795702000000 } from './1795702000000-KeepSessionFacts';
 import { KeepRulesVersions1795710000000 } from './1795710000000-KeepRulesVersions';
 import { KeepStreakFreezes1795720000000 } from './1795720000000-KeepStreakFreezes';
+import { KeepLeaderboards1795730000000 } from './1795730000000-KeepLeaderboards';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   KeepSessionFacts1795702000000,
   KeepRulesVersions1795710000000,
   KeepStreakFreezes1795720000000,
+  KeepLeaderboards1795730000000,
 ];

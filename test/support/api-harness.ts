@@ -30,6 +30,7 @@ export class ApiHarness {
       SERVICE_API_KEY: TEST_SERVICE_KEY,
       TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
       TOPIC_LEVEL_UP: `level.up.${suffix}`,
+      REDIS_KEY_PREFIX: `test-${suffix}:`,
       LOG_LEVEL: 'warn',
       ...overrides,
     });

@@ -24,6 +24,10 @@ export function workerTestEnv(suffix = randomUUID().slice(0, 8)) {
     TOPIC_STREAK_AT_RISK: `streak.at_risk.${suffix}`,
     TOPIC_STREAK_FROZEN: `streak.frozen.${suffix}`,
     TOPIC_STREAK_LOST: `streak.lost.${suffix}`,
+    TOPIC_LEADERBOARD_FINISHED: `leaderboard.finished.${suffix}`,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // The boards of each test's database stay apart in the one Redis the tests share.
+    REDIS_KEY_PREFIX: `test-${suffix}:`,
     // The sweep runs at start and then hourly: files on the shared database do not get each other's
     // streak notices mid-test. The streak tests sweep when they move their own clock.
     STREAK_SWEEP_INTERVAL_MS: '3600000',

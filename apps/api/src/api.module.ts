@@ -4,16 +4,17 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { ApplicationModule } from '@app/application';
 import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
+import { REDIS, RedisModule } from '@app/persistence';
 import { RulesAdminController } from './admin/rules-admin.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
+import { LeaderboardsController } from './leaderboards/leaderboards.controller';
 import { HttpMetrics } from './observability/http-metrics';
 import { ObservabilityModule } from './observability/observability.module';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { WriteRateLimitGuard } from './rate-limit/write-rate-limit.guard';
-import { REDIS, RedisModule } from './redis/redis.module';
 
 const ONE_MINUTE_MS = 60_000;
 
@@ -40,7 +41,7 @@ export class ApiModule {
           }),
         }),
       ],
-      controllers: [GamificationController, RulesAdminController, HealthController, ...(development ? [DevTokenController] : [])],
+      controllers: [GamificationController, LeaderboardsController, RulesAdminController, HealthController, ...(development ? [DevTokenController] : [])],
       providers: [BearerAuthGuard, WriteRateLimitGuard],
     };
   }

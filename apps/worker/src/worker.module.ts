@@ -3,6 +3,7 @@ import { ApplicationModule } from '@app/application';
 import { ConfigModule, LoggingModule } from '@app/config';
 import { MessagingModule } from '@app/messaging';
 import { SessionCompletedConsumer } from './consumers/session-completed.consumer';
+import { LeaderboardSweeper } from './leaderboards/leaderboard-sweeper.service';
 import { WorkerHttpServer } from './observability/worker-http.server';
 import { WorkerMetrics } from './observability/worker-metrics';
 import { OutboxRelay } from './outbox/outbox-relay.service';
@@ -32,6 +33,7 @@ export class WorkerModule {
         OutboxRelay,
         OutboxRetention,
         StreakSweeper,
+        LeaderboardSweeper,
         WorkerMetrics,
         WorkerHttpServer,
         { provide: FATAL_ERROR_HANDLER, useValue: options.onFatalError ?? exitProcess },

@@ -15,12 +15,16 @@ import { RulesInForce } from './rules-in-force/rules-in-force';
 import { SweepStreakNoticesUseCase } from './sweep-streak-notices/sweep-streak-notices.use-case';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
 import { LockedProgressLoader } from './user-progress/locked-progress.loader';
+import { FinishLeaderboardPeriodsUseCase } from './leaderboards/finish-leaderboard-periods.use-case';
+import { GetLeaderboardUseCase } from './leaderboards/get-leaderboard.use-case';
+import { LeaderboardBuilder } from './leaderboards/leaderboard-builder';
+import { LeaderboardProjector } from './leaderboards/leaderboard-projector';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase];
 
 @Module({
   imports: [PersistenceModule],
-  providers: [...useCases, RulesInForce, ProgressRecomputer, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
-  exports: [...useCases, RulesInForce, Clock, PersistenceModule],
+  providers: [...useCases, LeaderboardProjector, LeaderboardBuilder, RulesInForce, ProgressRecomputer, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
+  exports: [...useCases, LeaderboardProjector, LeaderboardBuilder, RulesInForce, Clock, PersistenceModule],
 })
 export class ApplicationModule {}

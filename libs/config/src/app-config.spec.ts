@@ -1,7 +1,7 @@
 import { loadAppConfig } from './app-config';
 import { ConfigurationError } from './configuration.error';
 
-const minimal = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gamification', KAFKA_BROKERS: '127.0.0.1:9092' };
+const minimal = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gamification', KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'redis://127.0.0.1:6379' };
 
 function problemsOf(env: Record<string, string>, role: 'worker' | 'api' = 'worker'): string[] {
   try {
@@ -26,8 +26,11 @@ describe('the environment settings', () => {
       streakAtRisk: 'streak.at_risk',
       streakFrozen: 'streak.frozen',
       streakLost: 'streak.lost',
+      leaderboardFinished: 'leaderboard.finished',
     });
     expect(config.streakSweep).toEqual({ intervalMs: 60_000, batchSize: 10_000 });
+    expect(config.leaderboardSweep).toEqual({ intervalMs: 60_000 });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'gamification:' });
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
   });
 
@@ -46,6 +49,7 @@ describe('the environment settings', () => {
       TOPIC_STREAK_AT_RISK: 'streak at risk',
       STREAK_SWEEP_INTERVAL_MS: '10',
       LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://127.0.0.1:6379',
     });
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
       'DATABASE_URL',
@@ -54,6 +58,7 @@ describe('the environment settings', () => {
       'TOPIC_STREAK_AT_RISK',
       'STREAK_SWEEP_INTERVAL_MS',
       'LOG_LEVEL',
+      'REDIS_URL',
     ]);
   });
 
@@ -61,6 +66,12 @@ describe('the environment settings', () => {
     const { KAFKA_BROKERS: _omitted, ...withoutBrokers } = minimal;
     expect(problemsOf(withoutBrokers, 'worker')).toEqual([expect.stringMatching(/^KAFKA_BROKERS: the worker needs/)]);
     expect(problemsOf({ ...withoutBrokers, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
+  });
+
+  it('requires Redis for the worker, which writes the leaderboards', () => {
+    const { REDIS_URL: _omitted, ...withoutRedis } = minimal;
+    expect(problemsOf(withoutRedis, 'worker')).toEqual([expect.stringMatching(/^REDIS_URL: the worker needs Redis for the leaderboards/)]);
+    expect(problemsOf({ ...minimal, REDIS_KEY_PREFIX: 'has space' }, 'worker')).toEqual([expect.stringMatching(/^REDIS_KEY_PREFIX: /)]);
   });
 
   it('requires a JWT secret and Redis for the api outside test mode', () => {
@@ -95,6 +106,6 @@ describe('the environment settings', () => {
   });
 
   it('requires DATABASE_URL', () => {
-    expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:9092' })).toEqual([expect.stringMatching(/^DATABASE_URL/)]);
+    expect(problemsOf({ KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: minimal.REDIS_URL })).toEqual([expect.stringMatching(/^DATABASE_URL/)]);
   });
 });

@@ -18,6 +18,7 @@ export interface Topics {
   readonly streakAtRisk: string;
   readonly streakFrozen: string;
   readonly streakLost: string;
+  readonly leaderboardFinished: string;
 }
 
 /** The validated settings of a process. Read once at start-up and injected; nothing else reads the environment. */
@@ -52,6 +53,8 @@ export abstract class AppConfig {
     /** Users handled per transaction. */
     readonly batchSize: number;
   };
+  /** The worker's sweep for leaderboard periods that became final (contract section 9). */
+  abstract readonly leaderboardSweep: { readonly intervalMs: number };
   abstract readonly logLevel: LogLevel;
   /** JSON lines for log collectors, or readable lines for people. */
   abstract readonly logFormat: LogFormat;
@@ -68,7 +71,11 @@ export abstract class AppConfig {
     /** A static credential internal services may send as their bearer token instead of a JWT. */
     readonly serviceApiKey: string | null;
   };
-  abstract readonly redis: { readonly url: string | null };
+  abstract readonly redis: {
+    readonly url: string | null;
+    /** Put before every key, so that installations (or test runs) can share one Redis. */
+    readonly keyPrefix: string;
+  };
   abstract readonly rateLimit: { readonly writesPerMinute: number };
   abstract readonly environment: NodeEnvironment;
   /** The built dashboard the api serves at `/`; served only when the folder exists. */
@@ -122,6 +129,7 @@ class EnvironmentVariables {
   @Matches(TOPIC_NAME, topicMessage) TOPIC_STREAK_AT_RISK = 'streak.at_risk';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_STREAK_FROZEN = 'streak.frozen';
   @Matches(TOPIC_NAME, topicMessage) TOPIC_STREAK_LOST = 'streak.lost';
+  @Matches(TOPIC_NAME, topicMessage) TOPIC_LEADERBOARD_FINISHED = 'leaderboard.finished';
 
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   STREAK_SWEEP_INTERVAL_MS = 60_000;
@@ -130,6 +138,9 @@ class EnvironmentVariables {
   // due users are swept in one pass, and fewer commits and index passes make the sweep faster.
   @Transform(toInt) @IsInt() @Min(1) @Max(50_000)
   STREAK_SWEEP_BATCH_SIZE = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  LEADERBOARD_SWEEP_INTERVAL_MS = 60_000;
 
   @IsString() @IsNotEmpty()
   RULES_FILE = 'config/rules.yaml';
@@ -180,6 +191,9 @@ class EnvironmentVariables {
   @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
+  @Matches(/^[A-Za-z0-9:_.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be at most 64 letters, digits and :_.-' })
+  REDIS_KEY_PREFIX = 'gamification:';
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   RATE_LIMIT_WRITES_PER_MINUTE = 60;
 
@@ -202,7 +216,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     problems.push('JWT_SECRET: the api needs the HS256 key that verifies bearer tokens (32 characters or more)');
   }
   if (role === 'api' && vars.REDIS_URL === undefined) {
-    problems.push('REDIS_URL: the api needs Redis for rate limiting (redis://host:port)');
+    problems.push('REDIS_URL: the api needs Redis for rate limiting and leaderboards (redis://host:port)');
+  }
+  if (role === 'worker' && vars.REDIS_URL === undefined) {
+    problems.push('REDIS_URL: the worker needs Redis for the leaderboards it writes (redis://host:port)');
   }
   if (problems.length > 0) {
     throw new ConfigurationError(problems);
@@ -228,8 +245,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       streakAtRisk: vars.TOPIC_STREAK_AT_RISK,
       streakFrozen: vars.TOPIC_STREAK_FROZEN,
       streakLost: vars.TOPIC_STREAK_LOST,
+      leaderboardFinished: vars.TOPIC_LEADERBOARD_FINISHED,
     },
     streakSweep: { intervalMs: vars.STREAK_SWEEP_INTERVAL_MS, batchSize: vars.STREAK_SWEEP_BATCH_SIZE },
+    leaderboardSweep: { intervalMs: vars.LEADERBOARD_SWEEP_INTERVAL_MS },
     rulesFile: vars.RULES_FILE,
     outbox: { pollIntervalMs: vars.OUTBOX_POLL_INTERVAL_MS, batchSize: vars.OUTBOX_BATCH_SIZE, retentionHours: vars.OUTBOX_RETENTION_HOURS },
     logLevel: vars.LOG_LEVEL,
@@ -244,7 +263,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
       issuer: vars.JWT_ISSUER ?? null,
       serviceApiKey: vars.SERVICE_API_KEY ?? null,
     },
-    redis: { url: vars.REDIS_URL ?? null },
+    redis: { url: vars.REDIS_URL ?? null, keyPrefix: vars.REDIS_KEY_PREFIX },
     rateLimit: { writesPerMinute: vars.RATE_LIMIT_WRITES_PER_MINUTE },
     environment: vars.NODE_ENV,
     webDistDir: vars.WEB_DIST_DIR,

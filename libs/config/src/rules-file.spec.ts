@@ -61,6 +61,44 @@ describe('the rules file', () => {
     expect(rules.streakReminderLocalTime).toBe('20:00');
   });
 
+  it('ships the week, month and all-time boards of contract section 9', () => {
+    const rules = loadRulesFile('config/rules.yaml');
+    expect(rules.leaderboards).toEqual([
+      { code: 'WEEKLY_XP', name: 'This week', period: 'week' },
+      { code: 'MONTHLY_XP', name: 'This month', period: 'month' },
+      { code: 'ALL_TIME_XP', name: 'All time', period: 'all' },
+    ]);
+    expect([rules.leaderboardTimeZone, rules.leaderboardGraceHours]).toEqual(['UTC', 12]);
+  });
+
+  it('reads a file from before leaderboards with no boards', () => {
+    const document = shipped();
+    delete document.leaderboards;
+    delete document.leaderboardTimeZone;
+    delete document.leaderboardGraceHours;
+    expect(parseRules(document, 'rules.yaml').leaderboards).toEqual([]);
+  });
+
+  it('refuses an unknown period or zone, a repeated board code and a grace outside 0..168 hours, naming each', () => {
+    const document = shipped();
+    document.leaderboards = [
+      { code: 'WEEKLY_XP', name: 'A', period: 'week' },
+      { code: 'WEEKLY_XP', name: 'B', period: 'week' },
+    ];
+    document.leaderboardTimeZone = 'Mars/Olympus';
+    expect(problemsOf(document)).toEqual([
+      'rules.yaml: leaderboards: code WEEKLY_XP appears more than once',
+      'rules.yaml: leaderboardTimeZone: "Mars/Olympus" is not an IANA time zone (Europe/Paris, UTC, ...)',
+    ]);
+    const other = shipped();
+    other.leaderboards = [{ code: 'DAILY_XP', name: 'Today', period: 'day' }];
+    other.leaderboardGraceHours = 169;
+    expect(problemsOf(other)).toEqual([
+      expect.stringMatching(/^rules\.yaml: leaderboards\.0\.period: /),
+      expect.stringMatching(/^rules\.yaml: leaderboardGraceHours: .*not be greater than 168/),
+    ]);
+  });
+
   it('refuses a reminder time that is not HH:MM and a negative or fractional freeze count, naming the field', () => {
     for (const time of ['24:00', '8:00', '20:60', 1200, '20:00:00', null]) {
       const document = shipped();
@@ -80,8 +118,8 @@ describe('the rules file', () => {
     expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakFreeze: streakFreeze must be a mapping/)]);
   });
 
-  it('ships version 3 (freezes came after version 2) and requires a positive whole version', () => {
-    expect(loadRulesFile('config/rules.yaml').version).toBe(3);
+  it('ships version 4 (leaderboards came after version 3) and requires a positive whole version', () => {
+    expect(loadRulesFile('config/rules.yaml').version).toBe(4);
     for (const version of [undefined, 0, -1, 2.5, 'two']) {
       const document = shipped();
       document.version = version;

@@ -23,7 +23,11 @@ import {
   CHALLENGE_TYPES,
   DEFAULT_STREAK_REMINDER_LOCAL_TIME,
   FREEZES_OFF,
+  isValidTimeZone,
+  LEADERBOARD_PERIOD_KINDS,
+  LEADERBOARDS_OFF,
   type BadgeMetric,
+  type LeaderboardPeriodKind,
   type ChallengeType,
   type GamificationRules,
 } from '@app/domain';
@@ -83,6 +87,13 @@ class StreakFreezeFile {
   @IsInt() @Min(0) @Max(365) maxHeld!: number;
 }
 
+class LeaderboardFile {
+  @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'code must be UPPER_SNAKE_CASE, at most 64 characters' })
+  code!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsIn(LEADERBOARD_PERIOD_KINDS) period!: LeaderboardPeriodKind;
+}
+
 class RulesFile {
   @IsInt({ message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
   @Min(1, { message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
@@ -103,6 +114,10 @@ class RulesFile {
   @IsString({ message: 'streakReminderLocalTime must be a local time written HH:MM, in quotes (00:00 to 23:59)' })
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'streakReminderLocalTime must be a local time written HH:MM, in quotes (00:00 to 23:59)' })
   streakReminderLocalTime?: string;
+  // Absent in files from before leaderboards: none, as there were.
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => LeaderboardFile) leaderboards?: LeaderboardFile[];
+  @IsOptional() @IsString() leaderboardTimeZone?: string;
+  @IsOptional() @IsInt() @Min(0) @Max(168) leaderboardGraceHours?: number;
   @IsOptional() @IsString() description?: string;
 }
 
@@ -126,6 +141,12 @@ export function parseRules(document: unknown, source: string): GamificationRules
     }
     for (const type of duplicates(rules.challenges.map((template) => template.type))) {
       problems.push(`${source}: challenges: type ${type} appears more than once`);
+    }
+    for (const code of duplicates((rules.leaderboards ?? []).map((board) => board.code))) {
+      problems.push(`${source}: leaderboards: code ${code} appears more than once`);
+    }
+    if (rules.leaderboardTimeZone !== undefined && !isValidTimeZone(rules.leaderboardTimeZone)) {
+      problems.push(`${source}: leaderboardTimeZone: "${rules.leaderboardTimeZone}" is not an IANA time zone (Europe/Paris, UTC, ...)`);
     }
     // A badge that nobody can earn is a mistake in the file, not a rule: say so before it is in force.
     for (const { code, when } of rules.badges) {
@@ -157,6 +178,9 @@ export function parseRules(document: unknown, source: string): GamificationRules
     })),
     streakFreeze: rules.streakFreeze === undefined ? FREEZES_OFF : { earnEveryDays: rules.streakFreeze.earnEveryDays, maxHeld: rules.streakFreeze.maxHeld },
     streakReminderLocalTime: rules.streakReminderLocalTime ?? DEFAULT_STREAK_REMINDER_LOCAL_TIME,
+    leaderboards: (rules.leaderboards ?? LEADERBOARDS_OFF.leaderboards).map(({ code, name, period }) => ({ code, name, period })),
+    leaderboardTimeZone: rules.leaderboardTimeZone ?? LEADERBOARDS_OFF.leaderboardTimeZone,
+    leaderboardGraceHours: rules.leaderboardGraceHours ?? LEADERBOARDS_OFF.leaderboardGraceHours,
   };
 }
 

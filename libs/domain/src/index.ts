@@ -14,3 +14,5 @@ export * from './progress-reevaluation/progress-reevaluator';
 export * from './profile/profile-projection';
 export * from './recompute/recompute-progress';
 export * from './recompute/rules-diff';
+export * from './leaderboards/leaderboard-period';
+export * from './leaderboards/leaderboard-tally';

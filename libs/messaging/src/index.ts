@@ -1,6 +1,7 @@
 export * from './contracts/badge-awarded/value';
 export * from './contracts/dead-letter-code';
 export * from './contracts/event-id';
+export * from './contracts/leaderboard-finished/value';
 export * from './contracts/level-up/value';
 export * from './contracts/session-completed/parse-session-completed';
 export * from './contracts/session-completed/value';

@@ -13,3 +13,6 @@ export * from './repositories/user-badges.repository';
 export * from './repositories/user-profile.repository';
 export * from './transient-database-error';
 export { UnitOfWork, type Statements, type Transaction } from './unit-of-work';
+export * from './leaderboards/leaderboard.repository';
+export * from './leaderboards/leaderboard-ranks';
+export * from './redis/redis.module';

@@ -12,6 +12,9 @@ import { RulesVersionsRepository } from './repositories/rules-versions.repositor
 import { UserBadgesRepository } from './repositories/user-badges.repository';
 import { UserProfileRepository } from './repositories/user-profile.repository';
 import { UnitOfWork } from './unit-of-work';
+import { LeaderboardRanks } from './leaderboards/leaderboard-ranks';
+import { LeaderboardRepository } from './leaderboards/leaderboard.repository';
+import { RedisModule } from './redis/redis.module';
 
 const providers = [
   UnitOfWork,
@@ -24,10 +27,13 @@ const providers = [
   ProfileReader,
   RulesVersionsRepository,
   DatabaseHealth,
+  LeaderboardRepository,
+  LeaderboardRanks,
 ];
 
 @Module({
   imports: [
+    RedisModule,
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.database), retryAttempts: 10, retryDelay: 2000 }),

@@ -10,6 +10,8 @@ const APPLICATION_STATUS: Record<ApplicationErrorCode, number> = {
   CHALLENGE_NOT_COMPLETED: HttpStatus.CONFLICT,
   CHALLENGE_ALREADY_CLAIMED: HttpStatus.CONFLICT,
   CHALLENGE_EXPIRED: HttpStatus.GONE,
+  LEADERBOARD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
 };
 
 const CODE_BY_STATUS: Record<number, string> = {

@@ -1,9 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type Redis from 'ioredis';
-import { DatabaseHealth } from '@app/persistence';
+import { DatabaseHealth, REDIS } from '@app/persistence';
 import { ApiError } from '../errors/api-error';
-import { REDIS } from '../redis/redis.module';
 import { ErrorResponse } from '../errors/error.response';
 
 async function check(probe: () => Promise<unknown>): Promise<boolean> {

@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import {
   DEFAULT_TIME_ZONE,
   firstOccurrences,
+  LeaderboardTally,
   localDateOf,
   SessionCompletedDecider,
   StreakNotifier,
@@ -10,9 +11,10 @@ import {
   type DecidedSessionOutcome,
   type SessionDecision,
 } from '@app/domain';
-import { DailyChallengesRepository, ProcessedEventsRepository, UnitOfWork, type EventSource, type OutboxEntry } from '@app/persistence';
+import { DailyChallengesRepository, NO_CHANGE, ProcessedEventsRepository, UnitOfWork, type ChangedStandings, type EventSource, type OutboxEntry } from '@app/persistence';
 import { awardOutbox } from '../award-events/award-outbox';
 import { Clock } from '../clock/clock';
+import { LeaderboardProjector } from '../leaderboards/leaderboard-projector';
 import { LockedProgressLoader } from '../user-progress/locked-progress.loader';
 import type { ApplySessionBatchCommand, ApplySessionCompletedCommand } from './apply-session-completed.command';
 import { SessionRunWriter } from './session-run.writer';
@@ -36,6 +38,7 @@ export class ApplySessionCompletedUseCase {
     private readonly challenges: DailyChallengesRepository,
     private readonly writer: SessionRunWriter,
     private readonly clock: Clock,
+    private readonly projector: LeaderboardProjector,
   ) {}
 
   async execute({ session, source }: ApplySessionCompletedCommand): Promise<ApplySessionCompletedOutcome> {
@@ -50,7 +53,8 @@ export class ApplySessionCompletedUseCase {
   async executeBatch({ sessions, source }: ApplySessionBatchCommand): Promise<ApplySessionCompletedOutcome[]> {
     const unique = firstOccurrences(sessions);
     const firsts = new Set(unique);
-    const applied = await this.applyOnce(unique, source, this.clock.now());
+    const { applied, standings } = await this.applyOnce(unique, source, this.clock.now());
+    await this.projector.project(standings);
     return sessions.map((session) => {
       const outcome = applied.get(session.eventId);
       return outcome !== undefined && firsts.has(session) ? outcome : { status: 'duplicate' };
@@ -61,9 +65,13 @@ export class ApplySessionCompletedUseCase {
    * One transaction: claim the eventIds, lock the users who have events claimed, load their state
    * under the rules in force, decide every event in order with those rules (domain), and store the
    * decisions with their award events and the version that made them.
-   * Returns the applied events by eventId; the others were claimed before.
+   * Returns the applied events by eventId (the others were claimed before) and what changed on the boards.
    */
-  private applyOnce(sessions: readonly CompletedSession[], source: EventSource, now: Date): Promise<ReadonlyMap<string, Applied>> {
+  private applyOnce(
+    sessions: readonly CompletedSession[],
+    source: EventSource,
+    now: Date,
+  ): Promise<{ readonly applied: ReadonlyMap<string, Applied>; readonly standings: ChangedStandings }> {
     // A local day that began before UTC's yesterday has ended everywhere: its challenges cannot change.
     const challengesFrom = localDateOf(new Date(now.getTime() - DAY_MS), DEFAULT_TIME_ZONE);
     return this.unitOfWork.run(async (transaction) => {
@@ -71,7 +79,7 @@ export class ApplySessionCompletedUseCase {
       const claimedIds = await this.processedEvents.claim(transaction, keys, now);
       const claimed = sessions.filter((session) => claimedIds.has(session.eventId));
       if (claimed.length === 0) {
-        return new Map();
+        return { applied: new Map(), standings: NO_CHANGE };
       }
       const { rules, progress } = await this.progress.lock(transaction, claimed.map((session) => session.userId), now);
       const challengeDays = await this.challenges.daysOf(transaction, [...progress.keys()], challengesFrom);
@@ -88,8 +96,8 @@ export class ApplySessionCompletedUseCase {
         notifier: new StreakNotifier(rules.streakReminderLocalTime),
         now,
       };
-      await this.writer.write(transaction, { decisions, rulesVersion: rules.version }, outbox, streaks);
-      return applied;
+      const standings = await this.writer.write(transaction, { decisions, rulesVersion: rules.version, leaderboards: new LeaderboardTally(rules) }, outbox, streaks);
+      return { applied, standings };
     });
   }
 

@@ -1,5 +1,5 @@
-import { challengeDayKey, type DecidedSessionOutcome, type LocalDate, type StreakNotice, type StreakNotifier, type StreakWatch } from '@app/domain';
-import type { BadgeAward, LedgerOutcome, PracticeDay, UserChallengeDay, UserTotals, UserZone } from '@app/persistence';
+import { challengeDayKey, type DecidedSessionOutcome, type LeaderboardTally, type LeaderboardXp, type LocalDate, type StreakNotice, type StreakNotifier, type StreakWatch } from '@app/domain';
+import type { BadgeAward, LedgerOutcome, PracticeDay, UserChallengeDay, UserStanding, UserTotals, UserZone } from '@app/persistence';
 
 /** What a run of decided sessions writes, table by table, so that each table takes one statement. */
 export interface SessionRunEffects {
@@ -12,6 +12,8 @@ export interface SessionRunEffects {
   /** Each challenge day touched, as the run left it. */
   readonly challengeDays: readonly UserChallengeDay[];
   readonly ledger: readonly LedgerOutcome[];
+  /** What the run adds to the boards (contract section 9): per user, board and period not final. */
+  readonly standings: readonly UserStanding[];
   /** Day ends a new practice day hid from the sweep, announced now with the streak as it was. */
   readonly streakNotices: ReadonlyArray<{ readonly userId: string; readonly notice: StreakNotice }>;
 }
@@ -24,7 +26,12 @@ export interface StreakNoticesBefore {
 }
 
 /** `rulesVersion` is the version of the rules that made the decisions, recorded with each fact. */
-export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], rulesVersion: number, streaks: StreakNoticesBefore): SessionRunEffects {
+export function sessionRunEffects(
+  decisions: readonly DecidedSessionOutcome[],
+  rulesVersion: number,
+  streaks: StreakNoticesBefore,
+  leaderboards: LeaderboardTally,
+): SessionRunEffects {
   const totals = new Map<string, Omit<UserTotals, 'notices'>>();
   // The earliest practice day each user's run adds after their latest one before it.
   const firstNewDays = new Map<string, LocalDate>();
@@ -34,6 +41,7 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], r
   const badges: BadgeAward[] = [];
   const challengeDays = new Map<string, UserChallengeDay>();
   const ledger: LedgerOutcome[] = [];
+  const leaderboardXp = new Map<string, LeaderboardXp[]>();
   for (const { session, decision } of decisions) {
     const { userId, eventId } = session;
     const fact = {
@@ -59,6 +67,7 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], r
       localDate: decision.practiceDate,
     });
     totals.set(userId, { userId, totals: decision.totals, rulesVersion });
+    leaderboardXp.set(userId, [...(leaderboardXp.get(userId) ?? []), { xp: decision.xpAwarded, countsAt: session.completedAt, decidedAt: streaks.now }]);
     const latestBefore = streaks.watches.get(userId)?.summary.lastPracticeDate ?? null;
     const firstNew = firstNewDays.get(userId);
     if ((latestBefore === null || decision.practiceDate > latestBefore) && (firstNew === undefined || decision.practiceDate < firstNew)) {
@@ -95,6 +104,7 @@ export function sessionRunEffects(decisions: readonly DecidedSessionOutcome[], r
     badges,
     challengeDays: [...challengeDays.values()],
     ledger,
+    standings: [...leaderboardXp].flatMap(([userId, xp]) => leaderboards.added(xp, now).map((standing) => ({ ...standing, userId }))),
     streakNotices,
   };
 }

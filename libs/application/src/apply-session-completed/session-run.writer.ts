@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import type { DecidedSessionOutcome } from '@app/domain';
+import type { DecidedSessionOutcome, LeaderboardTally } from '@app/domain';
 import {
   DailyChallengesRepository,
+  LeaderboardRepository,
   OutboxRepository,
   PracticeDaysRepository,
   ProcessedEventsRepository,
   UserBadgesRepository,
   UserProfileRepository,
+  type ChangedStandings,
   type OutboxEntry,
   type Transaction,
 } from '@app/persistence';
@@ -25,16 +27,18 @@ export class SessionRunWriter {
     private readonly challenges: DailyChallengesRepository,
     private readonly processedEvents: ProcessedEventsRepository,
     private readonly outbox: OutboxRepository,
+    private readonly leaderboards: LeaderboardRepository,
   ) {}
 
+  /** Returns what changed on the boards, for Redis once the transaction commits. */
   async write(
     transaction: Transaction,
-    decided: { readonly decisions: readonly DecidedSessionOutcome[]; readonly rulesVersion: number },
+    decided: { readonly decisions: readonly DecidedSessionOutcome[]; readonly rulesVersion: number; readonly leaderboards: LeaderboardTally },
     outbox: readonly OutboxEntry[],
     streaks: StreakNoticesBefore,
-  ): Promise<void> {
+  ): Promise<ChangedStandings> {
     const { now } = streaks;
-    const effects = sessionRunEffects(decided.decisions, decided.rulesVersion, streaks);
+    const effects = sessionRunEffects(decided.decisions, decided.rulesVersion, streaks, decided.leaderboards);
     await this.profiles.storeTotals(transaction, effects.totals, now);
     await this.profiles.storeZones(transaction, effects.zonesOnly, now);
     await this.practiceDays.add(transaction, effects.practiceDays);
@@ -42,5 +46,6 @@ export class SessionRunWriter {
     await this.challenges.storeDays(transaction, effects.challengeDays, now);
     await this.processedEvents.recordOutcomes(transaction, effects.ledger);
     await this.outbox.append(transaction, [...outbox, ...streakNoticeOutbox(this.config.topics, effects.streakNotices)]);
+    return this.leaderboards.add(transaction, effects.standings);
   }
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ChallengeClaimDecider, projectChallenge, type ChallengeClaimDecision } from '@app/domain';
-import { DailyChallengesRepository, UnitOfWork, UserProfileRepository, type ChallengeRecord } from '@app/persistence';
+import { ChallengeClaimDecider, LeaderboardTally, projectChallenge, type ChallengeClaimDecision } from '@app/domain';
+import { DailyChallengesRepository, LeaderboardRepository, NO_CHANGE, UnitOfWork, UserProfileRepository, type ChallengeRecord, type ChangedStandings } from '@app/persistence';
 import { AwardsRecorder } from '../award-events/awards.recorder';
 import { Clock } from '../clock/clock';
 import { ApplicationError } from '../errors/application.error';
+import { LeaderboardProjector } from '../leaderboards/leaderboard-projector';
 import { challengeView, type ChallengeView } from '../get-profile/profile.view';
 import { LockedProgressLoader } from '../user-progress/locked-progress.loader';
 import type { ClaimChallengeCommand } from './claim-challenge.command';
@@ -18,7 +19,7 @@ export interface ClaimedChallenge {
 
 type ClaimResult =
   | { readonly status: 'not-found' }
-  | { readonly status: 'decided'; readonly decision: ChallengeClaimDecision; readonly challenge: ChallengeRecord };
+  | { readonly status: 'decided'; readonly decision: ChallengeClaimDecision; readonly challenge: ChallengeRecord; readonly standings: ChangedStandings };
 
 @Injectable()
 export class ClaimChallengeUseCase {
@@ -29,6 +30,8 @@ export class ClaimChallengeUseCase {
     private readonly profiles: UserProfileRepository,
     private readonly awards: AwardsRecorder,
     private readonly clock: Clock,
+    private readonly leaderboards: LeaderboardRepository,
+    private readonly projector: LeaderboardProjector,
   ) {}
 
   async execute({ userId, challengeId }: ClaimChallengeCommand): Promise<ClaimedChallenge> {
@@ -37,6 +40,7 @@ export class ClaimChallengeUseCase {
       throw new ApplicationError('CHALLENGE_NOT_FOUND', 'No such challenge.');
     }
     const { decision, challenge } = result;
+    await this.projector.project(result.standings);
     switch (decision.outcome) {
       case 'already-claimed':
         throw new ApplicationError('CHALLENGE_ALREADY_CLAIMED', 'This challenge has already been claimed.');
@@ -68,7 +72,7 @@ export class ClaimChallengeUseCase {
       const challenge = await this.challenges.lock(transaction, challengeId);
       const decision = new ChallengeClaimDecider(rules).decide(challenge, claimant, now);
       if (decision.outcome !== 'claimed') {
-        return { status: 'decided', decision, challenge } as const;
+        return { status: 'decided', decision, challenge, standings: NO_CHANGE } as const;
       }
       const claimed = await this.challenges.markClaimed(transaction, challengeId, now);
       await this.profiles.storeXp(transaction, userId, decision, now);
@@ -79,7 +83,10 @@ export class ClaimChallengeUseCase {
         levelUp: decision.levelChange && { change: decision.levelChange, totalXp: decision.totalXp },
         decidedAt: now,
       });
-      return { status: 'decided', decision, challenge: claimed } as const;
+      // A claim's XP counts toward the periods that contain the claim (contract section 9).
+      const standings = new LeaderboardTally(rules).added([{ xp: decision.xpAwarded, countsAt: now, decidedAt: now }], now);
+      const changed = await this.leaderboards.add(transaction, standings.map((standing) => ({ ...standing, userId })));
+      return { status: 'decided', decision, challenge: claimed, standings: changed } as const;
     });
   }
 }

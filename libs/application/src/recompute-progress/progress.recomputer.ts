@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { recomputeProgress, StreakNotifier, type GamificationRules, type LocalDate, type RecomputedProgress } from '@app/domain';
+import { LeaderboardTally, recomputeProgress, StreakNotifier, type GamificationRules, type LeaderboardXp, type LocalDate, type RecomputedProgress } from '@app/domain';
 import {
   DailyChallengesRepository,
+  LeaderboardRepository,
   PracticeDaysRepository,
   ProcessedEventsRepository,
   UserBadgesRepository,
   UserProfileRepository,
   type LockedProfile,
   type PracticeDay,
+  type UserStanding,
   type RecordedXp,
   type StreakNoticeState,
   type Statements,
@@ -51,6 +53,7 @@ export class ProgressRecomputer {
     private readonly practiceDays: PracticeDaysRepository,
     private readonly badges: UserBadgesRepository,
     private readonly awards: AwardsRecorder,
+    private readonly leaderboards: LeaderboardRepository,
   ) {}
 
   /** What `rules` give each user, against the XP and level (the highest reached) recorded. */
@@ -122,6 +125,7 @@ export class ProgressRecomputer {
       })),
       now,
     );
+    await this.leaderboards.restate(transaction, await this.standings(transaction, recomputed, rules, now));
     await this.practiceDays.remove(transaction, removed);
     await this.practiceDays.add(transaction, added);
     const sourceEventId = recomputeSourceEventId(rules.version);
@@ -136,5 +140,28 @@ export class ProgressRecomputer {
       })),
     );
     return stored;
+  }
+
+  /**
+   * The users' standings on the boards folded again under the new rules' XP (contract section 9), for
+   * the periods not final: final ones keep what was announced. A queued projection brings them to Redis.
+   */
+  private async standings(transaction: Transaction, recomputed: readonly UserRecomputed[], rules: GamificationRules, now: Date): Promise<UserStanding[]> {
+    if (rules.leaderboards.length === 0) {
+      return [];
+    }
+    const userIds = recomputed.map((user) => user.userId);
+    const times = await this.processedEvents.decisionTimesOf(transaction, userIds);
+    const claims = await this.challenges.claimsOf(transaction, userIds);
+    const held = await this.leaderboards.heldBy(transaction, userIds);
+    const tally = new LeaderboardTally(rules);
+    return recomputed.flatMap(({ userId, after }) => {
+      const xp: LeaderboardXp[] = [...after.xpByEvent].map(([eventId, amount]) => {
+        const { completedAt, decidedAt } = times.get(eventId)!;
+        return { xp: amount, countsAt: completedAt, decidedAt };
+      });
+      xp.push(...(claims.get(userId) ?? []).map((claim) => ({ xp: claim.xp, countsAt: claim.claimedAt, decidedAt: claim.claimedAt })));
+      return tally.restated(xp, held.get(userId) ?? [], now).map((standing) => ({ ...standing, userId }));
+    });
   }
 }

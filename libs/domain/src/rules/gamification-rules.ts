@@ -1,3 +1,5 @@
+import type { LeaderboardPeriodKind } from '../leaderboards/leaderboard-period';
+
 /** The operator-tunable rules. The values live in the rules file; these are only their shapes. */
 export interface XpRules {
   readonly base: number;
@@ -47,7 +49,26 @@ export interface StreakFreezeRules {
 export const FREEZES_OFF: StreakFreezeRules = { earnEveryDays: 7, maxHeld: 0 };
 export const DEFAULT_STREAK_REMINDER_LOCAL_TIME = '20:00';
 
-export interface GamificationRules {
+/** Contract section 9: one board, ranked by XP in each of its periods. */
+export interface LeaderboardDefinition {
+  readonly code: string;
+  readonly name: string;
+  readonly period: LeaderboardPeriodKind;
+}
+
+/** The boards and the calendar their periods follow. */
+export interface LeaderboardRules {
+  readonly leaderboards: readonly LeaderboardDefinition[];
+  /** The zone whose weeks and months the periods are. */
+  readonly leaderboardTimeZone: string;
+  /** A period is final this many hours after it ends: later XP no longer changes it. */
+  readonly leaderboardGraceHours: number;
+}
+
+/** Rules files from before leaderboards have none. */
+export const LEADERBOARDS_OFF: LeaderboardRules = { leaderboards: [], leaderboardTimeZone: 'UTC', leaderboardGraceHours: 12 };
+
+export interface GamificationRules extends LeaderboardRules {
   /** Every fact records the version that decided it; each change of the rules gets a higher one. */
   readonly version: number;
   readonly xp: XpRules;

@@ -1,11 +1,12 @@
-import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '@app/config';
 
+/** The Redis client, or null in a process configured without one (the operator's commands may be). */
 export const REDIS = Symbol('REDIS');
 
 // A healthy Redis answers in about a millisecond; one that hangs (stopped, partitioned) must cost a
-// write request at most this much before the request goes on without it.
+// request at most this much before the request goes on without it.
 const COMMAND_TIMEOUT_MS = 500;
 
 function connect(url: string): Redis {
@@ -32,14 +33,15 @@ function connect(url: string): Redis {
   return redis;
 }
 
+@Global()
 @Module({
-  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: (config: AppConfig) => connect(config.redis.url ?? '') }],
+  providers: [{ provide: REDIS, inject: [AppConfig], useFactory: (config: AppConfig) => (config.redis.url === null ? null : connect(config.redis.url)) }],
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis | null) {}
 
   async onApplicationShutdown(): Promise<void> {
-    this.redis.disconnect();
+    this.redis?.disconnect();
   }
 }

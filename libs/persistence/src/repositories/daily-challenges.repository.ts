@@ -126,6 +126,15 @@ export class DailyChallengesRepository {
     return listsByUser(userIds, rows, (row) => row.xp_reward);
   }
 
+  /** The XP of each challenge the users claimed, and when they claimed it, by userId. */
+  async claimsOf(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, Array<{ readonly xp: number; readonly claimedAt: Date }>>> {
+    const rows: Array<{ user_id: string; xp_reward: number; claimed_at: Date }> = await statementsOf(statements).query(
+      `SELECT user_id, xp_reward, claimed_at FROM daily_challenges WHERE user_id = ANY($1::text[]) AND claimed_at IS NOT NULL`,
+      [userIds],
+    );
+    return listsByUser(userIds, rows, (row) => ({ xp: row.xp_reward, claimedAt: row.claimed_at }));
+  }
+
   /**
    * Writes the decided challenge days in one statement: a day's missing challenges are created, the
    * others take the new progress, and a challenge once completed keeps its completion time.

@@ -158,4 +158,16 @@ export class ProcessedEventsRepository {
     );
     return listsByUser(userIds, rows, processedSession);
   }
+
+  /**
+   * When each processed session of the users was decided (engine time) and completed (null for one
+   * processed before facts were kept), by eventId: what the leaderboards fold needs beside its XP.
+   */
+  async decisionTimesOf(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, { readonly completedAt: Date | null; readonly decidedAt: Date }>> {
+    const rows: Array<{ event_id: string; completed_at: Date | null; processed_at: Date }> = await statementsOf(statements).query(
+      `SELECT event_id, completed_at, processed_at FROM processed_events WHERE user_id = ANY($1::text[]) AND outcome IS NOT NULL`,
+      [userIds],
+    );
+    return new Map(rows.map((row) => [row.event_id, { completedAt: row.completed_at, decidedAt: row.processed_at }]));
+  }
 }

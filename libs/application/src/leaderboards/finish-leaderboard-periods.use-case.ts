@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { isFinal, periodContaining, previousPeriod, type LeaderboardDefinition, type LeaderboardPeriod } from '@app/domain';
+import { leaderboardFinishedV1 } from '@app/messaging';
+import { LeaderboardRepository, OutboxRepository, RulesVersionsRepository, UnitOfWork } from '@app/persistence';
+import { Clock } from '../clock/clock';
+import { RulesInForce } from '../rules-in-force/rules-in-force';
+
+const TOP = 10;
+// A board announces at most this many periods per sweep (years of weeks after a long outage): the next sweep goes on.
+const MOST_PERIODS_PER_SWEEP = 60;
+
+export interface FinishedPeriod {
+  readonly code: string;
+  readonly periodKey: string;
+  readonly participants: number;
+}
+
+/**
+ * Announces the periods that became final (contract section 9): for each board, every period from
+ * its first with XP (or the one after the last announced) to the latest final one, oldest first.
+ * Each is recorded in leaderboard_finals and published as leaderboard.finished through the outbox,
+ * once: the eventId comes from the board and the period, and the record is unique.
+ *
+ * The announcement takes the rules' version fence exclusively: decisions in flight commit first (their
+ * XP is in the ranking published), and every later one finds the period recorded final and leaves it,
+ * whatever its clock said when it began.
+ */
+@Injectable()
+export class FinishLeaderboardPeriodsUseCase {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly rulesInForce: RulesInForce,
+    private readonly versions: RulesVersionsRepository,
+    private readonly leaderboards: LeaderboardRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(): Promise<FinishedPeriod[]> {
+    const now = this.clock.now();
+    const rules = await this.rulesInForce.current();
+    const finished: FinishedPeriod[] = [];
+    for (const board of rules.leaderboards.filter((candidate) => candidate.period !== 'all')) {
+      for (const period of await this.unannounced(board, rules.leaderboardTimeZone, rules.leaderboardGraceHours, now)) {
+        const announced = await this.announce(board.code, period, now);
+        if (announced !== null) {
+          finished.push(announced);
+        }
+      }
+    }
+    return finished;
+  }
+
+  private async unannounced(board: LeaderboardDefinition, zone: string, graceHours: number, now: Date): Promise<LeaderboardPeriod[]> {
+    const { lastFinal, first } = await this.unitOfWork.read(async (statements) => ({
+      lastFinal: await this.leaderboards.lastFinalKey(statements, board.code),
+      first: await this.leaderboards.firstPeriodKey(statements, board.code),
+    }));
+    if (first === null) {
+      return [];
+    }
+    let period: LeaderboardPeriod | null = periodContaining(board.period, now, zone);
+    while (period !== null && !isFinal(period, graceHours, now)) {
+      period = previousPeriod(period, zone);
+    }
+    const periods: LeaderboardPeriod[] = [];
+    // Keys of one kind sort as their periods do.
+    while (period !== null && (lastFinal === null ? period.key >= first : period.key > lastFinal)) {
+      periods.push(period);
+      period = previousPeriod(period, zone);
+    }
+    return periods.reverse().slice(0, MOST_PERIODS_PER_SWEEP);
+  }
+
+  private announce(code: string, period: LeaderboardPeriod, now: Date): Promise<FinishedPeriod | null> {
+    return this.unitOfWork.run(async (transaction) => {
+      await this.versions.lockForChange(transaction);
+      const participants = await this.leaderboards.participants(transaction, code, period.key);
+      if (!(await this.leaderboards.markFinal(transaction, code, period.key, participants, now))) {
+        return null;
+      }
+      const top = await this.leaderboards.ranking(transaction, code, period.key, 0, TOP);
+      const event = leaderboardFinishedV1({
+        code,
+        periodKey: period.key,
+        start: period.start!.toISOString(),
+        end: period.end!.toISOString(),
+        participants,
+        top: top.map(({ userId, xp }, index) => ({ rank: index + 1, userId, xp })),
+      });
+      await this.outbox.append(transaction, [{ eventId: event.eventId, topic: this.config.topics.leaderboardFinished, key: code, payload: { ...event } }]);
+      return { code, periodKey: period.key, participants };
+    });
+  }
+}

@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { finalAt, periodContaining, periodOfKey, previousPeriod, type LeaderboardDefinition, type LeaderboardPeriod } from '@app/domain';
+import { LeaderboardRanks, LeaderboardRepository, UnitOfWork, type RanksPage, type RanksQuery } from '@app/persistence';
+import { Clock } from '../clock/clock';
+import { ApplicationError } from '../errors/application.error';
+import { RulesInForce } from '../rules-in-force/rules-in-force';
+import { LeaderboardBuilder } from './leaderboard-builder';
+import { LOST_PROJECTION_AFTER_MS } from './leaderboard-projector';
+import type { GetLeaderboardQuery, PeriodSelector } from './get-leaderboard.query';
+import type { LeaderboardSummaryView, LeaderboardView } from './leaderboard.view';
+
+const AROUND = 5;
+
+/**
+ * A page of a board (contract section 9). Redis answers when it holds the board built and no
+ * projection is overdue; otherwise Postgres does, with the same order, and a build is started. A
+ * rank shown is therefore never one that Postgres does not have, beyond the moment between a commit
+ * and its projection.
+ */
+@Injectable()
+export class GetLeaderboardUseCase {
+  private readonly logger = new Logger(GetLeaderboardUseCase.name);
+
+  constructor(
+    private readonly rulesInForce: RulesInForce,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly leaderboards: LeaderboardRepository,
+    private readonly ranks: LeaderboardRanks,
+    private readonly builder: LeaderboardBuilder,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(): Promise<LeaderboardSummaryView[]> {
+    const rules = await this.rulesInForce.current();
+    return rules.leaderboards.map(({ code, name, period }) => ({ code, name, period }));
+  }
+
+  async execute(query: GetLeaderboardQuery): Promise<LeaderboardView> {
+    const rules = await this.rulesInForce.current();
+    const board = rules.leaderboards.find((candidate) => candidate.code === query.code);
+    if (board === undefined) {
+      throw new ApplicationError('LEADERBOARD_NOT_FOUND', `No leaderboard ${query.code}; GET /gamification/leaderboards lists them.`);
+    }
+    const now = this.clock.now();
+    const period = this.periodOf(board, query.period, rules.leaderboardTimeZone, now);
+    const ranksQuery: RanksQuery = query.page.around ? { userId: query.userId, around: true } : { userId: query.userId, ...query.page };
+    const page = (await this.fromRedis(board.code, period.key, ranksQuery)) ?? (await this.fromPostgres(board.code, period.key, ranksQuery));
+    const end = finalAt(period, rules.leaderboardGraceHours);
+    return {
+      code: board.code,
+      name: board.name,
+      period: {
+        key: period.key,
+        start: period.start?.toISOString() ?? null,
+        end: period.end?.toISOString() ?? null,
+        final: end !== null && now.getTime() >= end.getTime(),
+      },
+      participants: page.participants,
+      entries: page.entries.map((entry, index) => ({ rank: page.from + index + 1, userId: entry.userId, xp: entry.xp })),
+      me: page.me === null ? null : { rank: page.me.position + 1, xp: page.me.xp },
+    };
+  }
+
+  private periodOf(board: LeaderboardDefinition, selector: PeriodSelector, zone: string, now: Date): LeaderboardPeriod {
+    const current = periodContaining(board.period, now, zone);
+    if (selector === 'current') {
+      return current;
+    }
+    const period = selector === 'previous' ? previousPeriod(current, zone) : periodOfKey(board.period, selector.key, zone);
+    if (period === null) {
+      const shape = { week: 'an ISO week such as 2026-W48', month: 'a month such as 2026-11', all: '"all"' }[board.period];
+      const what = selector === 'previous' ? 'previous: an all-time board has no previous period' : `"${selector.key}" is not a period of ${board.code}`;
+      throw new ApplicationError('VALIDATION_FAILED', `period: ${what} (current, previous or ${shape})`);
+    }
+    return period;
+  }
+
+  /** The page from Redis; null when Redis cannot be trusted for it now (or cannot be reached). */
+  private async fromRedis(code: string, periodKey: string, query: RanksQuery): Promise<RanksPage | null> {
+    if (!this.ranks.available) {
+      return null;
+    }
+    try {
+      if (await this.unitOfWork.read((statements) => this.leaderboards.anyQueuedFor(statements, LOST_PROJECTION_AFTER_MS))) {
+        return null;
+      }
+      const page = await this.ranks.read(code, periodKey, query);
+      if (page === null) {
+        this.builder.request(code, periodKey);
+      }
+      return page;
+    } catch (error) {
+      this.logger.debug(`leaderboard ${code} ${periodKey} read from Postgres: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private fromPostgres(code: string, periodKey: string, query: RanksQuery): Promise<RanksPage> {
+    return this.unitOfWork.read(async (statements) => {
+      const participants = await this.leaderboards.participants(statements, code, periodKey);
+      const mine = await this.leaderboards.rankOf(statements, code, periodKey, query.userId);
+      const me = mine === null ? null : { position: mine.rank - 1, xp: mine.xp };
+      if (query.around && me === null) {
+        return { participants, from: 0, entries: [], me };
+      }
+      const from = query.around ? Math.max(0, me!.position - AROUND) : query.offset;
+      const limit = query.around ? me!.position - from + AROUND + 1 : query.limit;
+      const entries = await this.leaderboards.ranking(statements, code, periodKey, from, limit);
+      return { participants, from, entries: entries.map(({ userId, xp }) => ({ userId, xp })), me };
+    });
+  }
+}

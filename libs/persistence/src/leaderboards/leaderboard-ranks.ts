@@ -1,0 +1,191 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { AppConfig } from '@app/config';
+import { REDIS } from '../redis/redis.module';
+import type { StoredStanding } from './leaderboard.repository';
+
+/** A page of a board read from Redis: positions are 0-based. */
+export interface RanksPage {
+  readonly participants: number;
+  /** The position of the first entry. */
+  readonly from: number;
+  readonly entries: ReadonlyArray<{ readonly userId: string; readonly xp: number }>;
+  /** The caller's position and XP; null when they have none on the board. */
+  readonly me: { readonly position: number; readonly xp: number } | null;
+}
+
+export type RanksQuery = { readonly userId: string } & ({ readonly around: true } | { readonly around: false; readonly offset: number; readonly limit: number });
+
+// Engine time in milliseconds, 15 digits: fixed width, so that members compare as their times do
+// (until the year 33658).
+const TIME_DIGITS = 15;
+
+/**
+ * Writes standings, newest revision wins. KEYS: the ranking (sorted set) and the standings (hash);
+ * ARGV: (userId, revision, -xp, time) per standing. The hash keeps each user's revision and time, so
+ * a write older than the one Redis has (a retry, a replay, a rebuild reading an older row) changes
+ * nothing, and the user's old member is found and replaced.
+ */
+const WRITE_SCRIPT = `
+local written = 0
+for i = 1, #ARGV, 4 do
+  local user, revision, score, at = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local held = redis.call('HGET', KEYS[2], user)
+  local newer = true
+  if held then
+    local bar = string.find(held, '|', 1, true)
+    if tonumber(string.sub(held, 1, bar - 1)) >= tonumber(revision) then
+      newer = false
+    else
+      redis.call('ZREM', KEYS[1], string.sub(held, bar + 1) .. ':' .. user)
+    end
+  end
+  if newer then
+    redis.call('HSET', KEYS[2], user, revision .. '|' .. at)
+    if score ~= '0' then
+      redis.call('ZADD', KEYS[1], score, at .. ':' .. user)
+    end
+    written = written + 1
+  end
+end
+return written`;
+
+/**
+ * Reads a page of a board and the caller's position in one step, or nil when the board is not built
+ * (KEYS[3], its mark, is missing). ARGV: userId, around (1/0), offset, limit.
+ */
+const READ_SCRIPT = `#!lua flags=no-writes
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  return false
+end
+local participants = redis.call('ZCARD', KEYS[1])
+local position = -1
+local score = ''
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if held then
+  local bar = string.find(held, '|', 1, true)
+  local member = string.sub(held, bar + 1) .. ':' .. ARGV[1]
+  local rank = redis.call('ZRANK', KEYS[1], member)
+  if rank then
+    position = rank
+    score = redis.call('ZSCORE', KEYS[1], member)
+  end
+end
+local from
+local to
+if ARGV[2] == '1' then
+  if position < 0 then
+    return {participants, position, score, 0, {}}
+  end
+  from = math.max(0, position - 5)
+  to = position + 5
+else
+  from = tonumber(ARGV[3])
+  to = from + tonumber(ARGV[4]) - 1
+end
+return {participants, position, score, from, redis.call('ZRANGE', KEYS[1], from, to, 'WITHSCORES')}`;
+
+type ReadReply = [number, number, string, number, string[]] | null;
+
+interface RanksCommands {
+  writeStandings(ranking: string, standings: string, ...args: string[]): Promise<number>;
+  readRanks(ranking: string, standings: string, built: string, ...args: string[]): Promise<ReadReply>;
+}
+
+/**
+ * The boards' read model in Redis (contract section 9): per board and period, a sorted set ranks the
+ * users and a hash keeps each one's revision. Score -xp, member `<engine time, 15 digits>:<userId>`:
+ * Redis orders equal scores by member bytes, so the set's order is XP descending, then who reached it
+ * first, then userId by its bytes, exact for any XP up to 2^53 - 1. A board is built (its mark set)
+ * once it holds every standing Postgres has; until then it is not read.
+ */
+@Injectable()
+export class LeaderboardRanks {
+  private readonly prefix: string;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | null,
+    config: AppConfig,
+  ) {
+    this.prefix = config.redis.keyPrefix;
+    this.redis?.defineCommand('writeStandings', { numberOfKeys: 2, lua: WRITE_SCRIPT });
+    this.redis?.defineCommand('readRanks', { numberOfKeys: 3, lua: READ_SCRIPT });
+  }
+
+  /** Whether this process has Redis; without it the boards are read from Postgres. */
+  get available(): boolean {
+    return this.redis !== null;
+  }
+
+  /** Writes standings (absolute values; an older revision than Redis holds changes nothing). */
+  async write(standings: readonly StoredStanding[]): Promise<void> {
+    const boards = new Map<string, string[]>();
+    for (const { userId, code, periodKey, xp, reachedAt, revision } of standings) {
+      const key = `${code}:${periodKey}`;
+      const args = boards.get(key) ?? [];
+      args.push(userId, String(revision), xp > 0 ? String(-xp) : '0', String(reachedAt.getTime()).padStart(TIME_DIGITS, '0'));
+      boards.set(key, args);
+    }
+    const commands = this.commands();
+    await Promise.all([...boards].map(([board, args]) => commands.writeStandings(`${this.prefix}lb:${board}:ranking`, `${this.prefix}lb:${board}:standings`, ...args)));
+  }
+
+  /** A page of a board, or null when it is not built. */
+  async read(code: string, periodKey: string, query: RanksQuery): Promise<RanksPage | null> {
+    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    const reply = await this.commands().readRanks(
+      `${board}:ranking`,
+      `${board}:standings`,
+      `${board}:built`,
+      query.userId,
+      query.around ? '1' : '0',
+      query.around ? '0' : String(query.offset),
+      query.around ? '0' : String(query.limit),
+    );
+    if (reply === null) {
+      return null;
+    }
+    const [participants, position, score, from, flat] = reply;
+    const entries: Array<{ userId: string; xp: number }> = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      entries.push({ userId: flat[i].slice(TIME_DIGITS + 1), xp: -Number(flat[i + 1]) });
+    }
+    return { participants, from, entries, me: position < 0 ? null : { position, xp: -Number(score) } };
+  }
+
+  /** Empties a board before it is built again, and unmarks it. */
+  async clear(code: string, periodKey: string): Promise<void> {
+    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    await this.client().del(`${board}:built`, `${board}:ranking`, `${board}:standings`);
+  }
+
+  /** Marks a board built: it holds every standing Postgres had when its build began, and what came after. */
+  async markBuilt(code: string, periodKey: string): Promise<void> {
+    await this.client().set(`${this.prefix}lb:${code}:${periodKey}:built`, '1');
+  }
+
+  /** Takes the right to build a board for `ttlMs`; false when another process holds it. */
+  async claimBuild(code: string, periodKey: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.client().set(`${this.prefix}lb:${code}:${periodKey}:building`, owner, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Keeps the right to build for another `ttlMs`, while the build makes progress. */
+  async renewBuild(code: string, periodKey: string, ttlMs: number): Promise<void> {
+    await this.client().pexpire(`${this.prefix}lb:${code}:${periodKey}:building`, ttlMs);
+  }
+
+  async releaseBuild(code: string, periodKey: string): Promise<void> {
+    await this.client().del(`${this.prefix}lb:${code}:${periodKey}:building`);
+  }
+
+  private client(): Redis {
+    if (this.redis === null) {
+      throw new Error('REDIS_URL is not set: the leaderboards need Redis');
+    }
+    return this.redis;
+  }
+
+  private commands(): RanksCommands {
+    return this.client() as unknown as RanksCommands;
+  }
+}

@@ -1,0 +1,273 @@
+import { Injectable } from '@nestjs/common';
+import type { BoardPeriodRef, BoardStanding } from '@app/domain';
+import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
+import { recordset } from '../repositories/recordset';
+
+/** A user's standing on a board in a period, as stored: `revision` grows with every change of the row. */
+export interface StoredStanding extends BoardStanding {
+  readonly userId: string;
+  readonly revision: number;
+}
+
+/** A standing to write: a user's, on one board and period. */
+export interface UserStanding extends BoardStanding {
+  readonly userId: string;
+}
+
+/** What a transaction changed on the boards, and the queued projection that stands for it until Redis has it. */
+export interface ChangedStandings {
+  readonly ticket: number | null;
+  readonly standings: readonly StoredStanding[];
+}
+
+/** A projection queued by a transaction that committed and was not released: Redis may lack its standings. */
+export interface QueuedProjection {
+  readonly ticket: number;
+  readonly entries: ReadonlyArray<{ readonly userId: string; readonly code: string; readonly periodKey: string }>;
+}
+
+/** One row of a ranking, in rank order. */
+export interface RankedStanding {
+  readonly userId: string;
+  readonly xp: number;
+  readonly reachedAt: Date;
+}
+
+export const NO_CHANGE: ChangedStandings = { ticket: null, standings: [] };
+
+interface StandingRow {
+  readonly user_id: string;
+  readonly code: string;
+  readonly period_key: string;
+  readonly xp: string;
+  readonly reached_at: Date;
+  readonly revision: string;
+  readonly ticket: string | null;
+}
+
+interface RankedRow {
+  readonly user_id: string;
+  readonly xp: string;
+  readonly reached_at: Date;
+}
+
+const ENTRY_COLUMNS = 'v(user_id text, code text, period_key text, xp bigint, reached_at timestamptz)';
+
+// A period once announced final (leaderboard.finished) takes nothing more, whatever the writer's clock says.
+const NOT_FINAL = 'NOT EXISTS (SELECT 1 FROM leaderboard_finals f WHERE f.code = v.code AND f.period_key = v.period_key)';
+
+/**
+ * The statement that writes standings and queues them for Redis in one round trip: `update` says what
+ * a row already there becomes. Rows are written in key order, so two transactions lock them alike.
+ */
+function upsertAndQueue(update: string): string {
+  return `
+    WITH changed AS (
+      INSERT INTO leaderboard_entries AS e (user_id, code, period_key, xp, reached_at)
+      SELECT v.user_id, v.code, v.period_key, v.xp, v.reached_at FROM json_to_recordset($1::json) AS ${ENTRY_COLUMNS}
+      WHERE ${NOT_FINAL}
+      ORDER BY v.user_id, v.code, v.period_key
+      ON CONFLICT (user_id, code, period_key) DO UPDATE SET ${update}
+      RETURNING e.user_id, e.code, e.period_key, e.xp, e.reached_at, e.revision
+    ), queued AS (
+      INSERT INTO leaderboard_projections (entries, queued_at)
+      SELECT jsonb_agg(jsonb_build_array(user_id, code, period_key)), statement_timestamp() FROM changed HAVING count(*) > 0
+      RETURNING id
+    )
+    SELECT changed.*, (SELECT id FROM queued) AS ticket FROM changed`;
+}
+
+const ADD_STATEMENT = upsertAndQueue('xp = e.xp + EXCLUDED.xp, reached_at = EXCLUDED.reached_at, revision = e.revision + 1');
+const RESTATE_STATEMENT = upsertAndQueue(
+  `xp = EXCLUDED.xp, reached_at = EXCLUDED.reached_at, revision = e.revision + 1
+   WHERE (e.xp, e.reached_at) IS DISTINCT FROM (EXCLUDED.xp, EXCLUDED.reached_at)`,
+);
+
+function changedStandings(rows: readonly StandingRow[]): ChangedStandings {
+  return {
+    ticket: rows.length === 0 || rows[0].ticket === null ? null : Number(rows[0].ticket),
+    standings: rows.map(storedStanding),
+  };
+}
+
+function storedStanding(row: Omit<StandingRow, 'ticket'>): StoredStanding {
+  return {
+    userId: row.user_id,
+    code: row.code,
+    periodKey: row.period_key,
+    xp: Number(row.xp),
+    reachedAt: row.reached_at,
+    revision: Number(row.revision),
+  };
+}
+
+function rankedStanding(row: RankedRow): RankedStanding {
+  return { userId: row.user_id, xp: Number(row.xp), reachedAt: row.reached_at };
+}
+
+function entryRows(standings: readonly UserStanding[]) {
+  return recordset(standings.map(({ userId, code, periodKey, xp, reachedAt }) => ({ user_id: userId, code, period_key: periodKey, xp, reached_at: reachedAt })));
+}
+
+// The ranking of contract section 9, as the index leaderboard_entries_ranking holds it.
+const RANK_ORDER = 'xp DESC, reached_at, user_id COLLATE "C"';
+// Rows ahead of ($3 xp, $4 reached_at, $5 user_id) in that order.
+const AHEAD = `(xp > $3 OR (xp = $3 AND (reached_at < $4 OR (reached_at = $4 AND user_id COLLATE "C" < $5))))`;
+
+/**
+ * The only owner of leaderboard_entries (each user's XP per board and period, the boards' source of
+ * truth), leaderboard_projections (what Redis may not have yet) and leaderboard_finals (periods
+ * announced final).
+ */
+@Injectable()
+export class LeaderboardRepository {
+  /** Adds XP to standings (a decision's), each taking the given time as reached; final periods are left alone. */
+  async add(transaction: Transaction, standings: readonly UserStanding[]): Promise<ChangedStandings> {
+    if (standings.length === 0) {
+      return NO_CHANGE;
+    }
+    return changedStandings(await statementsOf(transaction).query(ADD_STATEMENT, [entryRows(standings)]));
+  }
+
+  /** Sets standings to absolute values (a recompute's); final periods are left alone, and so are rows that would not change. */
+  async restate(transaction: Transaction, standings: readonly UserStanding[]): Promise<ChangedStandings> {
+    if (standings.length === 0) {
+      return NO_CHANGE;
+    }
+    return changedStandings(await statementsOf(transaction).query(RESTATE_STATEMENT, [entryRows(standings)]));
+  }
+
+  /** The boards and periods each user has a standing in. */
+  async heldBy(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, BoardPeriodRef[]>> {
+    const rows: Array<{ user_id: string; code: string; period_key: string }> = await statementsOf(statements).query(
+      `SELECT user_id, code, period_key FROM leaderboard_entries WHERE user_id = ANY($1::text[])`,
+      [userIds],
+    );
+    const held = new Map<string, BoardPeriodRef[]>();
+    for (const row of rows) {
+      held.set(row.user_id, [...(held.get(row.user_id) ?? []), { code: row.code, periodKey: row.period_key }]);
+    }
+    return held;
+  }
+
+  /** The stored standings of the given entries (those that exist). */
+  async standingsOf(statements: Statements, entries: QueuedProjection['entries']): Promise<StoredStanding[]> {
+    if (entries.length === 0) {
+      return [];
+    }
+    return statementsOf(statements).query(
+      `SELECT e.user_id, e.code, e.period_key, e.xp, e.reached_at, e.revision
+       FROM leaderboard_entries e JOIN json_to_recordset($1::json) AS v(user_id text, code text, period_key text)
+         ON e.user_id = v.user_id AND e.code = v.code AND e.period_key = v.period_key`,
+      [recordset(entries.map(({ userId, code, periodKey }) => ({ user_id: userId, code, period_key: periodKey })))],
+    ).then((rows: StandingRow[]) => rows.map(storedStanding));
+  }
+
+  /**
+   * Projections queued at least `ageMs` ago (by the database's clock, which every process shares)
+   * and not released, oldest first.
+   */
+  async queuedFor(statements: Statements, ageMs: number, limit: number): Promise<QueuedProjection[]> {
+    const rows: Array<{ id: string; entries: Array<[string, string, string]> }> = await statementsOf(statements).query(
+      `SELECT id, entries FROM leaderboard_projections WHERE queued_at <= statement_timestamp() - $1 * interval '1 millisecond'
+       ORDER BY queued_at, id LIMIT $2`,
+      [ageMs, limit],
+    );
+    return rows.map(({ id, entries }) => ({ ticket: Number(id), entries: entries.map(([userId, code, periodKey]) => ({ userId, code, periodKey })) }));
+  }
+
+  /** Whether a projection queued at least `ageMs` ago is still unreleased: Redis may then lack a committed standing. */
+  async anyQueuedFor(statements: Statements, ageMs: number): Promise<boolean> {
+    const [row]: Array<{ queued: boolean }> = await statementsOf(statements).query(
+      `SELECT EXISTS (SELECT 1 FROM leaderboard_projections WHERE queued_at <= statement_timestamp() - $1 * interval '1 millisecond') AS queued`,
+      [ageMs],
+    );
+    return row.queued;
+  }
+
+  /** Releases projections that Redis has. */
+  async release(statements: Statements, tickets: readonly number[]): Promise<void> {
+    if (tickets.length > 0) {
+      await statementsOf(statements).query(`DELETE FROM leaderboard_projections WHERE id = ANY($1::bigint[])`, [tickets]);
+    }
+  }
+
+  async participants(statements: Statements, code: string, periodKey: string): Promise<number> {
+    const [row]: Array<{ participants: number }> = await statementsOf(statements).query(
+      `SELECT count(*)::int AS participants FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0`,
+      [code, periodKey],
+    );
+    return row.participants;
+  }
+
+  /** Rows of a ranking from a 0-based position. */
+  async ranking(statements: Statements, code: string, periodKey: string, offset: number, limit: number): Promise<RankedStanding[]> {
+    const rows: RankedRow[] = await statementsOf(statements).query(
+      `SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0
+       ORDER BY ${RANK_ORDER} OFFSET $3 LIMIT $4`,
+      [code, periodKey, offset, limit],
+    );
+    return rows.map(rankedStanding);
+  }
+
+  /**
+   * Every standing of a board in a period, in pages of `pageSize` in no particular order, read by one
+   * cursor: one snapshot and one pass over the rows, however large the board.
+   */
+  async scan(transaction: Transaction, code: string, periodKey: string, pageSize: number, page: (standings: StoredStanding[]) => Promise<void>): Promise<void> {
+    const statements = statementsOf(transaction);
+    await statements.query(
+      `DECLARE board_scan NO SCROLL CURSOR FOR
+       SELECT user_id, code, period_key, xp, reached_at, revision FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0`,
+      [code, periodKey],
+    );
+    for (;;) {
+      const rows: StandingRow[] = await statements.query(`FETCH ${Math.trunc(pageSize)} FROM board_scan`);
+      if (rows.length === 0) {
+        break;
+      }
+      await page(rows.map(storedStanding));
+    }
+    await statements.query(`CLOSE board_scan`);
+  }
+
+  /** A user's standing and 1-based rank on a board in a period; null when they have no XP there. */
+  async rankOf(statements: Statements, code: string, periodKey: string, userId: string): Promise<(RankedStanding & { readonly rank: number }) | null> {
+    const rows: Array<RankedRow & { ahead: number }> = await statementsOf(statements).query(
+      `SELECT me.user_id, me.xp, me.reached_at,
+              (SELECT count(*)::int FROM leaderboard_entries
+               WHERE code = $1 AND period_key = $2 AND xp > 0 AND ${AHEAD.replaceAll('$3', 'me.xp').replaceAll('$4', 'me.reached_at').replaceAll('$5', 'me.user_id')}) AS ahead
+       FROM leaderboard_entries me WHERE me.code = $1 AND me.period_key = $2 AND me.user_id = $3 AND me.xp > 0`,
+      [code, periodKey, userId],
+    );
+    return rows.length === 0 ? null : { ...rankedStanding(rows[0]), rank: rows[0].ahead + 1 };
+  }
+
+  /** The earliest period of a board with any standing (keys sort as their periods do); null when none. */
+  async firstPeriodKey(statements: Statements, code: string): Promise<string | null> {
+    const [row]: Array<{ period_key: string | null }> = await statementsOf(statements).query(
+      `SELECT min(period_key) AS period_key FROM leaderboard_entries WHERE code = $1 AND xp > 0`,
+      [code],
+    );
+    return row.period_key;
+  }
+
+  /** The latest period of a board announced final; null when none was. */
+  async lastFinalKey(statements: Statements, code: string): Promise<string | null> {
+    const [row]: Array<{ period_key: string | null }> = await statementsOf(statements).query(
+      `SELECT max(period_key) AS period_key FROM leaderboard_finals WHERE code = $1`,
+      [code],
+    );
+    return row.period_key;
+  }
+
+  /** Records a period as final; false when it already was (another sweep announced it). */
+  async markFinal(transaction: Transaction, code: string, periodKey: string, participants: number, now: Date): Promise<boolean> {
+    const rows: unknown[] = await statementsOf(transaction).query(
+      `INSERT INTO leaderboard_finals (code, period_key, participants, finished_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING code`,
+      [code, periodKey, participants, now],
+    );
+    return rows.length > 0;
+  }
+}
