@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { TestingModule } from '@nestjs/testing';
 import Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -14,6 +15,7 @@ import {
   LeaderboardBuilder,
   type PeriodSelector,
 } from '@app/application';
+import { appEntry, projectRoot } from '@app/dev-stack';
 import { createDataSource } from '@app/persistence';
 import { aSessionCompleted, parsedSession, type SessionCompletedMessage } from '@app/testing';
 import { startApplication } from '../support/application-harness';
@@ -99,6 +101,26 @@ describe('leaderboards: XP per period, ranks, finals', () => {
     await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W47');
     expect(await built('WEEKLY_XP', '2030-W47')).toBe(true);
     expect(await board('dave', 'WEEKLY_XP')).toEqual(before);
+  });
+
+  it('npm run leaderboards:rebuild builds a board from Postgres with progress, and refuses a period key without a board', async () => {
+    const before = await board('dave', 'WEEKLY_XP', { key: '2030-W47' });
+    await redis.del(...(await redis.keys(`${env.REDIS_KEY_PREFIX}lb:WEEKLY_XP:*`)));
+    const rebuild = (...args: string[]) =>
+      spawnSync(process.execPath, [appEntry('cli'), 'leaderboards', 'rebuild', ...args], {
+        cwd: projectRoot(),
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX },
+        encoding: 'utf8',
+      });
+    const result = rebuild('--board=WEEKLY_XP', '--period=2030-W47');
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 0, stdout: 'WEEKLY_XP 2030-W47: built from Postgres, 5 standings\n' });
+    expect(result.stderr).toContain('WEEKLY_XP 2030-W47 [##############################] 5/5 standings (100%)');
+    expect(await built('WEEKLY_XP', '2030-W47')).toBe(true);
+    expect(await board('dave', 'WEEKLY_XP', { key: '2030-W47' })).toEqual(before);
+    const refused = rebuild('--period=2030-W47');
+    expect([refused.status, refused.stderr]).toEqual([1, expect.stringMatching(/^--period=2030-W47 names one board's period: give --board too\n/)]);
+    const unknown = rebuild('--board=DAILY_XP');
+    expect([unknown.status, unknown.stderr]).toEqual([1, 'No leaderboard DAILY_XP; GET /gamification/leaderboards lists them.\n']);
   });
 
   it('counts a claim toward the period of the claim, a session toward the period of its completedAt', async () => {

@@ -19,8 +19,9 @@ import { FinishLeaderboardPeriodsUseCase } from './leaderboards/finish-leaderboa
 import { GetLeaderboardUseCase } from './leaderboards/get-leaderboard.use-case';
 import { LeaderboardBuilder } from './leaderboards/leaderboard-builder';
 import { LeaderboardProjector } from './leaderboards/leaderboard-projector';
+import { RebuildLeaderboardsUseCase } from './leaderboards/rebuild-leaderboards.use-case';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase, RebuildLeaderboardsUseCase];
 
 @Module({
   imports: [PersistenceModule],

@@ -18,6 +18,7 @@ export * from './leaderboards/get-leaderboard.use-case';
 export * from './leaderboards/leaderboard-builder';
 export * from './leaderboards/leaderboard-projector';
 export * from './leaderboards/leaderboard.view';
+export * from './leaderboards/rebuild-leaderboards.use-case';
 export * from './list-badges/list-badges.use-case';
 export * from './recompute-progress/progress.recomputer';
 export * from './rules-history/rules-history.use-case';

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { finalAt, periodContaining, periodOfKey, previousPeriod, type LeaderboardDefinition, type LeaderboardPeriod } from '@app/domain';
+import { finalAt } from '@app/domain';
 import { LeaderboardRanks, LeaderboardRepository, UnitOfWork, type RanksPage, type RanksQuery } from '@app/persistence';
 import { Clock } from '../clock/clock';
-import { ApplicationError } from '../errors/application.error';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
 import { LeaderboardBuilder } from './leaderboard-builder';
 import { LOST_PROJECTION_AFTER_MS } from './leaderboard-projector';
-import type { GetLeaderboardQuery, PeriodSelector } from './get-leaderboard.query';
+import type { GetLeaderboardQuery } from './get-leaderboard.query';
+import { selectBoard, selectPeriod } from './select-period';
 import type { LeaderboardSummaryView, LeaderboardView } from './leaderboard.view';
 
 const AROUND = 5;
@@ -37,12 +37,9 @@ export class GetLeaderboardUseCase {
 
   async execute(query: GetLeaderboardQuery): Promise<LeaderboardView> {
     const rules = await this.rulesInForce.current();
-    const board = rules.leaderboards.find((candidate) => candidate.code === query.code);
-    if (board === undefined) {
-      throw new ApplicationError('LEADERBOARD_NOT_FOUND', `No leaderboard ${query.code}; GET /gamification/leaderboards lists them.`);
-    }
+    const board = selectBoard(rules.leaderboards, query.code);
     const now = this.clock.now();
-    const period = this.periodOf(board, query.period, rules.leaderboardTimeZone, now);
+    const period = selectPeriod(board, query.period, rules.leaderboardTimeZone, now);
     const ranksQuery: RanksQuery = query.page.around ? { userId: query.userId, around: true } : { userId: query.userId, ...query.page };
     const page = (await this.fromRedis(board.code, period.key, ranksQuery)) ?? (await this.fromPostgres(board.code, period.key, ranksQuery));
     const end = finalAt(period, rules.leaderboardGraceHours);
@@ -59,20 +56,6 @@ export class GetLeaderboardUseCase {
       entries: page.entries.map((entry, index) => ({ rank: page.from + index + 1, userId: entry.userId, xp: entry.xp })),
       me: page.me === null ? null : { rank: page.me.position + 1, xp: page.me.xp },
     };
-  }
-
-  private periodOf(board: LeaderboardDefinition, selector: PeriodSelector, zone: string, now: Date): LeaderboardPeriod {
-    const current = periodContaining(board.period, now, zone);
-    if (selector === 'current') {
-      return current;
-    }
-    const period = selector === 'previous' ? previousPeriod(current, zone) : periodOfKey(board.period, selector.key, zone);
-    if (period === null) {
-      const shape = { week: 'an ISO week such as 2026-W48', month: 'a month such as 2026-11', all: '"all"' }[board.period];
-      const what = selector === 'previous' ? 'previous: an all-time board has no previous period' : `"${selector.key}" is not a period of ${board.code}`;
-      throw new ApplicationError('VALIDATION_FAILED', `period: ${what} (current, previous or ${shape})`);
-    }
-    return period;
   }
 
   /** The page from Redis; null when Redis cannot be trusted for it now (or cannot be reached). */
