@@ -91,6 +91,17 @@ describe('the Locker Room in a real browser', () => {
     await page.getByText('175 XP', { exact: true }).waitFor();
     expect((await engine.profile(userId))?.totalXp).toBe(175);
     await page.screenshot({ path: join(SCREENSHOTS, '3-after-claim.png'), fullPage: true });
+
+    // The week's board (other test files' users are on it too): the user's own row is marked, in the
+    // top 10 or among their neighbours, with the claim's XP counted; all time shows them as well.
+    const mine = page.locator('.card.leaderboard tr[aria-current=true]');
+    await mine.filter({ hasText: '175' }).waitFor();
+    expect(await mine.locator('th').innerText()).toContain(userId);
+    expect(await text('.card.leaderboard .leaderboard-me')).toMatch(/^Your rank: \d+ of \d+ · 175 XP$/);
+    await page.locator('.card.leaderboard').screenshot({ path: join(SCREENSHOTS, '6-leaderboard.png') });
+    await page.getByRole('tab', { name: 'All time' }).click();
+    expect(await page.getByRole('tab', { name: 'All time' }).getAttribute('aria-selected')).toBe('true');
+    await mine.filter({ hasText: '175' }).waitFor();
   });
 
   it('shows the freezes held with a snowflake, marks the frozen day, and says how freezes are earned', async () => {
