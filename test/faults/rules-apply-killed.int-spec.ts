@@ -301,7 +301,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     }
     return wrong.slice(0, 10);
   };
-  const onNext = (state: Awaited<ReturnType<typeof snapshot>>) => [...state.users.values()].filter((user) => user.rules_version === 4).length;
+  const onNext = (state: Awaited<ReturnType<typeof snapshot>>) => [...state.users.values()].filter((user) => user.rules_version === 5).length;
 
   /** Once the killed process's connections are gone, no transaction of its can still commit. */
   const untilItsConnectionsAreGone = async () => {
@@ -389,7 +389,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     const fourth = await startApply(nextFile, url).exited;
     const unchanged = await snapshot(client);
 
-    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${nextFile}: version 4 is in force already; nothing to do\n` });
+    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${nextFile}: version 5 is in force already; nothing to do\n` });
     expect(unchanged.outbox).toBe(after.outbox);
     // Every column of every profile, badge and outbox row, as the completed apply left them.
     expect(unchanged.digest).toBe(after.digest);

@@ -76,8 +76,8 @@ describe('the rules command (npm run rules)', () => {
     // 10 + 45 + 30 under the new base, against 125 recorded; the level reached (2) is kept.
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
       file: join(dir, 'v5-lean.yaml'),
-      fromVersion: 3,
-      toVersion: 4,
+      fromVersion: 4,
+      toVersion: 5,
       usersScanned: 1,
       usersChanged: { any: 1, xp: 1, level: 0, badges: 0 },
       xpDelta: { min: -40, p50: -40, p99: -40, max: -40 },
