@@ -50,11 +50,12 @@ export async function runLeaderboardsCommand(argv: readonly string[]): Promise<v
       bar.update(written, total);
     });
     for (const { code, periodKey, result } of rebuilt) {
-      process.stdout.write(
-        result.status === 'built'
-          ? `${code} ${periodKey}: built from Postgres, ${result.standings} standings\n`
-          : `${code} ${periodKey}: another process is building it now; nothing done\n`,
-      );
+      const outcome = {
+        built: () => `built from Postgres, ${result.status === 'built' ? result.standings : 0} standings`,
+        busy: () => 'another process is building it now; nothing done',
+        interrupted: () => 'interrupted: Redis lost the board during the build (flushed or restarted); run the command again',
+      }[result.status]();
+      process.stdout.write(`${code} ${periodKey}: ${outcome}\n`);
     }
   } finally {
     await app.close();

@@ -36,6 +36,14 @@ export class UnitOfWork {
     return work(this.dataSource.manager as unknown as Statements);
   }
 
+  /** Reads that must agree with each other: one read-only transaction, one snapshot for every statement. */
+  snapshot<T>(work: (statements: Statements) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      return work(manager as unknown as Statements);
+    });
+  }
+
   /** Commits when `work` resolves, rolls back when it throws. */
   run<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
     return this.dataSource.transaction((manager) => work(manager as unknown as Transaction));

@@ -78,8 +78,9 @@ export class GetLeaderboardUseCase {
     }
   }
 
+  /** The page from Postgres: the count, the caller's rank and the rows from one snapshot, so that they agree. */
   private fromPostgres(code: string, periodKey: string, query: RanksQuery): Promise<RanksPage> {
-    return this.unitOfWork.read(async (statements) => {
+    return this.unitOfWork.snapshot(async (statements) => {
       const participants = await this.leaderboards.participants(statements, code, periodKey);
       const mine = await this.leaderboards.rankOf(statements, code, periodKey, query.userId);
       const me = mine === null ? null : { position: mine.rank - 1, xp: mine.xp };

@@ -6,14 +6,18 @@ const PAGE_SIZE = 5_000;
 // A build renews its claim with every page; a process that dies mid-build lets another take over after this.
 const BUILD_LEASE_MS = 30_000;
 
-export type BuildResult = { readonly status: 'built'; readonly standings: number } | { readonly status: 'busy' };
+export type BuildResult =
+  | { readonly status: 'built'; readonly standings: number }
+  | { readonly status: 'busy' }
+  /** Redis lost the board during the build (flushed, restarted): it stays unbuilt, and the next reader asks again. */
+  | { readonly status: 'interrupted' };
 
 /**
  * Builds a board in Redis from Postgres: when it is missing (Redis restarted or flushed), on demand,
  * or by `npm run leaderboards:rebuild`. One process at a time builds a board (a claim in Redis that
  * expires), so a crowd of readers who find it missing starts one build, not one each; they are
  * answered from Postgres meanwhile. The board is emptied, filled from one snapshot of Postgres, and
- * marked built; standings committed during the build reach it through their own projections, and
+ * marked built if the lease survived (a flush or restart meanwhile takes it); standings committed during the build reach it through their own projections, and
  * newest-revision-wins makes the order of the two irrelevant.
  */
 @Injectable()
@@ -46,7 +50,8 @@ export class LeaderboardBuilder {
   }
 
   private async run(code: string, periodKey: string, onProgress?: (written: number) => void): Promise<BuildResult> {
-    if (!(await this.ranks.claimBuild(code, periodKey, randomUUID(), BUILD_LEASE_MS))) {
+    const owner = randomUUID();
+    if (!(await this.ranks.claimBuild(code, periodKey, owner, BUILD_LEASE_MS))) {
       return { status: 'busy' };
     }
     try {
@@ -61,7 +66,10 @@ export class LeaderboardBuilder {
           onProgress?.(written);
         }),
       );
-      await this.ranks.markBuilt(code, periodKey);
+      if (!(await this.ranks.markBuilt(code, periodKey, owner))) {
+        this.logger.warn({ code, periodKey }, `building leaderboard ${code} ${periodKey} was interrupted (Redis lost it meanwhile); it stays read from Postgres`);
+        return { status: 'interrupted' };
+      }
       this.logger.log({ code, periodKey, standings: written, ms: Date.now() - started }, `built leaderboard ${code} ${periodKey} from Postgres`);
       return { status: 'built', standings: written };
     } finally {

@@ -50,12 +50,29 @@ for i = 1, #ARGV, 4 do
 end
 return written`;
 
+// The id of this Redis server's run: a board's built mark holds the run that built it, so a Redis
+// restarted from an older snapshot (its marks say "built" over standings that miss what came after)
+// is not trusted. About 20 µs of INFO per call.
+const RUN_ID = `local run = string.match(redis.call('INFO', 'server'), 'run_id:(%x+)')`;
+
+/**
+ * Marks a board built, if the build that asks still holds its lease (KEYS[2] = ARGV[1]): a flush or
+ * a restart during the build took the lease with the standings, and the board stays unbuilt.
+ */
+const MARK_SCRIPT = `${RUN_ID}
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], run)
+return 1`;
+
 /**
  * Reads a page of a board and the caller's position in one step, or nil when the board is not built
- * (KEYS[3], its mark, is missing). ARGV: userId, around (1/0), offset, limit.
+ * in this run of Redis (KEYS[3], its mark). ARGV: userId, around (1/0), offset, limit.
  */
 const READ_SCRIPT = `#!lua flags=no-writes
-if redis.call('EXISTS', KEYS[3]) == 0 then
+${RUN_ID}
+if redis.call('GET', KEYS[3]) ~= run then
   return false
 end
 local participants = redis.call('ZCARD', KEYS[1])
@@ -90,6 +107,7 @@ type ReadReply = [number, number, string, number, string[]] | null;
 interface RanksCommands {
   writeStandings(ranking: string, standings: string, ...args: string[]): Promise<number>;
   readRanks(ranking: string, standings: string, built: string, ...args: string[]): Promise<ReadReply>;
+  markBuilt(built: string, building: string, owner: string): Promise<number>;
 }
 
 /**
@@ -110,6 +128,7 @@ export class LeaderboardRanks {
     this.prefix = config.redis.keyPrefix;
     this.redis?.defineCommand('writeStandings', { numberOfKeys: 2, lua: WRITE_SCRIPT });
     this.redis?.defineCommand('readRanks', { numberOfKeys: 3, lua: READ_SCRIPT });
+    this.redis?.defineCommand('markBuilt', { numberOfKeys: 2, lua: MARK_SCRIPT });
   }
 
   /** Whether this process has Redis; without it the boards are read from Postgres. */
@@ -159,9 +178,14 @@ export class LeaderboardRanks {
     await this.client().del(`${board}:built`, `${board}:ranking`, `${board}:standings`);
   }
 
-  /** Marks a board built: it holds every standing Postgres had when its build began, and what came after. */
-  async markBuilt(code: string, periodKey: string): Promise<void> {
-    await this.client().set(`${this.prefix}lb:${code}:${periodKey}:built`, '1');
+  /**
+   * Marks a board built (it holds every standing Postgres had when its build began, and what came
+   * after), for this run of Redis; false when the build's lease is gone (Redis flushed or restarted
+   * meanwhile), and the board stays unbuilt.
+   */
+  async markBuilt(code: string, periodKey: string, owner: string): Promise<boolean> {
+    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    return (await this.commands().markBuilt(`${board}:built`, `${board}:building`, owner)) === 1;
   }
 
   /** Takes the right to build a board for `ttlMs`; false when another process holds it. */
