@@ -4,3 +4,4 @@ export * from './topic-recorder';
 export * from './session-stream';
 export * from './worker-process';
 export * from './contract-reference';
+export * from './leaderboard-reference';
