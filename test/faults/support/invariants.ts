@@ -80,9 +80,11 @@ export async function assertInvariants(inputs: InvariantInputs): Promise<void> {
   const outbox: Array<{ event_id: string; topic: string; message_key: string }> = await eventually(
     'every award decided to be published',
     async () => {
+      // The awards only: the streak sweep also queues notices keyed by these users (streak.at_risk
+      // after 20:00 UTC for whoever has not practised today), on topics of their own.
       const rows = await dataSource.query(
-        `SELECT event_id, topic, message_key, sent_at FROM outbox_messages WHERE message_key = ANY($1)`,
-        [users],
+        `SELECT event_id, topic, message_key, sent_at FROM outbox_messages WHERE message_key = ANY($1) AND topic = ANY($2)`,
+        [users, [inputs.topics.badgeAwarded, inputs.topics.levelUp]],
       );
       return rows.every((row: { sent_at: Date | null }) => row.sent_at !== null) ? rows : undefined;
     },
