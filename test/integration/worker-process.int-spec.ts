@@ -18,7 +18,7 @@ describe('the worker process at start-up', () => {
 
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Invalid configuration');
-    for (const setting of ['DATABASE_URL', 'LOG_LEVEL', 'KAFKA_TOPIC_PARTITIONS', 'KAFKA_BROKERS']) {
+    for (const setting of ['DATABASE_URL', 'LOG_LEVEL', 'KAFKA_TOPIC_PARTITIONS', 'KAFKA_BROKERS', 'REDIS_URL']) {
       expect(result.stderr).toMatch(new RegExp(`^\\s+- ${setting}: `, 'm'));
     }
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -28,6 +28,7 @@ describe('the worker process at start-up', () => {
     const result = startWorker({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gamification_test',
       KAFKA_BROKERS: '127.0.0.1:9',
+      REDIS_URL: 'redis://127.0.0.1:9',
       RULES_FILE: join(root, 'test', 'fixtures', 'rules-with-negative-xp.yaml'),
     });
 
