@@ -7,6 +7,7 @@ import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
 import { REDIS, RedisModule } from '@app/persistence';
 import { RulesAdminController } from './admin/rules-admin.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { jwtOptions } from './auth/jwt-options';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
@@ -31,7 +32,7 @@ export class ApiModule {
         ApplicationModule,
         ObservabilityModule,
         RedisModule,
-        JwtModule.register({}),
+        JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
         ThrottlerModule.forRootAsync({
           imports: [RedisModule, ObservabilityModule],
           inject: [AppConfig, REDIS, HttpMetrics],

@@ -30,7 +30,7 @@ export class BearerAuthGuard implements CanActivate {
 
   constructor(
     private readonly jwt: JwtService,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
     this.serviceKey = config.auth.serviceApiKey === null ? null : Buffer.from(config.auth.serviceApiKey);
   }
@@ -58,12 +58,7 @@ export class BearerAuthGuard implements CanActivate {
     }
     let claims: Record<string, unknown>;
     try {
-      claims = this.jwt.verify(token, {
-        secret: this.config.auth.jwtSecret,
-        algorithms: ['HS256'],
-        ...(this.config.auth.audience === null ? {} : { audience: this.config.auth.audience }),
-        ...(this.config.auth.issuer === null ? {} : { issuer: this.config.auth.issuer }),
-      });
+      claims = this.jwt.verify(token);
     } catch {
       throw unauthorized('The bearer token is invalid or expired.');
     }

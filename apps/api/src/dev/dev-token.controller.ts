@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
-import { AppConfig } from '@app/config';
 
 export class DevTokenRequest {
   @IsString()
@@ -17,10 +16,7 @@ export class DevTokenRequest {
 @ApiTags('development')
 @Controller('dev')
 export class DevTokenController {
-  constructor(
-    private readonly jwt: JwtService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly jwt: JwtService) {}
 
   /** Lets the dashboard know it may offer the sign-in form (in production this answers 404). */
   @Get()
@@ -36,16 +32,7 @@ export class DevTokenController {
   @ApiOkResponse({ schema: { example: { token: 'eyJhbGciOiJIUzI1NiJ9…' } } })
   token(@Body() { userId }: DevTokenRequest): { token: string } {
     return {
-      token: this.jwt.sign(
-        { sub: userId },
-        {
-          secret: this.config.auth.jwtSecret,
-          algorithm: 'HS256',
-          expiresIn: '12h',
-          ...(this.config.auth.audience === null ? {} : { audience: this.config.auth.audience }),
-          ...(this.config.auth.issuer === null ? {} : { issuer: this.config.auth.issuer }),
-        },
-      ),
+      token: this.jwt.sign({ sub: userId }, { expiresIn: '12h' }),
     };
   }
 }
