@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Express } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@app/config';
@@ -50,8 +51,12 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
       .build(),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
-  if (existsSync(join(config.webDistDir, 'index.html'))) {
-    app.useStaticAssets(config.webDistDir, { index: 'index.html', maxAge: '1h' });
+  const indexHtml = join(config.webDistDir, 'index.html');
+  if (existsSync(indexHtml)) {
+    // The Locker Room is index.html at / and hashed files under /assets/: mounted there only, so that
+    // the api's routes do not each pay a file lookup first.
+    app.useStaticAssets(join(config.webDistDir, 'assets'), { prefix: '/assets/', immutable: true, maxAge: '1y' });
+    (app.getHttpAdapter().getInstance() as Express).get('/', (_request, response) => response.sendFile(indexHtml, { maxAge: '1h' }));
   }
   await app.init();
   return app;
