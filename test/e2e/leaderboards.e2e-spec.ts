@@ -1,16 +1,19 @@
+import Redis from 'ioredis';
+import { Client } from 'pg';
 import { recreateDatabase } from '@app/dev-stack';
-import { aSessionCompleted } from '@app/testing';
+import { aSessionCompleted, eventually } from '@app/testing';
 import { ApiHarness, bearer, TEST_SERVICE_KEY, tokenFor } from '../support/api-harness';
 import { ownDatabaseUrl } from '../support/test-env';
 
 /** The two leaderboard routes of contract section 9 over HTTP, on a database of their own. */
 describe('leaderboards over HTTP', () => {
   let api: ApiHarness;
+  const url = ownDatabaseUrl('gamification_test_leaderboards_http');
+  const prefix = `test-leaderboards-http-${process.pid}:`;
 
   beforeAll(async () => {
-    const url = ownDatabaseUrl('gamification_test_leaderboards_http');
     await recreateDatabase(url, () => undefined);
-    api = await ApiHarness.start({ DATABASE_URL: url });
+    api = await ApiHarness.start({ DATABASE_URL: url, REDIS_KEY_PREFIX: prefix });
     // Sessions completed a minute ago, so in the current period of every board. 50 + 5 * floor(score / 10) + 30 XP.
     const completedAt = new Date(Date.now() - 60_000).toISOString();
     for (const [userId, score] of [['lena', 100], ['marc', 80], ['nora', 60]] as const) {
@@ -83,6 +86,39 @@ describe('leaderboards over HTTP', () => {
       expect([query, body.code, body.message]).toEqual([query, 'VALIDATION_FAILED', expect.stringMatching(new RegExp(`^${field}:`))]);
     }
     await api.http().get('/gamification/leaderboards/WEEKLY_XP').expect(401);
+  });
+
+  it('answers from Postgres while a board is rebuilt, and 503 LEADERBOARD_REBUILDING with Retry-After when Postgres already answers as many board reads as it may', async () => {
+    const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const fromRedis = await get('/gamification/leaderboards/WEEKLY_XP?around=me').expect(200);
+    const board = `${prefix}lb:WEEKLY_XP:${fromRedis.body.period.key}`;
+    // As while another process rebuilds it: the board's mark gone and the build lease held elsewhere.
+    await redis.del(`${board}:built`);
+    await redis.set(`${board}:building`, 'another process', 'PX', 60_000);
+    const locker = new Client({ connectionString: url });
+    const watcher = new Client({ connectionString: url });
+    try {
+      expect((await get('/gamification/leaderboards/WEEKLY_XP?around=me').expect(200)).body).toEqual(fromRedis.body);
+      // Postgres made slow: the reads it answers wait on the table's lock, and hold their slots.
+      await Promise.all([locker.connect(), watcher.connect()]);
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE leaderboard_entries IN ACCESS EXCLUSIVE MODE');
+      const slow = [get('/gamification/leaderboards/WEEKLY_XP?around=me'), get('/gamification/leaderboards/WEEKLY_XP?around=me', 'lena')].map((call) => call.then((response) => response));
+      await eventually('both reads to wait on the lock', async () => {
+        const { rows } = await watcher.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+        return rows[0].waiting === 2 ? true : undefined;
+      });
+      const refused = await get('/gamification/leaderboards/WEEKLY_XP', 'nora').expect(503);
+      expect([refused.body.code, refused.headers['retry-after']]).toEqual(['LEADERBOARD_REBUILDING', '2']);
+      await locker.query('COMMIT');
+      const [mine, lenas] = await Promise.all(slow);
+      expect([mine.status, mine.body]).toEqual([200, fromRedis.body]);
+      expect([lenas.status, lenas.body.me]).toEqual([200, { rank: 1, xp: 130 }]);
+    } finally {
+      await Promise.all([locker.end(), watcher.end()]);
+      await redis.del(`${board}:building`);
+      redis.disconnect();
+    }
   });
 
   it('documents both routes in the OpenAPI document', async () => {

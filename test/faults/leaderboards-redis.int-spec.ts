@@ -379,6 +379,7 @@ class BoardWatcher {
   readonly violations: string[] = [];
   reads = 0;
   readsWhileDown = 0;
+  refusals = 0;
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -398,7 +399,7 @@ class BoardWatcher {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    process.stdout.write(`read the boards ${this.reads} times mid-stream (${this.readsWhileDown} with Redis down): ${this.violations.length} wrong\n`);
+    process.stdout.write(`read the boards ${this.reads} times mid-stream (${this.readsWhileDown} with Redis down), ${this.refusals} refused with 503 LEADERBOARD_REBUILDING: ${this.violations.length} wrong\n`);
   }
 
   private async run(): Promise<void> {
@@ -408,7 +409,7 @@ class BoardWatcher {
       const query = this.random.next() < 0.5 ? `period=${periodKey}&limit=100` : `period=${periodKey}&around=me`;
       const downBefore = this.redisDown;
       const before = (await referenceBoards(this.stage.fleet.dataSource)).get(boardKey(code, periodKey));
-      const page = await getBoard(this.stage, reader, code, query).catch((error: Error) => {
+      const page = await this.read(reader, code, query).catch((error: Error) => {
         this.violations.push(error.message);
         return null;
       });
@@ -421,6 +422,22 @@ class BoardWatcher {
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * A page, or null for a refusal the route may give while a board is rebuilt: 503
+   * LEADERBOARD_REBUILDING with a Retry-After. Anything else but a page is a violation.
+   */
+  private async read(reader: string, code: string, query: string): Promise<BoardResponse | null> {
+    const response = await this.stage.api.http().get(`/gamification/leaderboards/${code}?${query}`).set(bearer(tokenFor(reader)));
+    if (response.status === 503 && response.body.code === 'LEADERBOARD_REBUILDING' && Number(response.headers['retry-after']) > 0) {
+      this.refusals += 1;
+      return null;
+    }
+    if (response.status !== 200) {
+      throw new Error(`GET /gamification/leaderboards/${code}?${query} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return response.body as BoardResponse;
   }
 
   private check(read: string, page: BoardResponse, reader: string, before: ReferenceBoard | undefined, after: ReferenceBoard | undefined, fromPostgres: boolean): void {

@@ -11,6 +11,7 @@ const APPLICATION_STATUS: Record<ApplicationErrorCode, number> = {
   CHALLENGE_ALREADY_CLAIMED: HttpStatus.CONFLICT,
   CHALLENGE_EXPIRED: HttpStatus.GONE,
   LEADERBOARD_NOT_FOUND: HttpStatus.NOT_FOUND,
+  LEADERBOARD_REBUILDING: HttpStatus.SERVICE_UNAVAILABLE,
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
 };
 
@@ -47,7 +48,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { body, headers } = this.describe(exception);
-    if (body.statusCode >= 500) {
+    // A refusal the use case chose (LEADERBOARD_REBUILDING) is expected under load, not a fault to log.
+    if (body.statusCode >= 500 && !(exception instanceof ApplicationError)) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     response.status(body.statusCode).set(headers).json(body);
@@ -58,7 +60,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return { body: exception.getResponse() as ErrorBody, headers: { ...exception.headers } };
     }
     if (exception instanceof ApplicationError) {
-      return { body: { statusCode: APPLICATION_STATUS[exception.code], code: exception.code, message: exception.message }, headers: {} };
+      return {
+        body: { statusCode: APPLICATION_STATUS[exception.code], code: exception.code, message: exception.message },
+        headers: exception.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(exception.retryAfterSeconds) },
+      };
     }
     if (exception instanceof ThrottlerException) {
       return { body: { statusCode: 429, code: 'RATE_LIMITED', message: 'Too many requests; retry later.' }, headers: {} };

@@ -41,6 +41,10 @@ export class LeaderboardsController {
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, naming period, limit, offset or around' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'LEADERBOARD_NOT_FOUND' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponse,
+    description: 'LEADERBOARD_REBUILDING with Retry-After: the board is being rebuilt in Redis and the database already answers as many board reads as it may; or the database is briefly unavailable',
+  })
   board(@CurrentUserId() userId: string, @Param('code') code: string, @Query() query: LeaderboardQuery): Promise<LeaderboardView> {
     const period = query.period === undefined || query.period === 'current' ? 'current' : query.period === 'previous' ? 'previous' : { key: query.period };
     const page = query.around === 'me' ? ({ around: true } as const) : ({ around: false, offset: query.offset ?? 0, limit: query.limit ?? DEFAULT_LIMIT } as const);

@@ -4,6 +4,8 @@ export const APPLICATION_ERROR_CODES = [
   'CHALLENGE_ALREADY_CLAIMED',
   'CHALLENGE_EXPIRED',
   'LEADERBOARD_NOT_FOUND',
+  /** A board missing from Redis while Postgres already answers as many reads of boards as it may. */
+  'LEADERBOARD_REBUILDING',
   /** A request that names something the rules do not have (a period a board has not, say). */
   'VALIDATION_FAILED',
 ] as const;
@@ -14,6 +16,8 @@ export class ApplicationError extends Error {
   constructor(
     readonly code: ApplicationErrorCode,
     message: string,
+    /** When the request may succeed if sent again: the Retry-After of a temporary refusal. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApplicationError';

@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { finalAt } from '@app/domain';
 import { LeaderboardRanks, LeaderboardRepository, UnitOfWork, type RanksPage, type RanksQuery } from '@app/persistence';
 import { Clock } from '../clock/clock';
+import { ApplicationError } from '../errors/application.error';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
+import { FallbackReads } from './fallback-reads';
 import { LeaderboardBuilder } from './leaderboard-builder';
 import { LOST_PROJECTION_AFTER_MS } from './leaderboard-projector';
 import type { GetLeaderboardQuery } from './get-leaderboard.query';
@@ -10,16 +12,23 @@ import { selectBoard, selectPeriod } from './select-period';
 import type { LeaderboardSummaryView, LeaderboardView } from './leaderboard.view';
 
 const AROUND = 5;
+/** Postgres answers at most this many board reads at once per process; a read waits this long for a slot. */
+const FALLBACK_SLOTS = 2;
+const FALLBACK_WAIT_MS = 500;
+/** A refused read is told to come back after this; a board of a million standings builds in about this many times over. */
+const RETRY_AFTER_SECONDS = 2;
 
 /**
  * A page of a board (contract section 9). Redis answers when it holds the board built and no
- * projection is overdue; otherwise Postgres does, with the same order, and a build is started. A
- * rank shown is therefore never one that Postgres does not have, beyond the moment between a commit
- * and its projection.
+ * projection is overdue; otherwise Postgres does, with the same order, and a build is started; when
+ * Postgres already answers as many board reads as it may, LEADERBOARD_REBUILDING (503, Retry-After).
+ * A rank shown is therefore never one that Postgres does not have, beyond the moment between a
+ * commit and its projection.
  */
 @Injectable()
 export class GetLeaderboardUseCase {
   private readonly logger = new Logger(GetLeaderboardUseCase.name);
+  private readonly fallbackReads = new FallbackReads(FALLBACK_SLOTS, FALLBACK_WAIT_MS);
 
   constructor(
     private readonly rulesInForce: RulesInForce,
@@ -41,7 +50,14 @@ export class GetLeaderboardUseCase {
     const now = this.clock.now();
     const period = selectPeriod(board, query.period, rules.leaderboardTimeZone, now);
     const ranksQuery: RanksQuery = query.page.around ? { userId: query.userId, around: true } : { userId: query.userId, ...query.page };
-    const page = (await this.fromRedis(board.code, period.key, ranksQuery)) ?? (await this.fromPostgres(board.code, period.key, ranksQuery));
+    const page = (await this.fromRedis(board.code, period.key, ranksQuery)) ?? (await this.fallbackReads.run(() => this.fromPostgres(board.code, period.key, ranksQuery)));
+    if (page === null) {
+      throw new ApplicationError(
+        'LEADERBOARD_REBUILDING',
+        `Leaderboard ${board.code} is being rebuilt, and the database is already answering as many reads of boards as it may; retry shortly.`,
+        RETRY_AFTER_SECONDS,
+      );
+    }
     const end = finalAt(period, rules.leaderboardGraceHours);
     return {
       code: board.code,
