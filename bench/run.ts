@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadRulesFile } from '@app/config';
 import {
   appEntry,
@@ -30,6 +31,8 @@ import { percentile, rate, waitUntil } from './support/stats';
  * --sweep-users=1000000 --sweep-due=10000 --sweep-backlog=2 (the streak sweep stage; --sweep-users=0 skips it;
  * --sweep-backlog: tenths of the due users owing three notices, as after an outage, 0 to 5)
  * --rules-users=100000 --rules-sessions=20 (the rules recompute stage; --rules-users=0 skips it)
+ * --without=leaderboards also compares, in the stream stages, this build with the shipped rules and
+ * with those rules minus the feature's keys (its cost, in the same run)
  * --only=stream|streak-sweep|rules-recompute runs one part alone: the event stream stages (1 to 6),
  * the streak sweep (7) or the rules recompute (8); e.g. npx tsx bench/run.ts --only=streak-sweep
  * (build the worker first: npx nest build worker).
@@ -83,6 +86,8 @@ interface Worker {
  * this same run, and prints their ratio, so that the comparison does not depend on a noisy box.
  */
 const BASELINE_ENTRY = process.env.BENCH_WORKER_ENTRY;
+/** --without=<feature> also compares this build with the shipped rules against the same rules with that feature off. */
+const WITHOUT = flags.get('without');
 const COMPARISON_ROUNDS = 4;
 
 /** The project a build belongs to: the nearest folder above its entry with a package.json. */
@@ -95,7 +100,7 @@ function projectOf(entry: string): string {
   throw new Error(`no package.json above ${entry}`);
 }
 
-async function startWorker(brokers: readonly string[], topicSuffix: string, entry = appEntry('worker'), databaseUrl = DATABASE_URL): Promise<Worker> {
+async function startWorker(brokers: readonly string[], topicSuffix: string, entry = appEntry('worker'), databaseUrl = DATABASE_URL, rulesFile?: string): Promise<Worker> {
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
@@ -117,6 +122,7 @@ async function startWorker(brokers: readonly string[], topicSuffix: string, entr
       REDIS_KEY_PREFIX: `bench-${topicSuffix}:`,
       WORKER_HTTP_PORT: String(port),
       LOG_LEVEL: 'warn',
+      ...(rulesFile === undefined ? {} : { RULES_FILE: rulesFile }),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -145,6 +151,67 @@ async function startWorker(brokers: readonly string[], topicSuffix: string, entr
       await exited;
     },
   };
+}
+
+/** A worker build and rules file that the same-run comparisons put side by side. */
+interface Contender {
+  readonly name: string;
+  readonly entry: string;
+  /** RULES_FILE for it; the shipped rules of the build's own project when absent. */
+  readonly rulesFile?: string;
+}
+
+type EngineRun = (label: string, users: number, suffix: string, worker: Worker, database: Pool) => Promise<number>;
+
+/**
+ * The many-users engine step for two contenders in turns, in this run: the median events/s of each.
+ * Each has a new database of its own: a build records the rules of its own commit (or its RULES_FILE)
+ * as the version in force, which another may not be able to read, and neither works on tables the
+ * stages before have grown.
+ */
+async function compareTurns(brokers: readonly string[], engineRun: EngineRun, contenders: readonly [Contender, Contender]): Promise<[number, number]> {
+  const databases = contenders.map(({ name }) => comparisonUrl(name));
+  for (const url of databases) {
+    await recreateDatabase(url, printProgress);
+  }
+  const pools = databases.map((url) => new Pool({ connectionString: url, max: 2 }));
+  const rates: [number[], number[]] = [[], []];
+  try {
+    for (let round = 1; round <= COMPARISON_ROUNDS; round += 1) {
+      // The order alternates (ABBA…): each turn leaves the database a little larger, and the
+      // contender that always went second would pay for it.
+      for (const index of round % 2 === 1 ? [0, 1] : [1, 0]) {
+        const { name, entry, rulesFile } = contenders[index];
+        // Each turn has users of its own (the suffix names them): a newer build recomputes a user
+        // whose profile an older build left without a rules version, and would pay for that.
+        const suffix = `${run}c${round}${name}`;
+        const worker = await startWorker(brokers, suffix, entry, databases[index], rulesFile);
+        rates[index].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${name}`, USERS, suffix, worker, pools[index]));
+        await worker.stop();
+      }
+    }
+  } finally {
+    await Promise.all(pools.map((pool) => pool.end()));
+  }
+  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+  return [median(rates[0]), median(rates[1])];
+}
+
+/** The rules keys of each feature that --without can turn off: a rules file without them has the feature off. */
+const FEATURE_KEYS: Record<string, readonly string[]> = {
+  leaderboards: ['leaderboards', 'leaderboardTimeZone', 'leaderboardGraceHours'],
+};
+
+/** The shipped rules file without a feature's keys, written under .cache/bench/. */
+function rulesWithout(feature: string): string {
+  const rules = parseYaml(readFileSync(join(root, 'config', 'rules.yaml'), 'utf8')) as Record<string, unknown>;
+  for (const key of FEATURE_KEYS[feature]) {
+    delete rules[key];
+  }
+  const file = join(root, '.cache', 'bench', `rules-without-${feature}.yaml`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, stringifyYaml(rules));
+  return file;
 }
 
 /** Stages 1 to 6: the event stream through the pipe, the store, the naive baseline and the engine. */
@@ -302,31 +369,20 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     results.workerPeakRssMb = Math.max(workerA.peakRssMb(), workerB.peakRssMb());
 
     if (BASELINE_ENTRY !== undefined) {
-      const rates: Record<'baseline' | 'current', number[]> = { baseline: [], current: [] };
-      const builds = [['baseline', BASELINE_ENTRY], ['current', appEntry('worker')]] as const;
-      // A database for each build, both new: a build records the rules of its own commit as the version
-      // in force, which an older build may not be able to read (new fields in the rules file), and
-      // neither build works on tables the stages above have grown.
-      const databases = { baseline: comparisonUrl('baseline'), current: comparisonUrl('current') };
-      for (const url of Object.values(databases)) {
-        await recreateDatabase(url, printProgress);
-      }
-      const pools = { baseline: new Pool({ connectionString: databases.baseline, max: 2 }), current: new Pool({ connectionString: databases.current, max: 2 }) };
-      for (let round = 1; round <= COMPARISON_ROUNDS; round += 1) {
-        // The order alternates (ABBA…): each run leaves the database a little larger, and the build
-        // that always went second would pay for it.
-        for (const [build, entry] of round % 2 === 1 ? builds : [...builds].reverse()) {
-          // Each turn has users of its own (the suffix names them): a newer build recomputes a user
-          // whose profile an older build left without a rules version, and would pay for that.
-          const suffix = `${run}c${round}${build[0]}`;
-          const worker = await startWorker(brokers, suffix, entry, databases[build]);
-          rates[build].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${build} build`, USERS, suffix, worker, pools[build]));
-          await worker.stop();
-        }
-      }
-      await Promise.all(Object.values(pools).map((comparisonPool) => comparisonPool.end()));
-      results.comparisonBaselineEventsPerSecond = percentile([...rates.baseline].sort((a, b) => a - b), 50);
-      results.comparisonCurrentEventsPerSecond = percentile([...rates.current].sort((a, b) => a - b), 50);
+      const rates = await compareTurns(brokers, engineRun, [
+        { name: 'baseline', entry: BASELINE_ENTRY },
+        { name: 'current', entry: appEntry('worker') },
+      ]);
+      results.comparisonBaselineEventsPerSecond = rates[0];
+      results.comparisonCurrentEventsPerSecond = rates[1];
+    }
+    if (WITHOUT !== undefined) {
+      const rates = await compareTurns(brokers, engineRun, [
+        { name: 'without', entry: appEntry('worker'), rulesFile: rulesWithout(WITHOUT) },
+        { name: 'with', entry: appEntry('worker') },
+      ]);
+      results.withoutFeatureEventsPerSecond = rates[0];
+      results.withFeatureEventsPerSecond = rates[1];
     }
   } finally {
     await producer.disconnect();
@@ -338,6 +394,9 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
 async function main(): Promise<void> {
   if (ONLY !== undefined && !(PARTS as readonly string[]).includes(ONLY)) {
     throw new Error(`--only=${ONLY}: expected one of ${PARTS.join(', ')}`);
+  }
+  if (WITHOUT !== undefined && FEATURE_KEYS[WITHOUT] === undefined) {
+    throw new Error(`--without=${WITHOUT}: expected one of ${Object.keys(FEATURE_KEYS).join(', ')}`);
   }
   if (STREAM) {
     log(`bench: ${EVENTS} events (naive ${NAIVE_EVENTS}), ${USERS} users and ${HOT_USERS} hot users, latency at ${RATE}/s for ${LATENCY_SECONDS} s`);
@@ -422,10 +481,19 @@ async function main(): Promise<void> {
     log(`| this build | ${results.comparisonCurrentEventsPerSecond.toFixed(0)} |`);
     log(`| this build ÷ baseline | ${ratio(results.comparisonCurrentEventsPerSecond, results.comparisonBaselineEventsPerSecond)} |`);
   }
+  if (STREAM && WITHOUT !== undefined) {
+    log('');
+    log(`Same-run comparison, this build with and without ${WITHOUT} (${USERS} users, median of ${COMPARISON_ROUNDS} turns each):`);
+    log('| rules | events/s |');
+    log('| --- | ---: |');
+    log(`| without ${WITHOUT} (${FEATURE_KEYS[WITHOUT].join(', ')} left out) | ${results.withoutFeatureEventsPerSecond.toFixed(0)} |`);
+    log(`| with ${WITHOUT} (the shipped rules) | ${results.withFeatureEventsPerSecond.toFixed(0)} |`);
+    log(`| with ÷ without | ${ratio(results.withFeatureEventsPerSecond, results.withoutFeatureEventsPerSecond)} |`);
+  }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, SWEEP_BACKLOG, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, WITHOUT, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, SWEEP_BACKLOG, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
   );
   log('\nwritten to bench/results/latest.json');
 }
