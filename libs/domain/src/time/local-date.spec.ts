@@ -10,6 +10,23 @@ describe('local dates', () => {
     expect(localDateOf(new Date('2026-11-25T10:00:00Z'), 'Pacific/Kiritimati')).toBe('2026-11-26');
   });
 
+  it('gives the date Intl gives for any instant, in zones with DST, half-hour offsets, a midnight DST change or a day skipped', () => {
+    // Santiago changes DST at midnight; Lord Howe by half an hour; Apia skipped 2011-12-30; Kathmandu is +05:45.
+    const zones = ['UTC', 'Europe/Berlin', 'America/Santiago', 'Australia/Lord_Howe', 'Pacific/Apia', 'Asia/Kathmandu', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'America/St_Johns'];
+    const reference = (instant: Date, zone: string) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+    const from = Date.parse('2011-01-01T00:00:00Z');
+    const to = Date.parse('2030-12-31T00:00:00Z');
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: from, max: to }), fc.integer({ min: -2, max: 2 }), (zone, at, nudge) => {
+        // Near a local midnight or a DST change as often as not: the minute before, of and after a whole hour.
+        const instant = new Date(nudge === 0 ? at : Math.floor(at / 3_600_000) * 3_600_000 + nudge * 60_000);
+        expect(localDateOf(instant, zone)).toBe(reference(instant, zone));
+      }),
+      { seed: 20261126, numRuns: 5_000 },
+    );
+  });
+
   it('ends a local day at the next local midnight, 23 or 25 hours later on DST days', () => {
     expect(endOfLocalDay('2026-11-25', 'Europe/Berlin').toISOString()).toBe('2026-11-25T23:00:00.000Z');
     const springStart = new Date('2026-03-28T23:00:00Z');

@@ -31,11 +31,59 @@ export function localDateOf(instant: Date, zone: string): LocalDate {
   if (resolved === null) {
     throw new RangeError(`unknown time zone "${zone}"`);
   }
-  const date = DateTime.fromJSDate(instant, { zone: resolved }).toISODate();
-  if (date === null) {
+  const at = instant.getTime();
+  if (!Number.isFinite(at)) {
     throw new RangeError(`cannot compute a local date in zone "${zone}"`);
   }
+  const days = localDaysOfUtcDay(Math.floor(at / DAY_MS), zone, resolved);
+  return days.find(({ end }) => at < end)!.date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A local day: its date and the instant it ends (exclusive). */
+interface LocalDay {
+  readonly date: LocalDate;
+  readonly end: number;
+}
+
+// Every event asks for local dates (its practice day, its leaderboard periods), and converting one
+// instant costs a pass through Intl. The local days that a UTC day overlaps are the same for every
+// instant of it, so they are computed once per zone and UTC day and kept (bounded).
+const localDays = new Map<string, readonly LocalDay[]>();
+const MAX_REMEMBERED_UTC_DAYS = 10_000;
+
+function convertedDate(at: number, zone: IANAZone): LocalDate {
+  const date = DateTime.fromMillis(at, { zone }).toISODate();
+  if (date === null) {
+    throw new RangeError(`cannot compute a local date in zone "${zone.name}"`);
+  }
   return date;
+}
+
+/** The local days that overlap the UTC day, in order: together they cover it, from its first instant to its last. */
+function localDaysOfUtcDay(utcDay: number, name: string, zone: IANAZone): readonly LocalDay[] {
+  const key = `${name}|${utcDay}`;
+  const known = localDays.get(key);
+  if (known !== undefined) {
+    return known;
+  }
+  const days: LocalDay[] = [];
+  const last = (utcDay + 1) * DAY_MS;
+  for (let at = utcDay * DAY_MS; at < last; ) {
+    const date = convertedDate(at, zone);
+    const end = endOfLocalDay(date, name).getTime();
+    if (end <= at) {
+      throw new RangeError(`local day ${date} in zone "${name}" ends before ${new Date(at).toISOString()}`);
+    }
+    days.push({ date, end });
+    at = end;
+  }
+  if (localDays.size >= MAX_REMEMBERED_UTC_DAYS) {
+    localDays.clear();
+  }
+  localDays.set(key, days);
+  return days;
 }
 
 // Instants of local times are asked for the same few (zone, date) pairs over and over, by every event
