@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { LeaderboardRanks, LeaderboardRepository, UnitOfWork, type ChangedStandings } from '@app/persistence';
+import { LeaderboardRanks, LeaderboardRepository, UnitOfWork, type ChangedStandings, type StoredStanding } from '@app/persistence';
 
 /** A projection still queued after this long was lost (its process died, or Redis was away): the boards may lack it. */
 export const LOST_PROJECTION_AFTER_MS = 5_000;
@@ -9,8 +9,9 @@ const CATCH_UP_BATCH = 200;
  * Carries committed standings to Redis. Every transaction that changes standings queues them
  * (leaderboard_projections); its process writes them to Redis right after the commit and releases
  * the queue row. A write that fails, or a process that dies first, leaves the row, and `catchUp`
- * (the worker's, every few seconds) writes those standings again, read afresh from Postgres:
- * absolute values, newest revision wins, so writing twice is harmless.
+ * (the worker's, every few seconds) writes again, read afresh from Postgres, every standing of the
+ * projection's users on its boards and periods: absolute values, newest revision wins, so writing
+ * twice (or writing a standing the projection did not change) is harmless.
  */
 @Injectable()
 export class LeaderboardProjector {
@@ -43,7 +44,13 @@ export class LeaderboardProjector {
       if (queued.length === 0) {
         return caughtUp;
       }
-      const standings = await this.unitOfWork.read((statements) => this.leaderboards.standingsOf(statements, queued.flatMap((projection) => projection.entries)));
+      const standings = await this.unitOfWork.read(async (statements) => {
+        const read: StoredStanding[] = [];
+        for (const projection of queued) {
+          read.push(...(await this.leaderboards.standingsOf(statements, projection)));
+        }
+        return read;
+      });
       await this.ranks.write(standings);
       await this.unitOfWork.read((statements) => this.leaderboards.release(statements, queued.map((projection) => projection.ticket)));
       caughtUp += queued.length;

@@ -20,10 +20,14 @@ export interface ChangedStandings {
   readonly standings: readonly StoredStanding[];
 }
 
-/** A projection queued by a transaction that committed and was not released: Redis may lack its standings. */
+/**
+ * A projection queued by a transaction that committed and was not released: Redis may lack the
+ * standings it changed, which are among those of its users on its boards and periods.
+ */
 export interface QueuedProjection {
   readonly ticket: number;
-  readonly entries: ReadonlyArray<{ readonly userId: string; readonly code: string; readonly periodKey: string }>;
+  readonly userIds: readonly string[];
+  readonly boards: readonly BoardPeriodRef[];
 }
 
 /** One row of a ranking, in rank order. */
@@ -45,11 +49,19 @@ interface StandingRow {
   readonly ticket: string | null;
 }
 
+/** A row the write statement returns: its time as epoch milliseconds, cheaper to read than a timestamp's text. */
+interface ChangedRow extends Omit<StandingRow, 'reached_at'> {
+  readonly reached_ms: string;
+}
+
 interface RankedRow {
   readonly user_id: string;
   readonly xp: string;
   readonly reached_at: Date;
 }
+
+// Between a board's code (UPPER_SNAKE_CASE) and a period key in a queued projection's boards.
+const BOARD_SEPARATOR = ':';
 
 const ENTRY_COLUMNS = 'v(user_id text, code text, period_key text, xp bigint, reached_at timestamptz)';
 
@@ -68,10 +80,11 @@ function upsertAndQueue(update: string): string {
       WHERE ${NOT_FINAL}
       ORDER BY v.user_id, v.code, v.period_key
       ON CONFLICT (user_id, code, period_key) DO UPDATE SET ${update}
-      RETURNING e.user_id, e.code, e.period_key, e.xp, e.reached_at, e.revision
+      RETURNING e.user_id, e.code, e.period_key, e.xp, (extract(epoch FROM e.reached_at) * 1000)::bigint AS reached_ms, e.revision
     ), queued AS (
-      INSERT INTO leaderboard_projections (entries, queued_at)
-      SELECT jsonb_agg(jsonb_build_array(user_id, code, period_key)), statement_timestamp() FROM changed HAVING count(*) > 0
+      INSERT INTO leaderboard_projections (user_ids, boards, queued_at)
+      SELECT array_agg(DISTINCT user_id), array_agg(DISTINCT code || '${BOARD_SEPARATOR}' || period_key), statement_timestamp()
+      FROM changed HAVING count(*) > 0
       RETURNING id
     )
     SELECT changed.*, (SELECT id FROM queued) AS ticket FROM changed`;
@@ -83,10 +96,10 @@ const RESTATE_STATEMENT = upsertAndQueue(
    WHERE (e.xp, e.reached_at) IS DISTINCT FROM (EXCLUDED.xp, EXCLUDED.reached_at)`,
 );
 
-function changedStandings(rows: readonly StandingRow[]): ChangedStandings {
+function changedStandings(rows: readonly ChangedRow[]): ChangedStandings {
   return {
     ticket: rows.length === 0 || rows[0].ticket === null ? null : Number(rows[0].ticket),
-    standings: rows.map(storedStanding),
+    standings: rows.map(({ reached_ms, ...row }) => storedStanding({ ...row, reached_at: new Date(Number(reached_ms)) })),
   };
 }
 
@@ -150,17 +163,17 @@ export class LeaderboardRepository {
     return held;
   }
 
-  /** The stored standings of the given entries (those that exist). */
-  async standingsOf(statements: Statements, entries: QueuedProjection['entries']): Promise<StoredStanding[]> {
-    if (entries.length === 0) {
+  /** The stored standings of a queued projection's users on its boards and periods. */
+  async standingsOf(statements: Statements, { userIds, boards }: Pick<QueuedProjection, 'userIds' | 'boards'>): Promise<StoredStanding[]> {
+    if (userIds.length === 0 || boards.length === 0) {
       return [];
     }
-    return statementsOf(statements).query(
-      `SELECT e.user_id, e.code, e.period_key, e.xp, e.reached_at, e.revision
-       FROM leaderboard_entries e JOIN json_to_recordset($1::json) AS v(user_id text, code text, period_key text)
-         ON e.user_id = v.user_id AND e.code = v.code AND e.period_key = v.period_key`,
-      [recordset(entries.map(({ userId, code, periodKey }) => ({ user_id: userId, code, period_key: periodKey })))],
-    ).then((rows: StandingRow[]) => rows.map(storedStanding));
+    const rows: StandingRow[] = await statementsOf(statements).query(
+      `SELECT user_id, code, period_key, xp, reached_at, revision FROM leaderboard_entries
+       WHERE user_id = ANY($1::text[]) AND code || '${BOARD_SEPARATOR}' || period_key = ANY($2::text[])`,
+      [userIds, boards.map(({ code, periodKey }) => `${code}${BOARD_SEPARATOR}${periodKey}`)],
+    );
+    return rows.map(storedStanding);
   }
 
   /**
@@ -168,12 +181,19 @@ export class LeaderboardRepository {
    * and not released, oldest first.
    */
   async queuedFor(statements: Statements, ageMs: number, limit: number): Promise<QueuedProjection[]> {
-    const rows: Array<{ id: string; entries: Array<[string, string, string]> }> = await statementsOf(statements).query(
-      `SELECT id, entries FROM leaderboard_projections WHERE queued_at <= statement_timestamp() - $1 * interval '1 millisecond'
+    const rows: Array<{ id: string; user_ids: string[]; boards: string[] }> = await statementsOf(statements).query(
+      `SELECT id, user_ids, boards FROM leaderboard_projections WHERE queued_at <= statement_timestamp() - $1 * interval '1 millisecond'
        ORDER BY queued_at, id LIMIT $2`,
       [ageMs, limit],
     );
-    return rows.map(({ id, entries }) => ({ ticket: Number(id), entries: entries.map(([userId, code, periodKey]) => ({ userId, code, periodKey })) }));
+    return rows.map(({ id, user_ids, boards }) => ({
+      ticket: Number(id),
+      userIds: user_ids,
+      boards: boards.map((board) => {
+        const at = board.indexOf(BOARD_SEPARATOR);
+        return { code: board.slice(0, at), periodKey: board.slice(at + 1) };
+      }),
+    }));
   }
 
   /** Whether a projection queued at least `ageMs` ago is still unreleased: Redis may then lack a committed standing. */
