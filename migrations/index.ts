@@ -4,7 +4,7 @@ import { KeepSessionFacts1795702000000 } from './1795702000000-KeepSessionFacts'
 import { KeepRulesVersions1795710000000 } from './1795710000000-KeepRulesVersions';
 import { KeepStreakFreezes1795720000000 } from './1795720000000-KeepStreakFreezes';
 import { KeepLeaderboards1795730000000 } from './1795730000000-KeepLeaderboards';
-import { QueueLeaderboardUsers1795740000000 } from './1795740000000-QueueLeaderboardUsers';
+import { LightenLeaderboardWrites1795740000000 } from './1795740000000-LightenLeaderboardWrites';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
 export const migrations = [
@@ -14,5 +14,5 @@ export const migrations = [
   KeepRulesVersions1795710000000,
   KeepStreakFreezes1795720000000,
   KeepLeaderboards1795730000000,
-  QueueLeaderboardUsers1795740000000,
+  LightenLeaderboardWrites1795740000000,
 ];

@@ -4,11 +4,11 @@ import type { DataSource } from 'typeorm';
 import { ownDatabaseUrl } from '../support/test-env';
 
 /**
- * Migration QueueLeaderboardUsers on a database that has projections queued the old way (a JSON
+ * Migration LightenLeaderboardWrites on a database that has projections queued the old way (a JSON
  * array of [userId, code, periodKey]): they become the users and the boards and periods they name,
  * so that a projection lost before the upgrade is still caught up after it; and back again.
  */
-describe('queued leaderboard projections across the QueueLeaderboardUsers migration', () => {
+describe('queued leaderboard projections across the LightenLeaderboardWrites migration', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {

@@ -100,13 +100,16 @@ export class GetLeaderboardUseCase {
       const participants = await this.leaderboards.participants(statements, code, periodKey);
       const mine = await this.leaderboards.rankOf(statements, code, periodKey, query.userId);
       const me = mine === null ? null : { position: mine.rank - 1, xp: mine.xp };
-      if (query.around && me === null) {
-        return { participants, from: 0, entries: [], me };
+      if (query.around) {
+        if (mine === null) {
+          return { participants, from: 0, entries: [], me };
+        }
+        const near = await this.leaderboards.neighbours(statements, code, periodKey, mine, AROUND);
+        const from = mine.rank - 1 - near.findIndex(({ userId }) => userId === mine.userId);
+        return { participants, from, entries: near.map(({ userId, xp }) => ({ userId, xp })), me };
       }
-      const from = query.around ? Math.max(0, me!.position - AROUND) : query.offset;
-      const limit = query.around ? me!.position - from + AROUND + 1 : query.limit;
-      const entries = await this.leaderboards.ranking(statements, code, periodKey, from, limit);
-      return { participants, from, entries: entries.map(({ userId, xp }) => ({ userId, xp })), me };
+      const entries = await this.leaderboards.ranking(statements, code, periodKey, query.offset, query.limit);
+      return { participants, from: query.offset, entries: entries.map(({ userId, xp }) => ({ userId, xp })), me };
     });
   }
 }

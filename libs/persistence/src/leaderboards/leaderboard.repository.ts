@@ -122,8 +122,9 @@ function entryRows(standings: readonly UserStanding[]) {
   return recordset(standings.map(({ userId, code, periodKey, xp, reachedAt }) => ({ user_id: userId, code, period_key: periodKey, xp, reached_at: reachedAt })));
 }
 
-// The ranking of contract section 9, as the index leaderboard_entries_ranking holds it.
+// The ranking of contract section 9; userIds by their bytes, as Redis orders members.
 const RANK_ORDER = 'xp DESC, reached_at, user_id COLLATE "C"';
+const REVERSE_RANK_ORDER = 'xp, reached_at DESC, user_id COLLATE "C" DESC';
 // Rows ahead of ($3 xp, $4 reached_at, $5 user_id) in that order.
 const AHEAD = `(xp > $3 OR (xp = $3 AND (reached_at < $4 OR (reached_at = $4 AND user_id COLLATE "C" < $5))))`;
 
@@ -226,6 +227,25 @@ export class LeaderboardRepository {
       `SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0
        ORDER BY ${RANK_ORDER} OFFSET $3 LIMIT $4`,
       [code, periodKey, offset, limit],
+    );
+    return rows.map(rankedStanding);
+  }
+
+  /**
+   * A standing and up to `count` rows either side of it, in rank order: the rows just ahead and just
+   * behind are found by comparison with it, so the board is read once for each side, not sorted to
+   * the standing's position.
+   */
+  async neighbours(statements: Statements, code: string, periodKey: string, standing: RankedStanding, count: number): Promise<RankedStanding[]> {
+    const rows: RankedRow[] = await statementsOf(statements).query(
+      `SELECT user_id, xp, reached_at FROM (
+         (SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0 AND ${AHEAD}
+          ORDER BY ${REVERSE_RANK_ORDER} LIMIT $6)
+         UNION ALL
+         (SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0 AND NOT ${AHEAD}
+          ORDER BY ${RANK_ORDER} LIMIT $6 + 1)
+       ) AS near ORDER BY ${RANK_ORDER}`,
+      [code, periodKey, standing.xp, standing.reachedAt, standing.userId, count],
     );
     return rows.map(rankedStanding);
   }
