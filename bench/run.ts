@@ -33,6 +33,7 @@ import { percentile, rate, waitUntil } from './support/stats';
  * --rules-users=100000 --rules-sessions=20 (the rules recompute stage; --rules-users=0 skips it)
  * --without=leaderboards also compares, in the stream stages, this build with the shipped rules and
  * with those rules minus the feature's keys (its cost, in the same run)
+ * --rounds=4: turns of each contender in the same-run comparisons (more turns, a steadier median)
  * --only=stream|streak-sweep|rules-recompute runs one part alone: the event stream stages (1 to 6),
  * the streak sweep (7) or the rules recompute (8); e.g. npx tsx bench/run.ts --only=streak-sweep
  * (build the worker first: npx nest build worker).
@@ -88,7 +89,7 @@ interface Worker {
 const BASELINE_ENTRY = process.env.BENCH_WORKER_ENTRY;
 /** --without=<feature> also compares this build with the shipped rules against the same rules with that feature off. */
 const WITHOUT = flags.get('without');
-const COMPARISON_ROUNDS = 4;
+const COMPARISON_ROUNDS = flag('rounds', 4);
 
 /** The project a build belongs to: the nearest folder above its entry with a package.json. */
 function projectOf(entry: string): string {
