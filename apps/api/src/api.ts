@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Express } from 'express';
@@ -51,7 +51,7 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
       .build(),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
-  const indexHtml = join(config.webDistDir, 'index.html');
+  const indexHtml = resolve(config.webDistDir, 'index.html');
   if (existsSync(indexHtml)) {
     // The Locker Room is index.html at / and hashed files under /assets/: mounted there only, so that
     // the api's routes do not each pay a file lookup first.
