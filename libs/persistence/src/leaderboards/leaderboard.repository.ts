@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BoardPeriodRef, BoardStanding } from '@app/domain';
 import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
-import { recordset } from '../repositories/recordset';
 
 /** A user's standing on a board in a period, as stored: `revision` grows with every change of the row. */
 export interface StoredStanding extends BoardStanding {
@@ -63,20 +62,26 @@ interface RankedRow {
 // Between a board's code (UPPER_SNAKE_CASE) and a period key in a queued projection's boards.
 const BOARD_SEPARATOR = ':';
 
-const ENTRY_COLUMNS = 'v(user_id text, code text, period_key text, xp bigint, reached_at timestamptz)';
-
 // A period once announced final (leaderboard.finished) takes nothing more, whatever the writer's clock says.
 const NOT_FINAL = 'NOT EXISTS (SELECT 1 FROM leaderboard_finals f WHERE f.code = v.code AND f.period_key = v.period_key)';
 
 /**
  * The statement that writes standings and queues them for Redis in one round trip: `update` says what
  * a row already there becomes. Rows are written in key order, so two transactions lock them alike.
+ * The standings come as arrays (see `entryArrays`): a run's few boards and periods once, each
+ * standing naming one by number, its time in epoch milliseconds. As JSON, parsing them took a fifth
+ * of the statement.
  */
 function upsertAndQueue(update: string): string {
   return `
-    WITH changed AS (
+    WITH v AS (
+      SELECT s.user_id, split_part(b.board, '${BOARD_SEPARATOR}', 1) AS code, split_part(b.board, '${BOARD_SEPARATOR}', 2) AS period_key, s.xp,
+             timestamptz 'epoch' + s.reached_ms * interval '1 millisecond' AS reached_at
+      FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[]) AS s(user_id, board, xp, reached_ms)
+        JOIN unnest($5::text[]) WITH ORDINALITY AS b(board, number) ON b.number = s.board
+    ), changed AS (
       INSERT INTO leaderboard_entries AS e (user_id, code, period_key, xp, reached_at)
-      SELECT v.user_id, v.code, v.period_key, v.xp, v.reached_at FROM json_to_recordset($1::json) AS ${ENTRY_COLUMNS}
+      SELECT v.user_id, v.code, v.period_key, v.xp, v.reached_at FROM v
       WHERE ${NOT_FINAL}
       ORDER BY v.user_id, v.code, v.period_key
       ON CONFLICT (user_id, code, period_key) DO UPDATE SET ${update}
@@ -118,8 +123,27 @@ function rankedStanding(row: RankedRow): RankedStanding {
   return { userId: row.user_id, xp: Number(row.xp), reachedAt: row.reached_at };
 }
 
-function entryRows(standings: readonly UserStanding[]) {
-  return recordset(standings.map(({ userId, code, periodKey, xp, reachedAt }) => ({ user_id: userId, code, period_key: periodKey, xp, reached_at: reachedAt })));
+/** The parameters of `upsertAndQueue`: userIds, board numbers (1-based), XP, times (epoch ms), and the boards. */
+function entryArrays(standings: readonly UserStanding[]): [string[], number[], number[], number[], string[]] {
+  const boards: string[] = [];
+  const numbers = new Map<string, number>();
+  const userIds: string[] = [];
+  const boardNumbers: number[] = [];
+  const xps: number[] = [];
+  const times: number[] = [];
+  for (const { userId, code, periodKey, xp, reachedAt } of standings) {
+    const board = `${code}${BOARD_SEPARATOR}${periodKey}`;
+    let number = numbers.get(board);
+    if (number === undefined) {
+      number = boards.push(board);
+      numbers.set(board, number);
+    }
+    userIds.push(userId);
+    boardNumbers.push(number);
+    xps.push(xp);
+    times.push(reachedAt.getTime());
+  }
+  return [userIds, boardNumbers, xps, times, boards];
 }
 
 // The ranking of contract section 9; userIds by their bytes, as Redis orders members.
@@ -140,7 +164,7 @@ export class LeaderboardRepository {
     if (standings.length === 0) {
       return NO_CHANGE;
     }
-    return changedStandings(await statementsOf(transaction).query(ADD_STATEMENT, [entryRows(standings)]));
+    return changedStandings(await statementsOf(transaction).query(ADD_STATEMENT, entryArrays(standings)));
   }
 
   /** Sets standings to absolute values (a recompute's); final periods are left alone, and so are rows that would not change. */
@@ -148,7 +172,7 @@ export class LeaderboardRepository {
     if (standings.length === 0) {
       return NO_CHANGE;
     }
-    return changedStandings(await statementsOf(transaction).query(RESTATE_STATEMENT, [entryRows(standings)]));
+    return changedStandings(await statementsOf(transaction).query(RESTATE_STATEMENT, entryArrays(standings)));
   }
 
   /** The boards and periods each user has a standing in. */
