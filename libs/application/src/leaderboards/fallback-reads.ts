@@ -1,7 +1,7 @@
 /**
  * Bounds the board reads that Postgres answers at once in this process. Such a read counts the
- * board and the caller's rank in the index: a millisecond at a few thousand standings, a third of a
- * second at a million. A crowd that finds a large board missing from Redis must not take the
+ * board and the caller's rank, and sorts the page, over the board's rows: milliseconds at a few
+ * thousand standings, a quarter to a third of a second at a million. A crowd that finds a large board missing from Redis must not take the
  * database from the worker, so a read waits a moment for a slot and is otherwise turned away
  * (the route answers 503 with Retry-After).
  */

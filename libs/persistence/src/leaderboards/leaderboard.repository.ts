@@ -59,8 +59,18 @@ interface RankedRow {
   readonly reached_at: Date;
 }
 
-// Between a board's code (UPPER_SNAKE_CASE) and a period key in a queued projection's boards.
+// Between a board's code (UPPER_SNAKE_CASE) and a period key, where one text names both: in a queued
+// projection's boards and in the write statement's parameters.
 const BOARD_SEPARATOR = ':';
+
+function boardKey({ code, periodKey }: BoardPeriodRef): string {
+  return `${code}${BOARD_SEPARATOR}${periodKey}`;
+}
+
+function boardOfKey(key: string): BoardPeriodRef {
+  const at = key.indexOf(BOARD_SEPARATOR);
+  return { code: key.slice(0, at), periodKey: key.slice(at + 1) };
+}
 
 // A period once announced final (leaderboard.finished) takes nothing more, whatever the writer's clock says.
 const NOT_FINAL = 'NOT EXISTS (SELECT 1 FROM leaderboard_finals f WHERE f.code = v.code AND f.period_key = v.period_key)';
@@ -104,17 +114,17 @@ const RESTATE_STATEMENT = upsertAndQueue(
 function changedStandings(rows: readonly ChangedRow[]): ChangedStandings {
   return {
     ticket: rows.length === 0 || rows[0].ticket === null ? null : Number(rows[0].ticket),
-    standings: rows.map(({ reached_ms, ...row }) => storedStanding({ ...row, reached_at: new Date(Number(reached_ms)) })),
+    standings: rows.map((row) => storedStanding(row, new Date(Number(row.reached_ms)))),
   };
 }
 
-function storedStanding(row: Omit<StandingRow, 'ticket'>): StoredStanding {
+function storedStanding(row: Omit<StandingRow, 'ticket' | 'reached_at'>, reachedAt: Date): StoredStanding {
   return {
     userId: row.user_id,
     code: row.code,
     periodKey: row.period_key,
     xp: Number(row.xp),
-    reachedAt: row.reached_at,
+    reachedAt,
     revision: Number(row.revision),
   };
 }
@@ -131,17 +141,17 @@ function entryArrays(standings: readonly UserStanding[]): [string[], number[], n
   const boardNumbers: number[] = [];
   const xps: number[] = [];
   const times: number[] = [];
-  for (const { userId, code, periodKey, xp, reachedAt } of standings) {
-    const board = `${code}${BOARD_SEPARATOR}${periodKey}`;
+  for (const standing of standings) {
+    const board = boardKey(standing);
     let number = numbers.get(board);
     if (number === undefined) {
       number = boards.push(board);
       numbers.set(board, number);
     }
-    userIds.push(userId);
+    userIds.push(standing.userId);
     boardNumbers.push(number);
-    xps.push(xp);
-    times.push(reachedAt.getTime());
+    xps.push(standing.xp);
+    times.push(standing.reachedAt.getTime());
   }
   return [userIds, boardNumbers, xps, times, boards];
 }
@@ -196,9 +206,9 @@ export class LeaderboardRepository {
     const rows: StandingRow[] = await statementsOf(statements).query(
       `SELECT user_id, code, period_key, xp, reached_at, revision FROM leaderboard_entries
        WHERE user_id = ANY($1::text[]) AND code || '${BOARD_SEPARATOR}' || period_key = ANY($2::text[])`,
-      [userIds, boards.map(({ code, periodKey }) => `${code}${BOARD_SEPARATOR}${periodKey}`)],
+      [userIds, boards.map(boardKey)],
     );
-    return rows.map(storedStanding);
+    return rows.map((row) => storedStanding(row, row.reached_at));
   }
 
   /**
@@ -214,10 +224,7 @@ export class LeaderboardRepository {
     return rows.map(({ id, user_ids, boards }) => ({
       ticket: Number(id),
       userIds: user_ids,
-      boards: boards.map((board) => {
-        const at = board.indexOf(BOARD_SEPARATOR);
-        return { code: board.slice(0, at), periodKey: board.slice(at + 1) };
-      }),
+      boards: boards.map(boardOfKey),
     }));
   }
 
@@ -290,7 +297,7 @@ export class LeaderboardRepository {
       if (rows.length === 0) {
         break;
       }
-      await page(rows.map(storedStanding));
+      await page(rows.map((row) => storedStanding(row, row.reached_at)));
     }
     await statements.query(`CLOSE board_scan`);
   }
