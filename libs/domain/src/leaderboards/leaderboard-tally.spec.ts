@@ -33,6 +33,28 @@ describe('LeaderboardTally', () => {
     ]);
   });
 
+  it('finds each moment’s own period in a tally used across periods, back and forth, at their exact edges (Berlin)', () => {
+    const berlin = { ...rules, leaderboardTimeZone: 'Europe/Berlin' };
+    const now = at('2026-11-30T10:00:00Z'); // 2026-W48 is final at 11:00
+    // In Berlin, 2026-W49 begins at 23:00 UTC on Sunday 29 November, and December at 23:00 UTC on the 30th.
+    const moments = [
+      '2026-11-30T22:59:59.999Z',
+      '2026-11-30T23:00:00.000Z',
+      '2026-11-29T22:59:59.999Z',
+      '2026-11-29T23:00:00.000Z',
+      '2026-12-06T23:00:00.000Z',
+      '2026-11-30T23:30:00.000Z',
+    ];
+    const shared = new LeaderboardTally(berlin);
+    for (const moment of moments) {
+      const award = [{ xp: 10, countsAt: at(moment), decidedAt: now }];
+      expect({ moment, standings: shown(shared.added(award, now)) }).toEqual({ moment, standings: shown(new LeaderboardTally(berlin).added(award, now)) });
+    }
+    expect(shown(new LeaderboardTally(berlin).added([{ xp: 10, countsAt: at(moments[2]), decidedAt: now }], now))).toContain('WEEKLY_XP 2026-W48 10 2026-11-30T10:00:00.000Z');
+    expect(shown(new LeaderboardTally(berlin).added([{ xp: 10, countsAt: at(moments[3]), decidedAt: now }], now))).toContain('WEEKLY_XP 2026-W49 10 2026-11-30T10:00:00.000Z');
+    expect(shown(new LeaderboardTally(berlin).added([{ xp: 10, countsAt: at(moments[1]), decidedAt: now }], now))).toContain('MONTHLY_XP 2026-12 10 2026-11-30T10:00:00.000Z');
+  });
+
   it('leaves a final period alone (the grace is 12 hours after its end) and counts a legacy session all time only', () => {
     const late = at('2026-12-01T11:00:00Z'); // November is final only at 12:00
     const added = new LeaderboardTally(rules).added(

@@ -1,5 +1,5 @@
 import type { LeaderboardRules } from '../rules/gamification-rules';
-import { isFinal, periodContaining, periodOfKey, type LeaderboardPeriod } from './leaderboard-period';
+import { isFinal, periodContaining, periodOfKey, type LeaderboardPeriod, type LeaderboardPeriodKind } from './leaderboard-period';
 
 /**
  * XP as the boards see it (contract section 9): a counted session's XP counts toward the periods
@@ -36,13 +36,31 @@ function standingKey(code: string, periodKey: string): string {
 
 /** Sums XP into the rules' boards and periods; a period final at `now` takes nothing more. */
 export class LeaderboardTally {
-  constructor(private readonly rules: LeaderboardRules) {}
+  // The period each board last found: a run's XP falls in one week and one month nearly always, and
+  // finding a period in a zone is most of what the tally costs.
+  private readonly lastPeriods = new Map<string, LeaderboardPeriod>();
+
+  constructor(readonly rules: LeaderboardRules) {}
 
   /** The period of each board that XP counting at `countsAt` goes to; none but all time for null. */
   periodsOf(countsAt: Date | null): Array<{ readonly code: string; readonly period: LeaderboardPeriod }> {
-    return this.rules.leaderboards
-      .filter((board) => countsAt !== null || board.period === 'all')
-      .map((board) => ({ code: board.code, period: periodContaining(board.period, countsAt ?? new Date(0), this.rules.leaderboardTimeZone) }));
+    const periods: Array<{ readonly code: string; readonly period: LeaderboardPeriod }> = [];
+    for (const board of this.rules.leaderboards) {
+      if (countsAt !== null || board.period === 'all') {
+        periods.push({ code: board.code, period: this.periodOf(board.code, board.period, countsAt ?? new Date(0)) });
+      }
+    }
+    return periods;
+  }
+
+  private periodOf(code: string, kind: LeaderboardPeriodKind, instant: Date): LeaderboardPeriod {
+    const last = this.lastPeriods.get(code);
+    if (last !== undefined && (last.start === null || (instant >= last.start && instant < last.end!))) {
+      return last;
+    }
+    const period = periodContaining(kind, instant, this.rules.leaderboardTimeZone);
+    this.lastPeriods.set(code, period);
+    return period;
   }
 
   /**
