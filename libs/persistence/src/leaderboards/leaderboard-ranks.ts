@@ -22,22 +22,28 @@ const TIME_DIGITS = 15;
 
 /**
  * Writes standings, newest revision wins. KEYS: the ranking (sorted set) and the standings (hash);
- * ARGV: (userId, revision, -xp, time) per standing, at most WRITE_CHUNK of them. The hash keeps each
+ * ARGV[1]: `userId revision -xp time` per standing, all separated by spaces (a userId has none), at
+ * most WRITE_CHUNK of them: as one argument each, the worker spent 2% of its CPU encoding the
+ * command, where Lua splits the text in a fraction of a millisecond. The hash keeps each
  * user's revision and time, so a write older than the one Redis has (a retry, a replay, a rebuild
  * reading an older row) changes nothing, and the user's old member is found and replaced. Of a user
  * given twice, the newer revision counts. One HMGET, ZREM, ZADD and HSET for all the standings: a
  * call per standing took a third longer.
  */
 const WRITE_SCRIPT = `
+local given = {}
+for token in string.gmatch(ARGV[1], '%S+') do
+  given[#given + 1] = token
+end
 local newest = {}
 local order = {}
-for i = 1, #ARGV, 4 do
-  local user = ARGV[i]
+for i = 1, #given, 4 do
+  local user = given[i]
   local seen = newest[user]
   if seen == nil then
     order[#order + 1] = user
     newest[user] = i
-  elseif tonumber(ARGV[i + 1]) > tonumber(ARGV[seen + 1]) then
+  elseif tonumber(given[i + 1]) > tonumber(given[seen + 1]) then
     newest[user] = i
   end
 end
@@ -46,7 +52,7 @@ local removed, added, stored = {}, {}, {}
 for j = 1, #order do
   local user = order[j]
   local i = newest[user]
-  local revision, score, at = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local revision, score, at = given[i + 1], given[i + 2], given[i + 3]
   local before = held[j]
   local newer = true
   if before then
@@ -129,7 +135,7 @@ return {participants, position, score, from, redis.call('ZRANGE', KEYS[1], from,
 type ReadReply = [number, number, string, number, string[]] | null;
 
 interface RanksCommands {
-  writeStandings(ranking: string, standings: string, ...args: string[]): Promise<number>;
+  writeStandings(ranking: string, standings: string, packed: string): Promise<number>;
   readRanks(ranking: string, standings: string, built: string, ...args: string[]): Promise<ReadReply>;
   markBuilt(built: string, building: string, owner: string): Promise<number>;
 }
@@ -160,20 +166,23 @@ export class LeaderboardRanks {
     return this.redis !== null;
   }
 
-  /** Writes standings (absolute values; an older revision than Redis holds changes nothing). */
+  /**
+   * Writes standings (absolute values; an older revision than Redis holds changes nothing). UserIds
+   * have no whitespace: the contract allows [A-Za-z0-9._:@-], and every way in checks it.
+   */
   async write(standings: readonly StoredStanding[]): Promise<void> {
     const boards = new Map<string, string[]>();
     for (const { userId, code, periodKey, xp, reachedAt, revision } of standings) {
       const key = `${code}:${periodKey}`;
-      const args = boards.get(key) ?? [];
-      args.push(userId, String(revision), xp > 0 ? String(-xp) : '0', String(reachedAt.getTime()).padStart(TIME_DIGITS, '0'));
-      boards.set(key, args);
+      const given = boards.get(key) ?? [];
+      given.push(`${userId} ${revision} ${xp > 0 ? -xp : 0} ${String(reachedAt.getTime()).padStart(TIME_DIGITS, '0')}`);
+      boards.set(key, given);
     }
     const commands = this.commands();
     const calls: Array<Promise<number>> = [];
-    for (const [board, args] of boards) {
-      for (let at = 0; at < args.length; at += WRITE_CHUNK * 4) {
-        calls.push(commands.writeStandings(`${this.prefix}lb:${board}:ranking`, `${this.prefix}lb:${board}:standings`, ...args.slice(at, at + WRITE_CHUNK * 4)));
+    for (const [board, given] of boards) {
+      for (let at = 0; at < given.length; at += WRITE_CHUNK) {
+        calls.push(commands.writeStandings(`${this.prefix}lb:${board}:ranking`, `${this.prefix}lb:${board}:standings`, given.slice(at, at + WRITE_CHUNK).join(' ')));
       }
     }
     await Promise.all(calls);
