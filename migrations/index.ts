@@ -5,6 +5,7 @@ import { KeepRulesVersions1795710000000 } from './1795710000000-KeepRulesVersion
 import { KeepStreakFreezes1795720000000 } from './1795720000000-KeepStreakFreezes';
 import { KeepLeaderboards1795730000000 } from './1795730000000-KeepLeaderboards';
 import { LightenLeaderboardWrites1795740000000 } from './1795740000000-LightenLeaderboardWrites';
+import { KeepAllTimeStandingsOnProfiles1795750000000 } from './1795750000000-KeepAllTimeStandingsOnProfiles';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   KeepStreakFreezes1795720000000,
   KeepLeaderboards1795730000000,
   LightenLeaderboardWrites1795740000000,
+  KeepAllTimeStandingsOnProfiles1795750000000,
 ];

@@ -1,7 +1,4 @@
-import { recreateDatabase } from '@app/dev-stack';
-import { createDataSource } from '@app/persistence';
-import type { DataSource } from 'typeorm';
-import { ownDatabaseUrl } from '../support/test-env';
+import { ownMigratedDatabase, undoMigrationsThrough } from '../support/migrations';
 
 /**
  * Migration LightenLeaderboardWrites on a database that has projections queued the old way (a JSON
@@ -9,21 +6,11 @@ import { ownDatabaseUrl } from '../support/test-env';
  * so that a projection lost before the upgrade is still caught up after it; and back again.
  */
 describe('queued leaderboard projections across the LightenLeaderboardWrites migration', () => {
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    const url = ownDatabaseUrl('gamification_test_projections_migration');
-    await recreateDatabase(url, () => undefined);
-    dataSource = createDataSource({ url, poolSize: 2 }, 'gamification-tests');
-    await dataSource.initialize();
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-  });
+  const database = ownMigratedDatabase('gamification_test_projections_migration');
 
   it('turns each queued projection’s entries into its users and boards, and back', async () => {
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    const dataSource = database();
+    await undoMigrationsThrough(dataSource, 'LightenLeaderboardWrites1795740000000');
     await dataSource.query(
       `INSERT INTO leaderboard_projections (entries, queued_at) VALUES
          ($1::jsonb, now() - interval '1 minute'), ($2::jsonb, now())`,
@@ -40,7 +27,7 @@ describe('queued leaderboard projections across the LightenLeaderboardWrites mig
       [['cy'], ['MONTHLY_XP:2026-11']],
     ]);
 
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    await undoMigrationsThrough(dataSource, 'LightenLeaderboardWrites1795740000000');
     const downgraded = await dataSource.query(`SELECT entries FROM leaderboard_projections ORDER BY queued_at`);
     const sorted = (entries: string[][]) => entries.map((entry) => entry.join(' ')).sort();
     expect(downgraded.map(({ entries }: { entries: string[][] }) => sorted(entries))).toEqual([

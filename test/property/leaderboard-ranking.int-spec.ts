@@ -516,8 +516,9 @@ describe('leaderboard ranking (model-based, on the real Postgres and Redis)', ()
         const probes = [...scenario.probes.map((probe) => `${caseTag}${scenario.users[probe % scenario.users.length]}`), `${caseTag}nobody`];
         const checkpoint = scenario.checkpoint % (runs.length + 1);
 
-        // A clean slate: the boards hold this case's users only (their ids are new in every case).
-        await dataSource.query(`TRUNCATE leaderboard_entries, leaderboard_projections, leaderboard_finals`);
+        // A clean slate: the boards hold this case's users only (their ids are new in every case; the
+        // profiles go too, as they hold the all-time standings).
+        await dataSource.query(`TRUNCATE leaderboard_entries, leaderboard_projections, leaderboard_finals, user_profiles`);
         await forgetBoards();
         current = runs[0]?.now ?? new Date(scenario.monday);
 
@@ -560,10 +561,17 @@ describe('leaderboard ranking (model-based, on the real Postgres and Redis)', ()
         await holdBuilds(boards);
         await expectBoards('postgres', 'after Redis lost the boards', boards, applied, probes);
 
-        // Postgres keeps the standings themselves exactly: XP and the engine time that reached it.
+        // Postgres keeps the standings themselves exactly: XP and the engine time that reached it (all
+        // time's on the profiles).
         const final = referenceLeaderboards(applied);
+        const allTimeCodes = CONTRACT_LEADERBOARDS.filter((board) => board.period === 'all').map((board) => board.code);
         const rows: Array<{ user_id: string; code: string; period_key: string; xp: string; reached_at: Date }> = await dataSource.query(
-          `SELECT user_id, code, period_key, xp, reached_at FROM leaderboard_entries ORDER BY code, period_key, user_id COLLATE "C"`,
+          `SELECT * FROM (
+             SELECT user_id, code, period_key, xp, reached_at FROM leaderboard_entries
+             UNION ALL
+             SELECT user_id, code, 'all', total_xp, xp_reached_at FROM user_profiles CROSS JOIN unnest($1::text[]) AS b(code) WHERE total_xp > 0
+           ) AS standings ORDER BY code, period_key, user_id COLLATE "C"`,
+          [allTimeCodes],
         );
         expect(rows.map((row) => ({ code: row.code, key: row.period_key, userId: row.user_id, xp: Number(row.xp), reachedAt: row.reached_at.toISOString() }))).toEqual(
           [...final]

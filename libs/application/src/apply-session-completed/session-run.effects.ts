@@ -66,7 +66,8 @@ export function sessionRunEffects(
       zone: decision.totals.timezone,
       localDate: decision.practiceDate,
     });
-    totals.set(userId, { userId, totals: decision.totals, rulesVersion });
+    const xpReachedAt = decision.xpAwarded > 0 ? streaks.now : (totals.get(userId)?.xpReachedAt ?? null);
+    totals.set(userId, { userId, xpReachedAt, totals: decision.totals, rulesVersion });
     leaderboardXp.set(userId, [...(leaderboardXp.get(userId) ?? []), { xp: decision.xpAwarded, countsAt: session.completedAt, decidedAt: streaks.now }]);
     const latestBefore = streaks.watches.get(userId)?.summary.lastPracticeDate ?? null;
     const firstNew = firstNewDays.get(userId);

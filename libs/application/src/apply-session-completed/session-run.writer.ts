@@ -13,6 +13,7 @@ import {
   type OutboxEntry,
   type Transaction,
 } from '@app/persistence';
+import { allTimeStandings } from '../leaderboards/all-time-standings';
 import { streakNoticeOutbox } from '../sweep-streak-notices/streak-notice-outbox';
 import { sessionRunEffects, type StreakNoticesBefore } from './session-run.effects';
 
@@ -39,13 +40,13 @@ export class SessionRunWriter {
   ): Promise<ChangedStandings> {
     const { now } = streaks;
     const effects = sessionRunEffects(decided.decisions, decided.rulesVersion, streaks, decided.leaderboards);
-    await this.profiles.storeTotals(transaction, effects.totals, now);
+    const xpStandings = await this.profiles.storeTotals(transaction, effects.totals, now);
     await this.profiles.storeZones(transaction, effects.zonesOnly, now);
     await this.practiceDays.add(transaction, effects.practiceDays);
     await this.badges.award(transaction, effects.badges, now);
     await this.challenges.storeDays(transaction, effects.challengeDays, now);
     await this.processedEvents.recordOutcomes(transaction, effects.ledger);
     await this.outbox.append(transaction, [...outbox, ...streakNoticeOutbox(this.config.topics, effects.streakNotices)]);
-    return this.leaderboards.add(transaction, effects.standings);
+    return this.leaderboards.add(transaction, effects.standings, allTimeStandings(decided.leaderboards.rules, xpStandings));
   }
 }

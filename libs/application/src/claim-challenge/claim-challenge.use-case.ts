@@ -4,6 +4,7 @@ import { DailyChallengesRepository, LeaderboardRepository, NO_CHANGE, UnitOfWork
 import { AwardsRecorder } from '../award-events/awards.recorder';
 import { Clock } from '../clock/clock';
 import { ApplicationError } from '../errors/application.error';
+import { allTimeStandings } from '../leaderboards/all-time-standings';
 import { LeaderboardProjector } from '../leaderboards/leaderboard-projector';
 import { challengeView, type ChallengeView } from '../get-profile/profile.view';
 import { LockedProgressLoader } from '../user-progress/locked-progress.loader';
@@ -75,7 +76,7 @@ export class ClaimChallengeUseCase {
         return { status: 'decided', decision, challenge, standings: NO_CHANGE } as const;
       }
       const claimed = await this.challenges.markClaimed(transaction, challengeId, now);
-      await this.profiles.storeXp(transaction, userId, decision, now);
+      const xpStanding = await this.profiles.storeXp(transaction, userId, decision, now);
       await this.awards.record(transaction, {
         userId,
         sourceEventId: `challenge:${challengeId}`,
@@ -85,7 +86,11 @@ export class ClaimChallengeUseCase {
       });
       // A claim's XP counts toward the periods that contain the claim (contract section 9).
       const standings = new LeaderboardTally(rules).added([{ xp: decision.xpAwarded, countsAt: now, decidedAt: now }], now);
-      const changed = await this.leaderboards.add(transaction, standings.map((standing) => ({ ...standing, userId })));
+      const changed = await this.leaderboards.add(
+        transaction,
+        standings.map((standing) => ({ ...standing, userId })),
+        allTimeStandings(rules, [xpStanding]),
+      );
       return { status: 'decided', decision, challenge: claimed, standings: changed } as const;
     });
   }

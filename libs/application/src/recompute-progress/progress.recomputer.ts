@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LeaderboardTally, recomputeProgress, StreakNotifier, type GamificationRules, type LeaderboardXp, type LocalDate, type RecomputedProgress } from '@app/domain';
+import { ALL_TIME_KEY, LeaderboardTally, recomputeProgress, StreakNotifier, type GamificationRules, type LeaderboardXp, type LocalDate, type RecomputedProgress } from '@app/domain';
 import {
   DailyChallengesRepository,
   LeaderboardRepository,
@@ -16,6 +16,7 @@ import {
   type Transaction,
 } from '@app/persistence';
 import { AwardsRecorder } from '../award-events/awards.recorder';
+import { allTimeStandings } from '../leaderboards/all-time-standings';
 
 /** One user's recorded XP and level before a recompute, and what the recompute gives them. */
 export interface UserRecomputed {
@@ -108,10 +109,15 @@ export class ProgressRecomputer {
       };
       return { ...user, profile, notices: { cursor: settled.cursor, dueAt: settled.nextDueAt } };
     });
-    await this.profiles.storeTotals(
+    const standings = await this.standings(transaction, recomputed, rules, now);
+    // The all-time standing is the profile's: its time folded again, or now for a user left with no XP.
+    const reachedAllTime = new Map(standings.filter(({ periodKey }) => periodKey === ALL_TIME_KEY).map(({ userId, reachedAt }) => [userId, reachedAt]));
+    const allTimeBoard = rules.leaderboards.some((board) => board.period === 'all');
+    const xpStandings = await this.profiles.storeTotals(
       transaction,
       stored.map(({ userId, after, profile, notices }) => ({
         userId,
+        xpReachedAt: allTimeBoard ? (reachedAllTime.get(userId) ?? now) : null,
         rulesVersion: rules.version,
         totals: {
           ...profile,
@@ -125,7 +131,7 @@ export class ProgressRecomputer {
       })),
       now,
     );
-    await this.leaderboards.restate(transaction, await this.standings(transaction, recomputed, rules, now));
+    await this.leaderboards.restate(transaction, standings, allTimeStandings(rules, xpStandings));
     await this.practiceDays.remove(transaction, removed);
     await this.practiceDays.add(transaction, added);
     const sourceEventId = recomputeSourceEventId(rules.version);

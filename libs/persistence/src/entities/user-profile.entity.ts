@@ -17,6 +17,8 @@ export class UserProfileEntity {
   @Column({ name: 'streak_due_at', type: 'timestamptz', nullable: true }) streakDueAt!: Date | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) timezone!: string | null;
   @Column({ name: 'rules_version', type: 'integer', nullable: true }) rulesVersion!: number | null;
+  @Column({ name: 'xp_reached_at', type: 'timestamptz', nullable: true }) xpReachedAt!: Date | null;
+  @Column({ name: 'xp_revision', type: 'bigint' }) xpRevision!: string;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

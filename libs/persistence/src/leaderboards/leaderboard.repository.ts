@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { BoardPeriodRef, BoardStanding } from '@app/domain';
+import { ALL_TIME_KEY, type BoardPeriodRef, type BoardStanding } from '@app/domain';
 import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 
 /** A user's standing on a board in a period, as stored: `revision` grows with every change of the row. */
@@ -80,7 +80,8 @@ const NOT_FINAL = 'NOT EXISTS (SELECT 1 FROM leaderboard_finals f WHERE f.code =
  * a row already there becomes. Rows are written in key order, so two transactions lock them alike.
  * The standings come as arrays (see `entryArrays`): a run's few boards and periods once, each
  * standing naming one by number, its time in epoch milliseconds. As JSON, parsing them took a fifth
- * of the statement.
+ * of the statement. The queue also names the users ($6) whose all-time standings the transaction
+ * changed on their profiles, and those boards ($7).
  */
 function upsertAndQueue(update: string): string {
   return `
@@ -98,11 +99,13 @@ function upsertAndQueue(update: string): string {
       RETURNING e.user_id, e.code, e.period_key, e.xp, (extract(epoch FROM e.reached_at) * 1000)::bigint AS reached_ms, e.revision
     ), queued AS (
       INSERT INTO leaderboard_projections (user_ids, boards, queued_at)
-      SELECT array_agg(DISTINCT user_id), array_agg(DISTINCT code || '${BOARD_SEPARATOR}' || period_key), statement_timestamp()
-      FROM changed HAVING count(*) > 0
+      SELECT array_agg(DISTINCT user_id), array_agg(DISTINCT board), statement_timestamp()
+      FROM (SELECT user_id, code || '${BOARD_SEPARATOR}' || period_key AS board FROM changed
+            UNION ALL SELECT user_id, board FROM unnest($6::text[]) AS a(user_id) CROSS JOIN unnest($7::text[]) AS b(board)) AS touched
+      HAVING count(*) > 0
       RETURNING id
     )
-    SELECT changed.*, (SELECT id FROM queued) AS ticket FROM changed`;
+    SELECT changed.*, (SELECT id FROM queued) AS ticket FROM (SELECT) AS one LEFT JOIN changed ON true`;
 }
 
 const ADD_STATEMENT = upsertAndQueue('xp = e.xp + EXCLUDED.xp, reached_at = EXCLUDED.reached_at, revision = e.revision + 1');
@@ -111,10 +114,16 @@ const RESTATE_STATEMENT = upsertAndQueue(
    WHERE (e.xp, e.reached_at) IS DISTINCT FROM (EXCLUDED.xp, EXCLUDED.reached_at)`,
 );
 
-function changedStandings(rows: readonly ChangedRow[]): ChangedStandings {
+/** What the write statement returns when it changed no entry: the ticket alone. */
+interface TicketOnlyRow {
+  readonly user_id: null;
+  readonly ticket: string | null;
+}
+
+function changedStandings(rows: ReadonlyArray<ChangedRow | TicketOnlyRow>, allTime: readonly StoredStanding[]): ChangedStandings {
   return {
     ticket: rows.length === 0 || rows[0].ticket === null ? null : Number(rows[0].ticket),
-    standings: rows.map((row) => storedStanding(row, new Date(Number(row.reached_ms)))),
+    standings: [...rows.filter((row): row is ChangedRow => row.user_id !== null).map((row) => storedStanding(row, new Date(Number(row.reached_ms)))), ...allTime],
   };
 }
 
@@ -133,7 +142,14 @@ function rankedStanding(row: RankedRow): RankedStanding {
   return { userId: row.user_id, xp: Number(row.xp), reachedAt: row.reached_at };
 }
 
-/** The parameters of `upsertAndQueue`: userIds, board numbers (1-based), XP, times (epoch ms), and the boards. */
+/**
+ * The parameters of `upsertAndQueue`: userIds, board numbers (1-based), XP, times (epoch ms), and the
+ * boards; then the users and the boards of the all-time standings changed on the profiles.
+ */
+function statementArrays(standings: readonly UserStanding[], allTime: readonly StoredStanding[]): [string[], number[], number[], number[], string[], string[], string[]] {
+  return [...entryArrays(standings), [...new Set(allTime.map(({ userId }) => userId))], [...new Set(allTime.map(boardKey))]];
+}
+
 function entryArrays(standings: readonly UserStanding[]): [string[], number[], number[], number[], string[]] {
   const boards: string[] = [];
   const numbers = new Map<string, number>();
@@ -156,6 +172,18 @@ function entryArrays(standings: readonly UserStanding[]): [string[], number[], n
   return [userIds, boardNumbers, xps, times, boards];
 }
 
+/**
+ * The rows of a board in a period, with the columns of leaderboard_entries, as `alias`: the entries,
+ * or for all time the profiles, whose total XP is the all-time standing. $1 and $2 are the board's
+ * code and period key in every statement that reads a board.
+ */
+function boardRows(periodKey: string, alias: string): string {
+  return periodKey === ALL_TIME_KEY
+    ? `(SELECT user_id, $1::varchar AS code, $2::varchar AS period_key, total_xp::bigint AS xp, xp_reached_at AS reached_at, xp_revision AS revision
+        FROM user_profiles) AS ${alias}`
+    : `leaderboard_entries AS ${alias}`;
+}
+
 // The ranking of contract section 9; userIds by their bytes, as Redis orders members.
 const RANK_ORDER = 'xp DESC, reached_at, user_id COLLATE "C"';
 const REVERSE_RANK_ORDER = 'xp, reached_at DESC, user_id COLLATE "C" DESC';
@@ -163,26 +191,37 @@ const REVERSE_RANK_ORDER = 'xp, reached_at DESC, user_id COLLATE "C" DESC';
 const AHEAD = `(xp > $3 OR (xp = $3 AND (reached_at < $4 OR (reached_at = $4 AND user_id COLLATE "C" < $5))))`;
 
 /**
- * The only owner of leaderboard_entries (each user's XP per board and period, the boards' source of
- * truth), leaderboard_projections (what Redis may not have yet) and leaderboard_finals (periods
- * announced final).
+ * The only owner of leaderboard_entries (each user's XP per board and period of a week or a month, the
+ * boards' source of truth), leaderboard_projections (what Redis may not have yet) and
+ * leaderboard_finals (periods announced final). An all-time standing is a user's total XP and is kept
+ * on their profile, which the profile's owner writes in the same statement as the total; this
+ * repository reads it from there.
  */
 @Injectable()
 export class LeaderboardRepository {
-  /** Adds XP to standings (a decision's), each taking the given time as reached; final periods are left alone. */
-  async add(transaction: Transaction, standings: readonly UserStanding[]): Promise<ChangedStandings> {
-    if (standings.length === 0) {
-      return NO_CHANGE;
-    }
-    return changedStandings(await statementsOf(transaction).query(ADD_STATEMENT, entryArrays(standings)));
+  /**
+   * Adds XP to standings (a decision's), each taking the given time as reached; final periods are
+   * left alone, and so are all-time standings, which the profile holds. `allTime` are the all-time
+   * standings the transaction changed on the profiles: they are queued for Redis with the others.
+   */
+  async add(transaction: Transaction, standings: readonly UserStanding[], allTime: readonly StoredStanding[] = []): Promise<ChangedStandings> {
+    return this.write(transaction, ADD_STATEMENT, standings, allTime);
   }
 
-  /** Sets standings to absolute values (a recompute's); final periods are left alone, and so are rows that would not change. */
-  async restate(transaction: Transaction, standings: readonly UserStanding[]): Promise<ChangedStandings> {
-    if (standings.length === 0) {
+  /**
+   * Sets standings to absolute values (a recompute's); final periods are left alone, and so are rows
+   * that would not change. All-time standings and `allTime` as for `add`.
+   */
+  async restate(transaction: Transaction, standings: readonly UserStanding[], allTime: readonly StoredStanding[] = []): Promise<ChangedStandings> {
+    return this.write(transaction, RESTATE_STATEMENT, standings, allTime);
+  }
+
+  private async write(transaction: Transaction, statement: string, standings: readonly UserStanding[], allTime: readonly StoredStanding[]): Promise<ChangedStandings> {
+    if (standings.length === 0 && allTime.length === 0) {
       return NO_CHANGE;
     }
-    return changedStandings(await statementsOf(transaction).query(RESTATE_STATEMENT, entryArrays(standings)));
+    const periodic = standings.filter(({ periodKey }) => periodKey !== ALL_TIME_KEY);
+    return changedStandings(await statementsOf(transaction).query(statement, statementArrays(periodic, allTime)), allTime);
   }
 
   /** The boards and periods each user has a standing in. */
@@ -203,10 +242,15 @@ export class LeaderboardRepository {
     if (userIds.length === 0 || boards.length === 0) {
       return [];
     }
+    const allTime = boards.filter(({ periodKey }) => periodKey === ALL_TIME_KEY);
     const rows: StandingRow[] = await statementsOf(statements).query(
       `SELECT user_id, code, period_key, xp, reached_at, revision FROM leaderboard_entries
-       WHERE user_id = ANY($1::text[]) AND code || '${BOARD_SEPARATOR}' || period_key = ANY($2::text[])`,
-      [userIds, boards.map(boardKey)],
+       WHERE user_id = ANY($1::text[]) AND code || '${BOARD_SEPARATOR}' || period_key = ANY($2::text[])
+       UNION ALL
+       SELECT p.user_id, b.code, '${ALL_TIME_KEY}', p.total_xp, p.xp_reached_at, p.xp_revision
+       FROM user_profiles p CROSS JOIN unnest($3::text[]) AS b(code)
+       WHERE p.user_id = ANY($1::text[]) AND p.xp_reached_at IS NOT NULL`,
+      [userIds, boards.filter(({ periodKey }) => periodKey !== ALL_TIME_KEY).map(boardKey), allTime.map(({ code }) => code)],
     );
     return rows.map((row) => storedStanding(row, row.reached_at));
   }
@@ -246,7 +290,7 @@ export class LeaderboardRepository {
 
   async participants(statements: Statements, code: string, periodKey: string): Promise<number> {
     const [row]: Array<{ participants: number }> = await statementsOf(statements).query(
-      `SELECT count(*)::int AS participants FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0`,
+      `SELECT count(*)::int AS participants FROM ${boardRows(periodKey, 'e')} WHERE code = $1 AND period_key = $2 AND xp > 0`,
       [code, periodKey],
     );
     return row.participants;
@@ -255,7 +299,7 @@ export class LeaderboardRepository {
   /** Rows of a ranking from a 0-based position. */
   async ranking(statements: Statements, code: string, periodKey: string, offset: number, limit: number): Promise<RankedStanding[]> {
     const rows: RankedRow[] = await statementsOf(statements).query(
-      `SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0
+      `SELECT user_id, xp, reached_at FROM ${boardRows(periodKey, 'e')} WHERE code = $1 AND period_key = $2 AND xp > 0
        ORDER BY ${RANK_ORDER} OFFSET $3 LIMIT $4`,
       [code, periodKey, offset, limit],
     );
@@ -270,10 +314,10 @@ export class LeaderboardRepository {
   async neighbours(statements: Statements, code: string, periodKey: string, standing: RankedStanding, count: number): Promise<RankedStanding[]> {
     const rows: RankedRow[] = await statementsOf(statements).query(
       `SELECT user_id, xp, reached_at FROM (
-         (SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0 AND ${AHEAD}
+         (SELECT user_id, xp, reached_at FROM ${boardRows(periodKey, 'e')} WHERE code = $1 AND period_key = $2 AND xp > 0 AND ${AHEAD}
           ORDER BY ${REVERSE_RANK_ORDER} LIMIT $6)
          UNION ALL
-         (SELECT user_id, xp, reached_at FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0 AND NOT ${AHEAD}
+         (SELECT user_id, xp, reached_at FROM ${boardRows(periodKey, 'e')} WHERE code = $1 AND period_key = $2 AND xp > 0 AND NOT ${AHEAD}
           ORDER BY ${RANK_ORDER} LIMIT $6 + 1)
        ) AS near ORDER BY ${RANK_ORDER}`,
       [code, periodKey, standing.xp, standing.reachedAt, standing.userId, count],
@@ -289,7 +333,7 @@ export class LeaderboardRepository {
     const statements = statementsOf(transaction);
     await statements.query(
       `DECLARE board_scan NO SCROLL CURSOR FOR
-       SELECT user_id, code, period_key, xp, reached_at, revision FROM leaderboard_entries WHERE code = $1 AND period_key = $2 AND xp > 0`,
+       SELECT user_id, code, period_key, xp, reached_at, revision FROM ${boardRows(periodKey, 'e')} WHERE code = $1 AND period_key = $2 AND xp > 0`,
       [code, periodKey],
     );
     for (;;) {
@@ -306,9 +350,9 @@ export class LeaderboardRepository {
   async rankOf(statements: Statements, code: string, periodKey: string, userId: string): Promise<(RankedStanding & { readonly rank: number }) | null> {
     const rows: Array<RankedRow & { ahead: number }> = await statementsOf(statements).query(
       `SELECT me.user_id, me.xp, me.reached_at,
-              (SELECT count(*)::int FROM leaderboard_entries
+              (SELECT count(*)::int FROM ${boardRows(periodKey, 'e')}
                WHERE code = $1 AND period_key = $2 AND xp > 0 AND ${AHEAD.replaceAll('$3', 'me.xp').replaceAll('$4', 'me.reached_at').replaceAll('$5', 'me.user_id')}) AS ahead
-       FROM leaderboard_entries me WHERE me.code = $1 AND me.period_key = $2 AND me.user_id = $3 AND me.xp > 0`,
+       FROM ${boardRows(periodKey, 'me')} WHERE me.code = $1 AND me.period_key = $2 AND me.user_id = $3 AND me.xp > 0`,
       [code, periodKey, userId],
     );
     return rows.length === 0 ? null : { ...rankedStanding(rows[0]), rank: rows[0].ahead + 1 };

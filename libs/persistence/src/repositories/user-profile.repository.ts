@@ -27,6 +27,12 @@ export interface StreakNoticeState {
 /** A user's totals as a decision or a recompute under `rulesVersion` left them. */
 export interface UserTotals {
   readonly userId: string;
+  /**
+   * When the user reached their total XP (engine time), the all-time boards' tie-break: set when the
+   * write changes it (a decision that adds XP, a recompute that folds it again); null keeps it, and
+   * the all-time standing, as it was.
+   */
+  readonly xpReachedAt: Date | null;
   /** A null zone keeps the one recorded (a recompute over sessions from before facts knows none). */
   readonly totals: Omit<ProgressTotals, 'timezone'> & { readonly timezone: string | null };
   readonly rulesVersion: number;
@@ -62,8 +68,33 @@ interface ProfileRow {
   readonly streak_day_ends_through: LocalDate | null;
 }
 
+/**
+ * A user's all-time standing as a write left it: their total XP, when they reached it, and a revision
+ * that grows with every change of the two (Redis keeps the newest).
+ */
+export interface XpStanding {
+  readonly userId: string;
+  readonly xp: number;
+  readonly reachedAt: Date;
+  readonly revision: number;
+}
+
+interface XpStandingRow {
+  readonly user_id: string;
+  readonly total_xp: number;
+  readonly reached_ms: string;
+  readonly xp_revision: string;
+}
+
+function xpStanding(row: XpStandingRow): XpStanding {
+  return { userId: row.user_id, xp: row.total_xp, reachedAt: new Date(Number(row.reached_ms)), revision: Number(row.xp_revision) };
+}
+
+const XP_STANDING_COLUMNS = 'p.user_id, p.total_xp, (extract(epoch FROM p.xp_reached_at) * 1000)::bigint AS reached_ms, p.xp_revision';
+
 interface TotalsRow {
   readonly user_id: string;
+  readonly xp_reached_at: string | null;
   readonly total_xp: number;
   readonly level: number;
   readonly sessions_completed: number;
@@ -106,9 +137,10 @@ function streakWatch(row: Pick<ProfileRow, 'current_streak' | 'last_practice_dat
   };
 }
 
-function totalsRow({ userId, totals, rulesVersion, notices }: UserTotals): TotalsRow & NoticeRow {
+function totalsRow({ userId, xpReachedAt, totals, rulesVersion, notices }: UserTotals): TotalsRow & NoticeRow {
   return {
     user_id: userId,
+    xp_reached_at: xpReachedAt?.toISOString() ?? null,
     total_xp: totals.totalXp,
     level: totals.level,
     sessions_completed: totals.sessionsCompleted,
@@ -238,24 +270,32 @@ export class UserProfileRepository {
     return rows.map((row) => row.user_id);
   }
 
-  /** Writes the totals users were left with (the zone and the rules version included), in one statement. */
-  async storeTotals(transaction: Transaction, users: readonly UserTotals[], now: Date): Promise<void> {
+  /**
+   * Writes the totals users were left with (the zone and the rules version included), in one
+   * statement; returns the all-time standings it changed: those of the users given an `xpReachedAt`.
+   */
+  async storeTotals(transaction: Transaction, users: readonly UserTotals[], now: Date): Promise<XpStanding[]> {
     if (users.length === 0) {
-      return;
+      return [];
     }
-    await statementsOf(transaction).query(
-      `UPDATE user_profiles p SET total_xp = v.total_xp, level = v.level, sessions_completed = v.sessions_completed,
+    const rows: Array<XpStandingRow & { readonly reached: boolean }> = await statementsOf(transaction).query(
+      `WITH stored AS (
+       UPDATE user_profiles p SET total_xp = v.total_xp, level = v.level, sessions_completed = v.sessions_completed,
          best_score = v.best_score, current_streak = v.current_streak, longest_streak = v.longest_streak,
          last_practice_date = v.last_practice_date, timezone = COALESCE(v.timezone, p.timezone),
          rules_version = v.rules_version, freezes_held = v.freezes_held, frozen_days = v.frozen_days,
          streak_warned_on = v.streak_warned_on, streak_day_ends_through = v.streak_day_ends_through,
-         streak_due_at = v.streak_due_at, updated_at = $2
-       FROM json_to_recordset($1::json) AS v(user_id text, total_xp int, level int, sessions_completed int,
+         streak_due_at = v.streak_due_at, updated_at = $2,
+         xp_reached_at = COALESCE(v.xp_reached_at, p.xp_reached_at), xp_revision = p.xp_revision + (v.xp_reached_at IS NOT NULL)::int
+       FROM json_to_recordset($1::json) AS v(user_id text, xp_reached_at timestamptz, total_xp int, level int, sessions_completed int,
          best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text, rules_version int,
          freezes_held int, frozen_days date[], streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
-       WHERE p.user_id = v.user_id`,
+       WHERE p.user_id = v.user_id
+       RETURNING ${XP_STANDING_COLUMNS}, v.xp_reached_at IS NOT NULL AS reached)
+       SELECT * FROM stored`,
       [recordset(users.map(totalsRow)), now],
     );
+    return rows.filter((row) => row.reached).map(xpStanding);
   }
 
   /** Writes the zone last seen of users whose totals did not change, where it changed, in one statement. */
@@ -272,13 +312,16 @@ export class UserProfileRepository {
     );
   }
 
-  async storeXp(transaction: Transaction, userId: string, xp: { readonly totalXp: number; readonly level: number }, now: Date): Promise<void> {
-    await statementsOf(transaction).query(`UPDATE user_profiles SET total_xp = $2, level = $3, updated_at = $4 WHERE user_id = $1`, [
-      userId,
-      xp.totalXp,
-      xp.level,
-      now,
-    ]);
+  /** Stores XP added at `now` (a claim's), which the user reaches then; returns their all-time standing. */
+  async storeXp(transaction: Transaction, userId: string, xp: { readonly totalXp: number; readonly level: number }, now: Date): Promise<XpStanding> {
+    const [row]: XpStandingRow[] = await statementsOf(transaction).query(
+      `WITH stored AS (
+         UPDATE user_profiles p SET total_xp = $2, level = $3, updated_at = $4, xp_reached_at = $4, xp_revision = p.xp_revision + 1
+         WHERE p.user_id = $1 RETURNING ${XP_STANDING_COLUMNS})
+       SELECT * FROM stored`,
+      [userId, xp.totalXp, xp.level, now],
+    );
+    return xpStanding(row);
   }
 
   /** Writes a recomputed streak and where its notices stand; a streak that did not change leaves the row untouched. */
