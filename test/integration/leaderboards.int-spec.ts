@@ -79,7 +79,7 @@ describe('leaderboards: XP per period, ranks, finals', () => {
     expect([fromPostgres.participants, fromPostgres.me]).toEqual([5, { rank: 4, xp: 120 }]);
 
     // The first read found the board missing in Redis and started its build from Postgres.
-    await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W47');
+    await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W47', null);
     expect(await built('WEEKLY_XP', '2030-W47')).toBe(true);
     expect(await board('bob-10', 'WEEKLY_XP')).toEqual(fromPostgres);
 
@@ -98,7 +98,7 @@ describe('leaderboards: XP per period, ranks, finals', () => {
     const before = await board('dave', 'WEEKLY_XP');
     await redis.del(...(await redis.keys(`${env.REDIS_KEY_PREFIX}lb:WEEKLY_XP:*`)));
     expect(await board('dave', 'WEEKLY_XP')).toEqual(before);
-    await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W47');
+    await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W47', null);
     expect(await built('WEEKLY_XP', '2030-W47')).toBe(true);
     expect(await board('dave', 'WEEKLY_XP')).toEqual(before);
   });
@@ -181,6 +181,26 @@ describe('leaderboards: XP per period, ranks, finals', () => {
     expect(week.me).toEqual({ rank: 5, xp: 130 });
     expect((await board('dave', 'ALL_TIME_XP')).me!.xp).toBe(allTimeBefore + 130);
     expect((await board('dave', 'MONTHLY_XP', { key: '2030-11' })).me!.xp).toBe(260);
+  });
+
+  it('lets a final board leave Redis once it is no longer the previous period; an older one read by its key is built again for an hour', async () => {
+    // 2030-W47 was announced final at 12:00 on 25 November (above); it is the previous week until 2030-W48 ends.
+    const expiresAt = (code: string, periodKey: string) =>
+      Promise.all(['built', 'ranking', 'standings'].map(async (part) => Number(await redis.call('PEXPIRETIME', `${env.REDIS_KEY_PREFIX}lb:${code}:${periodKey}:${part}`))));
+    const endOfW48 = Date.parse('2030-12-02T00:00:00.000Z');
+    expect(await expiresAt('WEEKLY_XP', '2030-W47')).toEqual([endOfW48, endOfW48, endOfW48]);
+    expect(await app.get(FinishLeaderboardPeriodsUseCase).execute()).toEqual([]);
+    expect(await expiresAt('WEEKLY_XP', '2030-W47')).toEqual([endOfW48, endOfW48, endOfW48]);
+    // The current week takes XP: it stays.
+    await board('dave', 'WEEKLY_XP');
+    await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W48', null);
+    expect(await expiresAt('WEEKLY_XP', '2030-W48')).toEqual([-1, -1, -1]);
+
+    at('2030-11-25T13:30:00.000Z');
+    expect((await board('alice', 'WEEKLY_XP', { key: '2030-W46' })).period.final).toBe(true);
+    await app.get(LeaderboardBuilder).build('WEEKLY_XP', '2030-W46', null);
+    // Nobody had XP that week: the board is its mark alone (-2: no such key).
+    expect(await expiresAt('WEEKLY_XP', '2030-W46')).toEqual([Date.parse('2030-11-25T14:30:00.000Z'), -2, -2]);
   });
 
   it('refuses an unknown board and a period the board does not have, naming them', async () => {

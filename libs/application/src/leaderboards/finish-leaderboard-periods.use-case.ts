@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { isFinal, periodContaining, previousPeriod, type LeaderboardDefinition, type LeaderboardPeriod } from '@app/domain';
+import { isFinal, periodContaining, periodOfKey, previousPeriod, type GamificationRules, type LeaderboardDefinition, type LeaderboardPeriod } from '@app/domain';
 import { leaderboardFinishedV1 } from '@app/messaging';
-import { LeaderboardRepository, OutboxRepository, RulesVersionsRepository, UnitOfWork } from '@app/persistence';
+import { LeaderboardRanks, LeaderboardRepository, OutboxRepository, RulesVersionsRepository, UnitOfWork } from '@app/persistence';
 import { Clock } from '../clock/clock';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
+import { boardKeptUntil } from './board-retention';
 
 const TOP = 10;
 // A board announces at most this many periods per sweep (years of weeks after a long outage): the next sweep goes on.
@@ -25,6 +26,10 @@ export interface FinishedPeriod {
  * The announcement takes the rules' version fence exclusively: decisions in flight commit first (their
  * XP is in the ranking published), and every later one finds the period recorded final and leaves it,
  * whatever its clock said when it began.
+ *
+ * A final period's board then leaves Redis once it is no longer the previous period (`boardKeptUntil`).
+ * Each sweep sets that for the periods it announces and again for each board's latest final period,
+ * so a sweep that announced while Redis was away leaves no board in it for good.
  */
 @Injectable()
 export class FinishLeaderboardPeriodsUseCase {
@@ -35,6 +40,7 @@ export class FinishLeaderboardPeriodsUseCase {
     private readonly versions: RulesVersionsRepository,
     private readonly leaderboards: LeaderboardRepository,
     private readonly outbox: OutboxRepository,
+    private readonly ranks: LeaderboardRanks,
     private readonly clock: Clock,
   ) {}
 
@@ -43,21 +49,34 @@ export class FinishLeaderboardPeriodsUseCase {
     const rules = await this.rulesInForce.current();
     const finished: FinishedPeriod[] = [];
     for (const board of rules.leaderboards.filter((candidate) => candidate.period !== 'all')) {
-      for (const period of await this.unannounced(board, rules.leaderboardTimeZone, rules.leaderboardGraceHours, now)) {
+      const { lastFinal, first } = await this.unitOfWork.read(async (statements) => ({
+        lastFinal: await this.leaderboards.lastFinalKey(statements, board.code),
+        first: await this.leaderboards.firstPeriodKey(statements, board.code),
+      }));
+      const final = lastFinal === null ? [] : [periodOfKey(board.period, lastFinal, rules.leaderboardTimeZone)!];
+      for (const period of this.unannounced(board, rules.leaderboardTimeZone, rules.leaderboardGraceHours, now, lastFinal, first)) {
         const announced = await this.announce(board.code, period, now);
         if (announced !== null) {
           finished.push(announced);
+          final.push(period);
         }
       }
+      await this.letGo(board.code, final, rules, now);
     }
     return finished;
   }
 
-  private async unannounced(board: LeaderboardDefinition, zone: string, graceHours: number, now: Date): Promise<LeaderboardPeriod[]> {
-    const { lastFinal, first } = await this.unitOfWork.read(async (statements) => ({
-      lastFinal: await this.leaderboards.lastFinalKey(statements, board.code),
-      first: await this.leaderboards.firstPeriodKey(statements, board.code),
-    }));
+  /** Sets when final boards leave Redis; a process without Redis has none to let go. */
+  private async letGo(code: string, periods: readonly LeaderboardPeriod[], rules: GamificationRules, now: Date): Promise<void> {
+    if (!this.ranks.available) {
+      return;
+    }
+    for (const period of periods) {
+      await this.ranks.keepUntil(code, period.key, boardKeptUntil(period, rules, now)!);
+    }
+  }
+
+  private unannounced(board: LeaderboardDefinition, zone: string, graceHours: number, now: Date, lastFinal: string | null, first: string | null): LeaderboardPeriod[] {
     if (first === null) {
       return [];
     }

@@ -4,6 +4,7 @@ import { LeaderboardRanks, LeaderboardRepository, UnitOfWork, type RanksPage, ty
 import { Clock } from '../clock/clock';
 import { ApplicationError } from '../errors/application.error';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
+import { boardKeptUntil } from './board-retention';
 import { FallbackReads } from './fallback-reads';
 import { LeaderboardBuilder } from './leaderboard-builder';
 import { LOST_PROJECTION_AFTER_MS } from './leaderboard-projector';
@@ -50,7 +51,9 @@ export class GetLeaderboardUseCase {
     const now = this.clock.now();
     const period = selectPeriod(board, query.period, rules.leaderboardTimeZone, now);
     const ranksQuery: RanksQuery = query.page.around ? { userId: query.userId, around: true } : { userId: query.userId, ...query.page };
-    const page = (await this.fromRedis(board.code, period.key, ranksQuery)) ?? (await this.fallbackReads.run(() => this.fromPostgres(board.code, period.key, ranksQuery)));
+    const page =
+      (await this.fromRedis(board.code, period.key, ranksQuery, boardKeptUntil(period, rules, now))) ??
+      (await this.fallbackReads.run(() => this.fromPostgres(board.code, period.key, ranksQuery)));
     if (page === null) {
       throw new ApplicationError(
         'LEADERBOARD_REBUILDING',
@@ -74,8 +77,8 @@ export class GetLeaderboardUseCase {
     };
   }
 
-  /** The page from Redis; null when Redis cannot be trusted for it now (or cannot be reached). */
-  private async fromRedis(code: string, periodKey: string, query: RanksQuery): Promise<RanksPage | null> {
+  /** The page from Redis; null when Redis cannot be trusted for it now (or cannot be reached). A board not there is built, kept until `keptUntil`. */
+  private async fromRedis(code: string, periodKey: string, query: RanksQuery, keptUntil: Date | null): Promise<RanksPage | null> {
     if (!this.ranks.available) {
       return null;
     }
@@ -85,7 +88,7 @@ export class GetLeaderboardUseCase {
       }
       const page = await this.ranks.read(code, periodKey, query);
       if (page === null) {
-        this.builder.request(code, periodKey);
+        this.builder.request(code, periodKey, keptUntil);
       }
       return page;
     } catch (error) {

@@ -32,24 +32,27 @@ export class LeaderboardBuilder {
   ) {}
 
   /** Starts a build in the background unless one is under way; a failure is logged, and the next reader asks again. */
-  request(code: string, periodKey: string): void {
-    this.build(code, periodKey).catch((error: unknown) => {
+  request(code: string, periodKey: string, keptUntil: Date | null): void {
+    this.build(code, periodKey, keptUntil).catch((error: unknown) => {
       this.logger.warn(`building leaderboard ${code} ${periodKey} failed; it is read from Postgres until a build succeeds: ${(error as Error).message}`);
     });
   }
 
-  /** Builds a board; `onProgress` hears the standings written so far. A call while this process builds it joins that build. */
-  build(code: string, periodKey: string, onProgress?: (written: number) => void): Promise<BuildResult> {
+  /**
+   * Builds a board, kept in Redis until `keptUntil` (see `boardKeptUntil`; null: for good); `onProgress`
+   * hears the standings written so far. A call while this process builds it joins that build.
+   */
+  build(code: string, periodKey: string, keptUntil: Date | null, onProgress?: (written: number) => void): Promise<BuildResult> {
     const key = `${code}:${periodKey}`;
     let build = this.inProgress.get(key);
     if (build === undefined) {
-      build = this.run(code, periodKey, onProgress).finally(() => this.inProgress.delete(key));
+      build = this.run(code, periodKey, keptUntil, onProgress).finally(() => this.inProgress.delete(key));
       this.inProgress.set(key, build);
     }
     return build;
   }
 
-  private async run(code: string, periodKey: string, onProgress?: (written: number) => void): Promise<BuildResult> {
+  private async run(code: string, periodKey: string, keptUntil: Date | null, onProgress?: (written: number) => void): Promise<BuildResult> {
     const owner = randomUUID();
     if (!(await this.ranks.claimBuild(code, periodKey, owner, BUILD_LEASE_MS))) {
       return { status: 'busy' };
@@ -69,6 +72,9 @@ export class LeaderboardBuilder {
       if (!(await this.ranks.markBuilt(code, periodKey, owner))) {
         this.logger.warn({ code, periodKey }, `building leaderboard ${code} ${periodKey} was interrupted (Redis lost it meanwhile); it stays read from Postgres`);
         return { status: 'interrupted' };
+      }
+      if (keptUntil !== null) {
+        await this.ranks.keepUntil(code, periodKey, keptUntil);
       }
       this.logger.log({ code, periodKey, standings: written, ms: Date.now() - started }, `built leaderboard ${code} ${periodKey} from Postgres`);
       return { status: 'built', standings: written };

@@ -3,6 +3,7 @@ import { LeaderboardRepository, UnitOfWork } from '@app/persistence';
 import { Clock } from '../clock/clock';
 import { RulesInForce } from '../rules-in-force/rules-in-force';
 import type { PeriodSelector } from './get-leaderboard.query';
+import { boardKeptUntil } from './board-retention';
 import { LeaderboardBuilder, type BuildResult } from './leaderboard-builder';
 import { selectBoard, selectPeriod } from './select-period';
 
@@ -34,10 +35,11 @@ export class RebuildLeaderboardsUseCase {
     const boards = code === null ? rules.leaderboards.filter((board) => selector === 'current' || board.period !== 'all') : [selectBoard(rules.leaderboards, code)];
     const rebuilt: RebuiltBoard[] = [];
     for (const board of boards) {
-      const { key: periodKey } = selectPeriod(board, selector, rules.leaderboardTimeZone, now);
+      const period = selectPeriod(board, selector, rules.leaderboardTimeZone, now);
+      const periodKey = period.key;
       const total = await this.unitOfWork.read((statements) => this.leaderboards.participants(statements, board.code, periodKey));
       onProgress({ code: board.code, periodKey }, 0, total);
-      const result = await this.builder.build(board.code, periodKey, (written) => onProgress({ code: board.code, periodKey }, written, total));
+      const result = await this.builder.build(board.code, periodKey, boardKeptUntil(period, rules, now), (written) => onProgress({ code: board.code, periodKey }, written, total));
       rebuilt.push({ code: board.code, periodKey, result });
     }
     return rebuilt;

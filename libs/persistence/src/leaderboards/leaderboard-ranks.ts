@@ -227,6 +227,13 @@ export class LeaderboardRanks {
     return (await this.commands().markBuilt(`${board}:built`, `${board}:building`, owner)) === 1;
   }
 
+  /** Lets a board (its standings and its mark) leave Redis at `at`; a board not there is left alone. */
+  async keepUntil(code: string, periodKey: string, at: Date): Promise<void> {
+    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    const when = at.getTime();
+    await this.client().multi().pexpireat(`${board}:built`, when).pexpireat(`${board}:ranking`, when).pexpireat(`${board}:standings`, when).exec();
+  }
+
   /** Takes the right to build a board for `ttlMs`; false when another process holds it. */
   async claimBuild(code: string, periodKey: string, owner: string, ttlMs: number): Promise<boolean> {
     return (await this.client().set(`${this.prefix}lb:${code}:${periodKey}:building`, owner, 'PX', ttlMs, 'NX')) === 'OK';
