@@ -9,7 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * A profile with XP and no all-time row (rules without an all-time board) takes its last update as
  * the time it reached its XP, the closest the database knows; applying rules that add such a board
- * recomputes every user, which folds the exact time from the session facts.
+ * recomputes every user, which folds the exact time from the session facts. Each moved standing
+ * takes the next revision: where a row had fallen behind the profile's total, Redis takes the total.
  */
 export class KeepAllTimeStandingsOnProfiles1795750000000 implements MigrationInterface {
   name = 'KeepAllTimeStandingsOnProfiles1795750000000';
@@ -18,7 +19,7 @@ export class KeepAllTimeStandingsOnProfiles1795750000000 implements MigrationInt
     await queryRunner.query(`ALTER TABLE user_profiles ADD COLUMN xp_reached_at timestamptz NULL, ADD COLUMN xp_revision bigint NOT NULL DEFAULT 0`);
     await queryRunner.query(`
       UPDATE user_profiles p
-      SET xp_reached_at = COALESCE(e.reached_at, p.updated_at), xp_revision = COALESCE(e.revision, 0)
+      SET xp_reached_at = COALESCE(e.reached_at, p.updated_at), xp_revision = COALESCE(e.revision, 0) + 1
       FROM user_profiles u
         LEFT JOIN (SELECT DISTINCT ON (user_id) user_id, reached_at, revision FROM leaderboard_entries
                    WHERE period_key = 'all' ORDER BY user_id, revision DESC) AS e ON e.user_id = u.user_id

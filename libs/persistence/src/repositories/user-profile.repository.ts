@@ -28,9 +28,9 @@ export interface StreakNoticeState {
 export interface UserTotals {
   readonly userId: string;
   /**
-   * When the user reached their total XP (engine time), the all-time boards' tie-break: set when the
-   * write changes it (a decision that adds XP, a recompute that folds it again); null keeps it, and
-   * the all-time standing, as it was.
+   * When the user reached their total XP (engine time), the all-time boards' tie-break: set by a
+   * decision that adds XP and by a recompute under rules with an all-time board (which folds it
+   * again); null keeps it, and the all-time standing, as it was.
    */
   readonly xpReachedAt: Date | null;
   /** A null zone keeps the one recorded (a recompute over sessions from before facts knows none). */
@@ -272,7 +272,9 @@ export class UserProfileRepository {
 
   /**
    * Writes the totals users were left with (the zone and the rules version included), in one
-   * statement; returns the all-time standings it changed: those of the users given an `xpReachedAt`.
+   * statement; returns the all-time standings it wrote: those of the users given an `xpReachedAt`.
+   * A user with XP always has a time they reached it: now, when a recompute under rules without an
+   * all-time board gives XP to a user who had none.
    */
   async storeTotals(transaction: Transaction, users: readonly UserTotals[], now: Date): Promise<XpStanding[]> {
     if (users.length === 0) {
@@ -286,7 +288,8 @@ export class UserProfileRepository {
          rules_version = v.rules_version, freezes_held = v.freezes_held, frozen_days = v.frozen_days,
          streak_warned_on = v.streak_warned_on, streak_day_ends_through = v.streak_day_ends_through,
          streak_due_at = v.streak_due_at, updated_at = $2,
-         xp_reached_at = COALESCE(v.xp_reached_at, p.xp_reached_at), xp_revision = p.xp_revision + (v.xp_reached_at IS NOT NULL)::int
+         xp_reached_at = COALESCE(v.xp_reached_at, p.xp_reached_at, CASE WHEN v.total_xp > 0 THEN $2::timestamptz END),
+         xp_revision = p.xp_revision + (v.xp_reached_at IS NOT NULL)::int
        FROM json_to_recordset($1::json) AS v(user_id text, xp_reached_at timestamptz, total_xp int, level int, sessions_completed int,
          best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text, rules_version int,
          freezes_held int, frozen_days date[], streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
