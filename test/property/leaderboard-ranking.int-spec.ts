@@ -645,7 +645,7 @@ describe('leaderboard ranking (model-based, on the real Postgres and Redis)', ()
         await Promise.all(
           periodKeys.map(async (key) => {
             expect(await ranks.claimBuild('RANKS', key, `case-${key}`, 30_000)).toBe(true);
-            expect(await ranks.markBuilt('RANKS', key, `case-${key}`)).toBe(true);
+            expect(await ranks.markBuilt('RANKS', key, `case-${key}`, null)).toBe(true);
             await ranks.releaseBuild('RANKS', key);
           }),
         );

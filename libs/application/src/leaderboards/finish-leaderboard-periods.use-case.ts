@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { isFinal, periodContaining, periodOfKey, previousPeriod, type GamificationRules, type LeaderboardDefinition, type LeaderboardPeriod } from '@app/domain';
 import { leaderboardFinishedV1 } from '@app/messaging';
@@ -29,10 +29,13 @@ export interface FinishedPeriod {
  *
  * A final period's board then leaves Redis once it is no longer the previous period (`boardKeptUntil`).
  * Each sweep sets that for the periods it announces and again for each board's latest final period,
- * so a sweep that announced while Redis was away leaves no board in it for good.
+ * so a sweep that announced while Redis was away leaves no board in it for good; Redis being away
+ * holds up no announcement.
  */
 @Injectable()
 export class FinishLeaderboardPeriodsUseCase {
+  private readonly logger = new Logger(FinishLeaderboardPeriodsUseCase.name);
+
   constructor(
     private readonly config: AppConfig,
     private readonly unitOfWork: UnitOfWork,
@@ -53,7 +56,8 @@ export class FinishLeaderboardPeriodsUseCase {
         lastFinal: await this.leaderboards.lastFinalKey(statements, board.code),
         first: await this.leaderboards.firstPeriodKey(statements, board.code),
       }));
-      const final = lastFinal === null ? [] : [periodOfKey(board.period, lastFinal, rules.leaderboardTimeZone)!];
+      // Null when the board's code was once a board of another period kind.
+      const final = lastFinal === null ? [] : [periodOfKey(board.period, lastFinal, rules.leaderboardTimeZone)].filter((period) => period !== null);
       for (const period of this.unannounced(board, rules.leaderboardTimeZone, rules.leaderboardGraceHours, now, lastFinal, first)) {
         const announced = await this.announce(board.code, period, now);
         if (announced !== null) {
@@ -66,13 +70,23 @@ export class FinishLeaderboardPeriodsUseCase {
     return finished;
   }
 
-  /** Sets when final boards leave Redis; a process without Redis has none to let go. */
+  /**
+   * Sets when final boards leave Redis; a process without Redis has none to let go. A period that is
+   * no longer final (rules with longer grace since it was announced) is left until it is again.
+   */
   private async letGo(code: string, periods: readonly LeaderboardPeriod[], rules: GamificationRules, now: Date): Promise<void> {
     if (!this.ranks.available) {
       return;
     }
-    for (const period of periods) {
-      await this.ranks.keepUntil(code, period.key, boardKeptUntil(period, rules, now)!);
+    try {
+      for (const period of periods) {
+        const keptUntil = boardKeptUntil(period, rules, now);
+        if (keptUntil !== null) {
+          await this.ranks.keepUntil(code, period.key, keptUntil);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`the final boards of ${code} keep no expiry in Redis until the next sweep: ${(error as Error).message}`);
     }
   }
 

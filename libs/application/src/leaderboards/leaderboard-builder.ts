@@ -69,12 +69,9 @@ export class LeaderboardBuilder {
           onProgress?.(written);
         }),
       );
-      if (!(await this.ranks.markBuilt(code, periodKey, owner))) {
+      if (!(await this.ranks.markBuilt(code, periodKey, owner, keptUntil))) {
         this.logger.warn({ code, periodKey }, `building leaderboard ${code} ${periodKey} was interrupted (Redis lost it meanwhile); it stays read from Postgres`);
         return { status: 'interrupted' };
-      }
-      if (keptUntil !== null) {
-        await this.ranks.keepUntil(code, periodKey, keptUntil);
       }
       this.logger.log({ code, periodKey, standings: written, ms: Date.now() - started }, `built leaderboard ${code} ${periodKey} from Postgres`);
       return { status: 'built', standings: written };

@@ -87,13 +87,23 @@ const RUN_ID = `local run = string.match(redis.call('INFO', 'server'), 'run_id:(
 
 /**
  * Marks a board built, if the build that asks still holds its lease (KEYS[2] = ARGV[1]): a flush or
- * a restart during the build took the lease with the standings, and the board stays unbuilt.
+ * a restart during the build took the lease with the standings, and the board stays unbuilt. The
+ * mark, the ranking (KEYS[3]) and the standings (KEYS[4]) then share one lifetime: until ARGV[2]
+ * (epoch ms), or for good when it is empty. A board must never outlive its standings, as it would if
+ * the finals sweep gave them an expiry during the build and the mark came without one.
  */
 const MARK_SCRIPT = `${RUN_ID}
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then
   return 0
 end
 redis.call('SET', KEYS[1], run)
+for _, key in ipairs({KEYS[1], KEYS[3], KEYS[4]}) do
+  if ARGV[2] == '' then
+    redis.call('PERSIST', key)
+  else
+    redis.call('PEXPIREAT', key, ARGV[2])
+  end
+end
 return 1`;
 
 /**
@@ -137,7 +147,7 @@ type ReadReply = [number, number, string, number, string[]] | null;
 interface RanksCommands {
   writeStandings(ranking: string, standings: string, packed: string): Promise<number>;
   readRanks(ranking: string, standings: string, built: string, ...args: string[]): Promise<ReadReply>;
-  markBuilt(built: string, building: string, owner: string): Promise<number>;
+  markBuilt(built: string, building: string, ranking: string, standings: string, owner: string, keptUntil: string): Promise<number>;
 }
 
 /**
@@ -158,7 +168,7 @@ export class LeaderboardRanks {
     this.prefix = config.redis.keyPrefix;
     this.redis?.defineCommand('writeStandings', { numberOfKeys: 2, lua: WRITE_SCRIPT });
     this.redis?.defineCommand('readRanks', { numberOfKeys: 3, lua: READ_SCRIPT });
-    this.redis?.defineCommand('markBuilt', { numberOfKeys: 2, lua: MARK_SCRIPT });
+    this.redis?.defineCommand('markBuilt', { numberOfKeys: 4, lua: MARK_SCRIPT });
   }
 
   /** Whether this process has Redis; without it the boards are read from Postgres. */
@@ -219,15 +229,16 @@ export class LeaderboardRanks {
 
   /**
    * Marks a board built (it holds every standing Postgres had when its build began, and what came
-   * after), for this run of Redis; false when the build's lease is gone (Redis flushed or restarted
-   * meanwhile), and the board stays unbuilt.
+   * after), for this run of Redis, and kept until `keptUntil` (null: for good); false when the build's
+   * lease is gone (Redis flushed or restarted meanwhile), and the board stays unbuilt.
    */
-  async markBuilt(code: string, periodKey: string, owner: string): Promise<boolean> {
+  async markBuilt(code: string, periodKey: string, owner: string, keptUntil: Date | null): Promise<boolean> {
     const board = `${this.prefix}lb:${code}:${periodKey}`;
-    return (await this.commands().markBuilt(`${board}:built`, `${board}:building`, owner)) === 1;
+    const until = keptUntil === null ? '' : String(keptUntil.getTime());
+    return (await this.commands().markBuilt(`${board}:built`, `${board}:building`, `${board}:ranking`, `${board}:standings`, owner, until)) === 1;
   }
 
-  /** Lets a board (its standings and its mark) leave Redis at `at`; a board not there is left alone. */
+  /** Lets a board (its ranking, standings and mark, together) leave Redis at `at`; a board not there is left alone. */
   async keepUntil(code: string, periodKey: string, at: Date): Promise<void> {
     const board = `${this.prefix}lb:${code}:${periodKey}`;
     const when = at.getTime();
