@@ -10,13 +10,36 @@ export interface RecordedMessage {
   readonly headers: Record<string, string>;
 }
 
+// How long `stop` waits for a restarted consumer to join its group before it disconnects all the same.
+const RESTART_JOIN_WAIT_MS = 30_000;
+
 /** Reads topics from the beginning in a group of its own and keeps every message, for assertions. */
 export class TopicRecorder {
   private readonly messages: RecordedMessage[] = [];
   private readonly consumer: Consumer;
+  private stopping = false;
+  // A restart after a crash (a topic not created yet, a rebalance), until the consumer has joined again.
+  private restart: Promise<void> | null = null;
 
+  /**
+   * kafkajs restarts a crashed consumer a moment later, and a `disconnect` while that restart joins
+   * its group finds nothing running and returns: the restarted consumer outlived the test, and its
+   * requests after Jest had torn the test file's modules down failed the whole run. So a crash after
+   * `stop` began restarts nothing, and `stop` waits for a restart under way to join before it leaves.
+   */
   private constructor(kafka: Kafka) {
-    this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}` });
+    this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}`, retry: { restartOnFailure: async () => !this.stopping } });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        this.restart ??= new Promise((resolve) => {
+          const joined = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+            joined();
+            this.restart = null;
+            resolve();
+          });
+        });
+      }
+    });
   }
 
   static async start(brokers: readonly string[], topics: readonly string[]): Promise<TopicRecorder> {
@@ -64,6 +87,12 @@ export class TopicRecorder {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restart !== null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.restart, new Promise((resolve) => (timer = setTimeout(resolve, RESTART_JOIN_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     await this.consumer.disconnect();
   }
 }
