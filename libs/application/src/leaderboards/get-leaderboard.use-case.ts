@@ -52,7 +52,7 @@ export class GetLeaderboardUseCase {
     const period = selectPeriod(board, query.period, rules.leaderboardTimeZone, now);
     const ranksQuery: RanksQuery = query.page.around ? { userId: query.userId, around: true } : { userId: query.userId, ...query.page };
     const page =
-      (await this.fromRedis(board.code, period.key, ranksQuery, boardKeptUntil(period, rules, now))) ??
+      (await this.fromRedis(board.code, period.key, ranksQuery, () => boardKeptUntil(period, rules, now))) ??
       (await this.fallbackReads.run(() => this.fromPostgres(board.code, period.key, ranksQuery)));
     if (page === null) {
       throw new ApplicationError(
@@ -77,8 +77,11 @@ export class GetLeaderboardUseCase {
     };
   }
 
-  /** The page from Redis; null when Redis cannot be trusted for it now (or cannot be reached). A board not there is built, kept until `keptUntil`. */
-  private async fromRedis(code: string, periodKey: string, query: RanksQuery, keptUntil: Date | null): Promise<RanksPage | null> {
+  /**
+   * The page from Redis; null when Redis cannot be trusted for it now (or cannot be reached). A board
+   * not there is built, kept until `keptUntil()`: asked only then, as most reads find their board.
+   */
+  private async fromRedis(code: string, periodKey: string, query: RanksQuery, keptUntil: () => Date | null): Promise<RanksPage | null> {
     if (!this.ranks.available) {
       return null;
     }
@@ -88,7 +91,7 @@ export class GetLeaderboardUseCase {
       }
       const page = await this.ranks.read(code, periodKey, query);
       if (page === null) {
-        this.builder.request(code, periodKey, keptUntil);
+        this.builder.request(code, periodKey, keptUntil());
       }
       return page;
     } catch (error) {

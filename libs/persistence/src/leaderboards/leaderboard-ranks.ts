@@ -200,7 +200,7 @@ export class LeaderboardRanks {
 
   /** A page of a board, or null when it is not built. */
   async read(code: string, periodKey: string, query: RanksQuery): Promise<RanksPage | null> {
-    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    const board = this.boardKey(code, periodKey);
     const reply = await this.commands().readRanks(
       `${board}:ranking`,
       `${board}:standings`,
@@ -223,7 +223,7 @@ export class LeaderboardRanks {
 
   /** Empties a board before it is built again, and unmarks it. */
   async clear(code: string, periodKey: string): Promise<void> {
-    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    const board = this.boardKey(code, periodKey);
     await this.client().del(`${board}:built`, `${board}:ranking`, `${board}:standings`);
   }
 
@@ -233,30 +233,35 @@ export class LeaderboardRanks {
    * lease is gone (Redis flushed or restarted meanwhile), and the board stays unbuilt.
    */
   async markBuilt(code: string, periodKey: string, owner: string, keptUntil: Date | null): Promise<boolean> {
-    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    const board = this.boardKey(code, periodKey);
     const until = keptUntil === null ? '' : String(keptUntil.getTime());
     return (await this.commands().markBuilt(`${board}:built`, `${board}:building`, `${board}:ranking`, `${board}:standings`, owner, until)) === 1;
   }
 
   /** Lets a board (its ranking, standings and mark, together) leave Redis at `at`; a board not there is left alone. */
   async keepUntil(code: string, periodKey: string, at: Date): Promise<void> {
-    const board = `${this.prefix}lb:${code}:${periodKey}`;
+    const board = this.boardKey(code, periodKey);
     const when = at.getTime();
     await this.client().multi().pexpireat(`${board}:built`, when).pexpireat(`${board}:ranking`, when).pexpireat(`${board}:standings`, when).exec();
   }
 
   /** Takes the right to build a board for `ttlMs`; false when another process holds it. */
   async claimBuild(code: string, periodKey: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.client().set(`${this.prefix}lb:${code}:${periodKey}:building`, owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return (await this.client().set(`${this.boardKey(code, periodKey)}:building`, owner, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   /** Keeps the right to build for another `ttlMs`, while the build makes progress. */
   async renewBuild(code: string, periodKey: string, ttlMs: number): Promise<void> {
-    await this.client().pexpire(`${this.prefix}lb:${code}:${periodKey}:building`, ttlMs);
+    await this.client().pexpire(`${this.boardKey(code, periodKey)}:building`, ttlMs);
   }
 
   async releaseBuild(code: string, periodKey: string): Promise<void> {
-    await this.client().del(`${this.prefix}lb:${code}:${periodKey}:building`);
+    await this.client().del(`${this.boardKey(code, periodKey)}:building`);
+  }
+
+  /** The prefix of a board's keys: `…:ranking`, `…:standings`, `…:built` and `…:building`. */
+  private boardKey(code: string, periodKey: string): string {
+    return `${this.prefix}lb:${code}:${periodKey}`;
   }
 
   private client(): Redis {
