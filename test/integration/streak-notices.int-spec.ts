@@ -6,6 +6,8 @@ import {
   GetProfileQuery,
   GetProfileUseCase,
   SweepStreakNoticesUseCase,
+  SyncProgressCommand,
+  SyncProgressUseCase,
 } from '@app/application';
 import { aSessionCompleted, eventually, parsedSession, TopicRecorder, type SessionCompletedMessage } from '@app/testing';
 import { startApplication } from '../support/application-harness';
@@ -172,5 +174,20 @@ describe('streak notices: streak.at_risk, streak.frozen and streak.lost', () => 
       const [message] = recorder.received(row.topic, row.message_key).filter((candidate) => candidate.headers['event-id'] === row.event_id);
       expect({ key: message.key, value: JSON.parse(message.value!.toString()) }).toEqual({ key: row.message_key, value: row.payload });
     }
+  });
+
+  it('announces a day end owed when a sync restates the streak before the sweep came by, and the sweep sends it no second time', async () => {
+    // Seven days to 7 November in UTC: a freeze held. The 8th ends unpractised.
+    await practise('synced', 'UTC', days('2030-11-01', 7), 'Z');
+    // Half an hour after the 8th ended (past the grace), the worker has not swept yet, and the user's app asks for a sync.
+    at('2030-11-09T00:30:00Z');
+    const before = new Set((await dataSource.query(`SELECT event_id FROM outbox_messages`)).map((row: { event_id: string }) => row.event_id));
+    await app.get(SyncProgressUseCase).execute(new SyncProgressCommand('synced'));
+    const rows: Array<{ event_id: string; payload: Record<string, unknown> }> = await dataSource.query(`SELECT event_id, payload FROM outbox_messages WHERE message_key = 'synced' ORDER BY id`);
+    expect(rows.filter((row) => !before.has(row.event_id)).map((row) => row.payload)).toEqual([
+      { eventId: expect.stringMatching(UUID), type: 'streak.frozen', userId: 'synced', frozenDate: '2030-11-08', currentStreak: 7, freezesHeld: 0 },
+    ]);
+    expect((await sweepAt('2030-11-09T00:31:00Z')).queued.filter((notice) => notice.key === 'synced')).toEqual([]);
+    expect(await profile('synced')).toMatchObject({ currentStreak: 7, streakFreezes: { held: 0 }, frozenDays: ['2030-11-08'] });
   });
 });

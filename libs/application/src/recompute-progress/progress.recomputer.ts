@@ -1,8 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { ALL_TIME_KEY, LeaderboardTally, recomputeProgress, StreakNotifier, type GamificationRules, type LeaderboardXp, type LocalDate, type RecomputedProgress } from '@app/domain';
+import { AppConfig } from '@app/config';
+import {
+  ALL_TIME_KEY,
+  LeaderboardTally,
+  recomputeProgress,
+  StreakNotifier,
+  type GamificationRules,
+  type LeaderboardXp,
+  type LocalDate,
+  type RecomputedProgress,
+  type StreakNotice,
+} from '@app/domain';
 import {
   DailyChallengesRepository,
   LeaderboardRepository,
+  OutboxRepository,
   PracticeDaysRepository,
   ProcessedEventsRepository,
   UserBadgesRepository,
@@ -17,6 +29,7 @@ import {
 } from '@app/persistence';
 import { AwardsRecorder } from '../award-events/awards.recorder';
 import { allTimeStandings } from '../leaderboards/all-time-standings';
+import { streakNoticeOutbox } from '../sweep-streak-notices/streak-notice-outbox';
 
 /** One user's recorded XP and level before a recompute, and what the recompute gives them. */
 export interface UserRecomputed {
@@ -42,12 +55,14 @@ export function recomputeSourceEventId(version: number): string {
  * Recomputes users under a rules version from their session facts and claims (contract section 6:
  * XP recomputed, badges and levels kept). `preview` only reads; `recompute` also stores the result
  * and puts the users on that version, in the caller's transaction: profiles, practice days and
- * badges are written, and newly reached badges and levels are queued in the outbox. The zone last
+ * badges are written, and newly reached badges and levels are queued in the outbox, with the streak
+ * notices owed when the user was met. The zone last
  * seen stays as recorded, and challenge days stay as they were decided; their claims count as XP.
  */
 @Injectable()
 export class ProgressRecomputer {
   constructor(
+    private readonly config: AppConfig,
     private readonly processedEvents: ProcessedEventsRepository,
     private readonly challenges: DailyChallengesRepository,
     private readonly profiles: UserProfileRepository,
@@ -55,6 +70,7 @@ export class ProgressRecomputer {
     private readonly badges: UserBadgesRepository,
     private readonly awards: AwardsRecorder,
     private readonly leaderboards: LeaderboardRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /** What `rules` give each user, against the XP and level (the highest reached) recorded. */
@@ -87,12 +103,15 @@ export class ProgressRecomputer {
     const added: PracticeDay[] = [];
     const removed: PracticeDay[] = [];
     const notifier = new StreakNotifier(rules.streakReminderLocalTime);
+    const streakNotices: Array<{ userId: string; notice: StreakNotice }> = [];
     const stored = recomputed.map((user): UserRecomputedAndStored & { readonly notices: StreakNoticeState } => {
       const { userId, after } = user;
       const before = users.get(userId)!;
-      // The streak may change under the new rules (freezes): the past is restated, not announced.
+      // The streak may change under the new rules (freezes): the past is restated, not announced,
+      // after the day ends owed under the streak as it was.
       const { zone } = before.streakWatch;
       const settled = notifier.restate(before.streakWatch, { summary: after.streak, zone }, now);
+      streakNotices.push(...settled.notices.map((notice) => ({ userId, notice })));
       const recorded: ReadonlySet<LocalDate> = recordedDays.get(userId) ?? new Set();
       const kept = new Set(after.practiceDays);
       added.push(...after.practiceDays.filter((date) => !recorded.has(date)).map((date) => ({ userId, date })));
@@ -145,6 +164,7 @@ export class ProgressRecomputer {
         levelUp: after.levelChange && { change: after.levelChange, totalXp: after.totalXp },
       })),
     );
+    await this.outbox.append(transaction, streakNoticeOutbox(this.config.topics, streakNotices));
     return stored;
   }
 

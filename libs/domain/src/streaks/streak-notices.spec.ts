@@ -119,16 +119,50 @@ describe('StreakNotifier', () => {
     expect(restated).toEqual({ notices: [], cursor: { warnedOn: '2026-11-09', dayEndsThrough: '2026-11-09' }, nextDueAt: new Date('2026-11-10T20:00:00Z') });
   });
 
+  describe('when a streak is restated before the sweep announced a day end', () => {
+    // Seven days to the 7th in UTC, one freeze held; the 8th ended unpractised and is not announced yet.
+    const before = watch(days('2026-11-01', 7), 'UTC', { warnedOn: '2026-11-08', dayEndsThrough: '2026-11-07' });
+    // The rules now hold no freezes: under them the 8th lost the streak.
+    const after = { summary: { currentStreak: 0, lastPracticeDate: '2026-11-07', freezesHeld: 0 }, zone: 'UTC' };
+
+    it('announces the day end owed, as the streak recorded before decided it', () => {
+      const restated = notifier.restate(before, after, new Date('2026-11-09T03:00:00Z'));
+      expect(restated.notices).toEqual([{ type: 'streak.frozen', frozenDate: '2026-11-08', currentStreak: 7, freezesHeld: 0 }]);
+      expect(restated.cursor).toEqual({ warnedOn: '2026-11-08', dayEndsThrough: '2026-11-08' });
+      expect(restated.nextDueAt).toBeNull();
+    });
+
+    it('leaves a day that ended within the grace to the sweep, which announces it as the new streak decides', () => {
+      const restated = notifier.restate(before, { ...after, summary: { currentStreak: 7, lastPracticeDate: '2026-11-07', freezesHeld: 0 } }, new Date('2026-11-09T00:02:00Z'));
+      expect(restated.notices).toEqual([]);
+      expect(restated.cursor).toEqual({ warnedOn: '2026-11-08', dayEndsThrough: '2026-11-07' });
+      const [swept] = sweep({ summary: { currentStreak: 7, lastPracticeDate: '2026-11-07', freezesHeld: 0 }, zone: 'UTC', cursor: restated.cursor }, ['2026-11-09T00:06:00Z']);
+      expect(swept.notices).toEqual([{ type: 'streak.lost', lostOn: '2026-11-08', previousStreak: 7 }]);
+    });
+  });
+
   describe('when a new practice day is recorded', () => {
     const before = watch(days('2026-11-01', 7), 'UTC', { warnedOn: '2026-11-08', dayEndsThrough: '2026-11-07' });
 
     it('announces the days before it that ended unannounced, with the streak as it was', () => {
       // The 8th ended at midnight; the session of the 9th is recorded before the sweep came by.
       const after = watch([...days('2026-11-01', 7), '2026-11-09'], 'UTC');
-      const settled = notifier.settle(before, after, '2026-11-09', new Date('2026-11-09T00:00:20Z'));
+      const settled = notifier.settle(before, after, '2026-11-09', new Date('2026-11-09T00:06:00Z'));
       expect(settled.notices).toEqual([{ type: 'streak.frozen', frozenDate: '2026-11-08', currentStreak: 7, freezesHeld: 0 }]);
       expect(settled.cursor).toEqual({ warnedOn: '2026-11-08', dayEndsThrough: '2026-11-08' });
       expect(settled.nextDueAt).toEqual(new Date('2026-11-10T20:00:00Z'));
+    });
+
+    it('announces nothing for a day that ended within the grace: a late session of it keeps the streak without a word', () => {
+      // The session of the 9th at 00:00:20 arrives before one of the 8th at 23:59, still on its way.
+      const ninth = watch([...days('2026-11-01', 7), '2026-11-09'], 'UTC');
+      const first = notifier.settle(before, ninth, '2026-11-09', new Date('2026-11-09T00:01:00Z'));
+      expect(first.notices).toEqual([]);
+      expect(first.cursor).toEqual({ warnedOn: '2026-11-08', dayEndsThrough: '2026-11-07' });
+      const late = notifier.settle({ ...ninth, cursor: first.cursor }, watch(days('2026-11-01', 9), 'UTC'), '2026-11-08', new Date('2026-11-09T00:02:00Z'));
+      expect(late.notices).toEqual([]);
+      const [swept] = sweep({ ...watch(days('2026-11-01', 9), 'UTC'), cursor: late.cursor }, ['2026-11-09T00:10:00Z']);
+      expect(swept.notices).toEqual([]);
     });
 
     it('counts a day as ended if it ended in either zone: a user who flew east', () => {

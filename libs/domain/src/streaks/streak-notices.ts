@@ -92,7 +92,7 @@ export class StreakNotifier {
   /** Everything due at `now`, the cursor past it, and the next instant to look again. */
   due(watch: StreakWatch, now: Date): StreakNoticesDue {
     const today = this.todayIn(watch.zone, now);
-    const ended = this.dayEnds(watch, this.yesterday(watch.zone, new Date(now.getTime() - this.dayEndGraceMs)));
+    const ended = this.dayEnds(watch, this.yesterday(watch.zone, this.announcedAt(now)));
     const notices: StreakNotice[] = [...ended.notices];
     let cursor = ended.cursor;
     const atRisk = this.atRisk(watch, today);
@@ -128,8 +128,11 @@ export class StreakNotifier {
   /**
    * A user's streak was computed again at `now` (a session was recorded, or the rules changed).
    * `firstNewDay` is the earliest practice day added after the latest one before, if any: the days
-   * before it that ended unannounced are announced now, with the streak as it was. Days that ended
-   * before the engine knew of any practice of the user are never announced. At-risk notices are
+   * before it that ended unannounced are announced now, with the streak as it was, once they have
+   * ended as long ago as a sweep waits. A day that ended less than that ago is left unannounced: a
+   * session of it may still be on its way, and telling someone who practised that their streak was
+   * lost is the mistake to avoid; the new practice day then keeps it from any later sweep. Days that
+   * ended before the engine knew of any practice of the user are never announced. At-risk notices are
    * left to the sweep, which the returned due instant brings back in time.
    */
   settle(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, firstNewDay: LocalDate | null, now: Date): StreakNoticesDue {
@@ -141,7 +144,8 @@ export class StreakNotifier {
     if (firstNewDay !== null) {
       // A day has ended if it has in either zone: a user who flew east may have days behind them
       // that their old zone has not finished yet.
-      const ended = Math.max(epochDay(this.yesterday(before.zone, now)), epochDay(this.yesterday(after.zone, now)));
+      const announced = this.announcedAt(now);
+      const ended = Math.max(epochDay(this.yesterday(before.zone, announced)), epochDay(this.yesterday(after.zone, announced)));
       ({ notices, cursor } = this.dayEnds(before, dateOfEpochDay(Math.min(epochDay(firstNewDay) - 1, ended))));
     }
     return { notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };
@@ -149,12 +153,21 @@ export class StreakNotifier {
 
   /**
    * A user's streak was recomputed without a new practice day (the rules changed, or a re-evaluation):
-   * like a late event, that changes the past and announces nothing about it. Day ends from today on
-   * follow the new streak.
+   * like a late event, that changes the past and announces nothing about it. The day ends owed at
+   * `now` (ended, announceable, not announced yet: the sweep had not come by, or the worker was down)
+   * are announced first, as the streak recorded before decides them, which is what a sweep a moment
+   * earlier would have sent. Day ends from there on follow the new streak.
    */
   restate(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, now: Date): StreakNoticesDue {
-    const cursor = { ...before.cursor, dayEndsThrough: laterOf(before.cursor.dayEndsThrough, this.yesterday(after.zone, now)) };
-    return { notices: [], cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };
+    const announced = this.announcedAt(now);
+    const owed = this.dayEnds(before, this.yesterday(before.zone, announced));
+    const cursor = { ...owed.cursor, dayEndsThrough: laterOf(owed.cursor.dayEndsThrough, this.yesterday(after.zone, announced)) };
+    return { notices: owed.notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };
+  }
+
+  /** The instant whose ended days are announced at `now`: a day's end is announced once the grace after it is over. */
+  private announcedAt(now: Date): Date {
+    return new Date(now.getTime() - this.dayEndGraceMs);
   }
 
   private yesterday(zone: string, now: Date): LocalDate {
