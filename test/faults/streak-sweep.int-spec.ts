@@ -12,13 +12,14 @@ const DAY_MS = 86_400_000;
 const dateOf = (instant: number) => new Date(instant).toISOString().slice(0, 10);
 
 /**
- * Users who practised seven days (a freeze earned), the last one three days ago in UTC, recorded by
+ * Users who practised seven days (a freeze earned), the last one four days ago in UTC, recorded by
  * the engine as it went. By the contract's rules each now has two notices due, whatever the time of
- * day: the day after the last practised frozen (streak 7, no freeze left), the next one lost.
+ * day: the day after the last practised frozen (streak 7, no freeze left), the next one lost. Both
+ * days ended more than a day ago, so the grace after a day's end never holds one back.
  */
 async function seedUsers(url: string, env: Record<string, string>, prefix: string) {
   const today = Date.parse(`${dateOf(Date.now())}T00:00:00Z`);
-  const last = today - 3 * DAY_MS;
+  const last = today - 4 * DAY_MS;
   let current = new Date(last - 6 * DAY_MS);
   const app = await startApplication(url, { now: () => current }, env);
   const userIds = Array.from({ length: USERS }, (_, index) => `${prefix}-${String(index).padStart(5, '0')}`);

@@ -133,6 +133,20 @@ describe('SessionCompletedDecider', () => {
     expect(decision.challengeDay).toBeNull();
   });
 
+  it('reaches a streak badge across a frozen day: the freeze keeps the streak the badge counts', () => {
+    // A freeze earned every two days: the 21st and 22nd earn one, the 23rd uses it, the 24th makes three.
+    const freezing = new SessionCompletedDecider({ ...rules, streakFreeze: { earnEveryDays: 2, maxHeld: 1 } });
+    const progress: UserProgress = { ...newUser, totalXp: 200, level: 2, sessionsCompleted: 2, timezone: 'UTC', practiceDays: ['2026-11-21', '2026-11-22'], badges: new Set(['FIRST_STEPS']) };
+    const dayAfterTheGap = session({ completedAt: new Date('2026-11-24T12:00:00Z'), timezone: 'UTC' });
+    const decision = counted(freezing.decide(dayAfterTheGap, progress, null, new Date('2026-11-24T12:01:00Z')));
+    expect(decision.totals).toMatchObject({ currentStreak: 3, longestStreak: 3, freezesHeld: 0, frozenDays: ['2026-11-23'] });
+    expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['ON_FIRE']);
+    // Under the shipped rules (a freeze every seven days) none is held yet: the gap ends the streak, and no badge is reached.
+    const noFreezeHeld = counted(decider.decide(dayAfterTheGap, progress, null, new Date('2026-11-24T12:01:00Z')));
+    expect(noFreezeHeld.totals).toMatchObject({ currentStreak: 1, longestStreak: 2 });
+    expect(noFreezeHeld.badgesAwarded).toEqual([]);
+  });
+
   it('publishes one level change over several levels at once', () => {
     const bigRules = { ...rules, xp: { ...rules.xp, base: 600 } };
     const decision = counted(new SessionCompletedDecider(bigRules).decide(session(), newUser, null, now));
