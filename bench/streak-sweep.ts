@@ -65,7 +65,9 @@ interface SweepWorker {
   nextSweepLine(): Promise<SweepLine>;
   /** Once the worker has observed `count` sweeps in gamification_streak_sweep_seconds: their count and total seconds. */
   sweeps(count: number): Promise<{ readonly count: number; readonly seconds: number }>;
-  /** Waits until the worker is ready (its consumer joined), then stops it as its supervisor would. */
+  /** Waits until the worker is ready: its consumer joined, its start-up over. */
+  ready(): Promise<void>;
+  /** Waits until the worker is ready, then stops it as its supervisor would. */
   stop(): Promise<void>;
 }
 
@@ -199,6 +201,8 @@ export async function streakSweep(options: StreakSweepOptions, log: (line: strin
       const started = await second.sweeps(1);
       // Its first sweep, unless a slow poll let the timer's next one in too.
       nothingDueSeconds = started.seconds / started.count;
+      // A running worker's sweep: not one that shares the cores with the worker's start-up (its consumer joining the group).
+      await second.ready();
       printProgress(`  putting the ${due} users back as they were before the sweep, their notices out of the outbox, for the worker's next sweep...`);
       const restored = await restoreDueUsers(pool);
       if (restored !== due) {
@@ -296,7 +300,9 @@ async function startSweepWorker(root: string, env: NodeJS.ProcessEnv, name: stri
   const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).catch(() => null);
   const metric = (text: string, metricName: string) => Number(new RegExp(`^${metricName} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   let taken = 0;
+  const ready = () => waitFor(`worker ${name} to be ready`, async () => (await get('/health/ready'))?.status === 200);
   return {
+    ready,
     nextSweepLine: async () => {
       await waitFor(`a streak sweep line from worker ${name}`, async () => lines.length > taken);
       taken += 1;
@@ -314,7 +320,7 @@ async function startSweepWorker(root: string, env: NodeJS.ProcessEnv, name: stri
     stop: async () => {
       try {
         // SIGTERM before the consumer has joined would find no shutdown hook yet, and cut the worker's transactions short.
-        await waitFor(`worker ${name} to be ready`, async () => (await get('/health/ready'))?.status === 200);
+        await ready();
       } finally {
         if (exit === null) {
           child.kill('SIGTERM');
