@@ -14,6 +14,8 @@ import { RulesHistoryUseCase } from './rules-history/rules-history.use-case';
 import { RulesInForce } from './rules-in-force/rules-in-force';
 import { SweepStreakNoticesUseCase } from './sweep-streak-notices/sweep-streak-notices.use-case';
 import { SyncProgressUseCase } from './sync-progress/sync-progress.use-case';
+import { GetSkillsUseCase } from './get-skills/get-skills.use-case';
+import { GetPracticeAnalyticsUseCase } from './get-practice-analytics/get-practice-analytics.use-case';
 import { LockedProgressLoader } from './user-progress/locked-progress.loader';
 import { FinishLeaderboardPeriodsUseCase } from './leaderboards/finish-leaderboard-periods.use-case';
 import { GetLeaderboardUseCase } from './leaderboards/get-leaderboard.use-case';
@@ -21,7 +23,7 @@ import { LeaderboardBuilder } from './leaderboards/leaderboard-builder';
 import { LeaderboardProjector } from './leaderboards/leaderboard-projector';
 import { RebuildLeaderboardsUseCase } from './leaderboards/rebuild-leaderboards.use-case';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase, RebuildLeaderboardsUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase, RebuildLeaderboardsUseCase, GetSkillsUseCase, GetPracticeAnalyticsUseCase];
 
 @Module({
   imports: [PersistenceModule],

@@ -26,3 +26,8 @@ export * from './rules-in-force/rules-in-force';
 export * from './sync-progress/sync-progress.command';
 export * from './sync-progress/sync-progress.use-case';
 export * from './sweep-streak-notices/sweep-streak-notices.use-case';
+export * from './get-skills/get-skills.query';
+export * from './get-skills/get-skills.use-case';
+export * from './get-skills/skills.view';
+export * from './get-practice-analytics/get-practice-analytics.query';
+export * from './get-practice-analytics/get-practice-analytics.use-case';

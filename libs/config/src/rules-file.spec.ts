@@ -99,6 +99,83 @@ describe('the rules file', () => {
     ]);
   });
 
+  it('ships the interview-practice skill tree and the mastery levels of contract section 10', () => {
+    const rules = loadRulesFile('config/rules.yaml');
+    expect(rules.skills.map(({ code, parent }) => `${parent ?? '-'}/${code}`)).toEqual([
+      '-/algorithms',
+      'algorithms/arrays',
+      'algorithms/strings',
+      'algorithms/graphs',
+      'algorithms/dynamic-programming',
+      '-/system-design',
+      'system-design/scalability',
+      'system-design/databases',
+      'system-design/caching',
+      '-/behavioural',
+      'behavioural/leadership',
+      'behavioural/conflict',
+      '-/communication',
+    ]);
+    expect(rules.skillMastery).toEqual([
+      { level: 1, name: 'Novice', xp: 0 },
+      { level: 2, name: 'Apprentice', xp: 500 },
+      { level: 3, name: 'Practitioner', xp: 2000 },
+      { level: 4, name: 'Expert', xp: 5000 },
+      { level: 5, name: 'Master', xp: 10000 },
+    ]);
+  });
+
+  it('reads a file from before skills with no tree and the contract mastery levels', () => {
+    const document = shipped();
+    delete document.skills;
+    delete document.skillMastery;
+    const rules = parseRules(document, 'rules.yaml');
+    expect(rules.skills).toEqual([]);
+    expect(rules.skillMastery.map((mastery) => mastery.xp)).toEqual([0, 500, 2000, 5000, 10000]);
+  });
+
+  it('refuses a cycle in the skill tree, a repeated code, a parent that does not exist and a bad code, naming each', () => {
+    const document = shipped();
+    document.skills = [
+      { code: 'a', name: 'A', parent: 'c' },
+      { code: 'b', name: 'B', parent: 'a' },
+      { code: 'c', name: 'C', parent: 'b' },
+      { code: 'd', name: 'D', parent: 'a' },
+      { code: 'd', name: 'D again' },
+      { code: 'e', name: 'E', parent: 'nowhere' },
+    ];
+    expect(problemsOf(document)).toEqual([
+      'rules.yaml: skills: code d appears more than once',
+      'rules.yaml: skills: e: parent nowhere is not a skill of the tree',
+      'rules.yaml: skills: a: its parents lead back to itself (a → c → b → a)',
+    ]);
+    const selfParent = shipped();
+    selfParent.skills = [{ code: 'loop', name: 'Loop', parent: 'loop' }];
+    expect(problemsOf(selfParent)).toEqual(['rules.yaml: skills: loop: its parents lead back to itself (loop → loop)']);
+    const badCode = shipped();
+    badCode.skills = [{ code: 'Dynamic Programming', name: 'DP' }];
+    expect(problemsOf(badCode)).toEqual([expect.stringMatching(/^rules\.yaml: skills\.0\.code: code must be 1 to 64 characters of a-z, 0-9 and -/)]);
+  });
+
+  it('refuses mastery thresholds that do not increase, a first level that needs XP and levels out of order, naming each', () => {
+    const document = shipped();
+    document.skillMastery = [
+      { level: 1, name: 'Novice', xp: 100 },
+      { level: 2, name: 'Apprentice', xp: 500 },
+      { level: 3, name: 'Practitioner', xp: 500 },
+      { level: 5, name: 'Master', xp: 400 },
+    ];
+    expect(problemsOf(document)).toEqual([
+      'rules.yaml: skillMastery: level 1 (Novice): xp must be 0 for the first level, so that every skill has a mastery',
+      "rules.yaml: skillMastery: level 3 (Practitioner): xp 500 must be above level 2's (500)",
+      'rules.yaml: skillMastery: level 5 (Master) is in place 4: levels must be 1, 2, 3, … in order',
+      "rules.yaml: skillMastery: level 5 (Master): xp 400 must be above level 3's (500)",
+    ]);
+    const empty = shipped();
+    empty.skillMastery = [];
+    expect(problemsOf(empty)).toEqual(['rules.yaml: skillMastery: at least one mastery level is needed']);
+  });
+
   it('refuses a reminder time that is not HH:MM and a negative or fractional freeze count, naming the field', () => {
     for (const time of ['24:00', '8:00', '20:60', 1200, '20:00:00', null]) {
       const document = shipped();
@@ -118,8 +195,8 @@ describe('the rules file', () => {
     expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakFreeze: streakFreeze must be a mapping/)]);
   });
 
-  it('ships version 4 (leaderboards came after version 3) and requires a positive whole version', () => {
-    expect(loadRulesFile('config/rules.yaml').version).toBe(4);
+  it('ships version 5 (skills came after leaderboards, version 4) and requires a positive whole version', () => {
+    expect(loadRulesFile('config/rules.yaml').version).toBe(5);
     for (const version of [undefined, 0, -1, 2.5, 'two']) {
       const document = shipped();
       document.version = version;

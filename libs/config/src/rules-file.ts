@@ -26,6 +26,8 @@ import {
   isValidTimeZone,
   LEADERBOARD_PERIOD_KINDS,
   LEADERBOARDS_OFF,
+  skillRulesProblems,
+  SKILLS_OFF,
   type BadgeMetric,
   type LeaderboardPeriodKind,
   type ChallengeType,
@@ -94,6 +96,19 @@ class LeaderboardFile {
   @IsIn(LEADERBOARD_PERIOD_KINDS) period!: LeaderboardPeriodKind;
 }
 
+class SkillFile {
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'code must be 1 to 64 characters of a-z, 0-9 and - (as the skills of session.completed)' })
+  code!: string;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsOptional() @Matches(/^[a-z0-9-]{1,64}$/, { message: 'parent must be the code of another skill' }) parent?: string;
+}
+
+class SkillMasteryFile {
+  @IsInt() @Min(1) level!: number;
+  @IsString() @IsNotEmpty() name!: string;
+  @IsInt() @Min(0) xp!: number;
+}
+
 class RulesFile {
   @IsInt({ message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
   @Min(1, { message: 'version must be a positive whole number (each change of the rules gets a higher one)' })
@@ -118,6 +133,9 @@ class RulesFile {
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => LeaderboardFile) leaderboards?: LeaderboardFile[];
   @IsOptional() @IsString() leaderboardTimeZone?: string;
   @IsOptional() @IsInt() @Min(0) @Max(168) leaderboardGraceHours?: number;
+  // Absent in files from before skills: no tree, and the contract's mastery levels.
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SkillFile) skills?: SkillFile[];
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SkillMasteryFile) skillMastery?: SkillMasteryFile[];
   @IsOptional() @IsString() description?: string;
 }
 
@@ -148,6 +166,9 @@ export function parseRules(document: unknown, source: string): GamificationRules
     if (rules.leaderboardTimeZone !== undefined && !isValidTimeZone(rules.leaderboardTimeZone)) {
       problems.push(`${source}: leaderboardTimeZone: "${rules.leaderboardTimeZone}" is not an IANA time zone (Europe/Paris, UTC, ...)`);
     }
+    const skills = (rules.skills ?? []).map(({ code, name, parent }) => ({ code, name, parent: parent ?? null }));
+    const skillMastery = rules.skillMastery?.map(({ level, name, xp }) => ({ level, name, xp })) ?? SKILLS_OFF.skillMastery;
+    problems.push(...skillRulesProblems(skills, skillMastery).map((problem) => `${source}: ${problem}`));
     // A badge that nobody can earn is a mistake in the file, not a rule: say so before it is in force.
     for (const { code, when } of rules.badges) {
       const ceiling = when.metric === 'level' ? { value: rules.levels.maxLevel, field: 'levels.maxLevel' } : when.metric === 'score' ? { value: 100, field: 'the highest score' } : null;
@@ -181,6 +202,8 @@ export function parseRules(document: unknown, source: string): GamificationRules
     leaderboards: (rules.leaderboards ?? LEADERBOARDS_OFF.leaderboards).map(({ code, name, period }) => ({ code, name, period })),
     leaderboardTimeZone: rules.leaderboardTimeZone ?? LEADERBOARDS_OFF.leaderboardTimeZone,
     leaderboardGraceHours: rules.leaderboardGraceHours ?? LEADERBOARDS_OFF.leaderboardGraceHours,
+    skills: (rules.skills ?? SKILLS_OFF.skills).map(({ code, name, parent }) => ({ code, name, parent: parent ?? null })),
+    skillMastery: (rules.skillMastery ?? SKILLS_OFF.skillMastery).map(({ level, name, xp }) => ({ level, name, xp })),
   };
 }
 

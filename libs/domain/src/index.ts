@@ -16,3 +16,7 @@ export * from './recompute/recompute-progress';
 export * from './recompute/rules-diff';
 export * from './leaderboards/leaderboard-period';
 export * from './leaderboards/leaderboard-tally';
+export * from './skills/skill-tree';
+export * from './skills/skill-mastery';
+export * from './skills/skill-progress';
+export * from './analytics/practice-analytics';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -20,23 +20,34 @@ import {
   ClaimChallengeCommand,
   ClaimChallengeUseCase,
   Clock,
+  GetPracticeAnalyticsQuery,
+  GetPracticeAnalyticsUseCase,
   GetProfileQuery,
   GetProfileUseCase,
+  GetSkillsQuery,
+  GetSkillsUseCase,
   ListBadgesUseCase,
   SyncProgressCommand,
   SyncProgressUseCase,
   type BadgeCatalogEntry,
   type ClaimedChallenge,
   type ProfileView,
+  type SkillsView,
 } from '@app/application';
+import type { PracticeAnalytics } from '@app/domain';
 import { validateSessionCompleted } from '@app/messaging';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, CurrentUserId, type Principal } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { ErrorResponse } from '../errors/error.response';
 import { WriteRateLimitGuard } from '../rate-limit/write-rate-limit.guard';
+import { AnalyticsQuery } from './dto/analytics.query';
+import { AnalyticsResponse } from './dto/analytics.response';
 import { BadgeCatalogResponse, ClaimChallengeResponse, ProfileResponse } from './dto/profile.response';
+import { SkillsResponse } from './dto/skills.response';
 import { SessionCompletedRequest } from './dto/session-completed.request';
+
+const DEFAULT_ANALYTICS_DAYS = 365;
 
 const challengeId = new ParseUUIDPipe({
   exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'id: must be a UUID'),
@@ -59,6 +70,8 @@ export class GamificationController {
     private readonly syncProgress: SyncProgressUseCase,
     private readonly applySession: ApplySessionCompletedUseCase,
     private readonly listBadges: ListBadgesUseCase,
+    private readonly getSkills: GetSkillsUseCase,
+    private readonly getAnalytics: GetPracticeAnalyticsUseCase,
     private readonly clock: Clock,
   ) {}
 
@@ -68,6 +81,23 @@ export class GamificationController {
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   profile(@CurrentUserId() userId: string): Promise<ProfileView> {
     return this.getProfile.execute(new GetProfileQuery(userId));
+  }
+
+  @Get('skills')
+  @ApiOperation({ summary: 'Every skill of the tree with the caller’s XP, sessions, average score and mastery in it' })
+  @ApiOkResponse({ type: SkillsResponse })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
+  skills(@CurrentUserId() userId: string): Promise<SkillsView> {
+    return this.getSkills.execute(new GetSkillsQuery(userId));
+  }
+
+  @Get('analytics')
+  @ApiOperation({ summary: 'The caller’s practice by day and ISO week, and their score trend, in their zone' })
+  @ApiOkResponse({ type: AnalyticsResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: days is not a whole number from 1 to 366, or an unknown parameter' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
+  analytics(@CurrentUserId() userId: string, @Query() query: AnalyticsQuery): Promise<PracticeAnalytics> {
+    return this.getAnalytics.execute(new GetPracticeAnalyticsQuery(userId, query.days ?? DEFAULT_ANALYTICS_DAYS));
   }
 
   @Get('badges')

@@ -1,4 +1,5 @@
 import type { LeaderboardPeriodKind } from '../leaderboards/leaderboard-period';
+import { DEFAULT_SKILL_MASTERY, type SkillDefinition, type SkillMasteryLevel } from '../skills/skill-tree';
 
 /** The operator-tunable rules. The values live in the rules file; these are only their shapes. */
 export interface XpRules {
@@ -68,7 +69,16 @@ export interface LeaderboardRules {
 /** Rules files from before leaderboards have none. */
 export const LEADERBOARDS_OFF: LeaderboardRules = { leaderboards: [], leaderboardTimeZone: 'UTC', leaderboardGraceHours: 12 };
 
-export interface GamificationRules extends LeaderboardRules {
+/** Contract section 10: the skill tree sessions' skills are counted in, and the mastery levels of a skill. */
+export interface SkillRules {
+  readonly skills: readonly SkillDefinition[];
+  readonly skillMastery: readonly SkillMasteryLevel[];
+}
+
+/** Rules files from before skills have no tree (every listed skill is unknown) and the contract's mastery levels. */
+export const SKILLS_OFF: SkillRules = { skills: [], skillMastery: DEFAULT_SKILL_MASTERY };
+
+export interface GamificationRules extends LeaderboardRules, SkillRules {
   /** Every fact records the version that decided it; each change of the rules gets a higher one. */
   readonly version: number;
   readonly xp: XpRules;

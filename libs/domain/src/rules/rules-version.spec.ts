@@ -1,4 +1,4 @@
-import { LEADERBOARDS_OFF, type BadgeDefinition } from './gamification-rules';
+import { LEADERBOARDS_OFF, SKILLS_OFF, type BadgeDefinition } from './gamification-rules';
 import { assertSupersedes, isBehind, RulesVersionError, sameRules } from './rules-version';
 
 const badge = (code: string): BadgeDefinition => ({ code, name: code, description: code, when: { metric: 'sessionsCompleted', atLeast: 1 } });
@@ -31,7 +31,7 @@ describe('assertSupersedes', () => {
 });
 
 describe('sameRules and isBehind', () => {
-  const rules = { version: 3, xp: { base: 50, score: { step: 10, xpPerStep: 5 }, duration: { stepSeconds: 600, xpPerStep: 10, maxSteps: 3 }, minimumDurationSeconds: 60 }, levels: { xpFactor: 50, maxLevel: 100 }, badges: [badge('A')], challenges: [], streakFreeze: { earnEveryDays: 7, maxHeld: 2 }, streakReminderLocalTime: '20:00', ...LEADERBOARDS_OFF };
+  const rules = { version: 3, xp: { base: 50, score: { step: 10, xpPerStep: 5 }, duration: { stepSeconds: 600, xpPerStep: 10, maxSteps: 3 }, minimumDurationSeconds: 60 }, levels: { xpFactor: 50, maxLevel: 100 }, badges: [badge('A')], challenges: [], streakFreeze: { earnEveryDays: 7, maxHeld: 2 }, streakReminderLocalTime: '20:00', ...LEADERBOARDS_OFF, ...SKILLS_OFF };
 
   it('compares rules field by field, whatever the key order', () => {
     const reordered = { ...rules, levels: { maxLevel: 100, xpFactor: 50 } };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { LocalDate, ProcessedSession } from '@app/domain';
+import type { DailyPractice, LocalDate, ProcessedSession, SkillSession } from '@app/domain';
 import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { listsByUser } from './lists-by-user';
 import { recordset } from './recordset';
@@ -28,6 +28,9 @@ export interface LedgerOutcome {
   readonly skills: readonly string[];
   readonly rulesVersion: number;
 }
+
+/** One local day's counted sessions (see `ProcessedEventsRepository.practiceDaysOf`), by its index in the bounds asked for. */
+export type PracticeDayTotals = Omit<DailyPractice, 'date'> & { readonly day: number };
 
 interface ClaimRow {
   readonly event_id: string;
@@ -169,5 +172,59 @@ export class ProcessedEventsRepository {
       [userIds],
     );
     return new Map(rows.map((row) => [row.event_id, { completedAt: row.completed_at, decidedAt: row.processed_at }]));
+  }
+
+  /** A user's counted sessions that listed skills, as the skill tree folds them (contract section 10). */
+  async skillSessionsOf(statements: Statements, userId: string): Promise<SkillSession[]> {
+    const rows: Array<{ skills: string[]; xp_awarded: number; score: number | null; completed_at: Date }> = await statementsOf(statements).query(
+      `SELECT skills, xp_awarded, score, completed_at FROM processed_events
+       WHERE user_id = $1 AND outcome = 'counted' AND cardinality(skills) > 0`,
+      [userId],
+    );
+    return rows.map((row) => ({ skills: row.skills, xp: row.xp_awarded, score: row.score, completedAt: row.completed_at }));
+  }
+
+  /**
+   * A user's counted sessions over consecutive local days, bucketed by `dayStarts` (the first instant
+   * of each day, then the end of the last), with each day's totals and its score trend: the average
+   * of the user's last 10 scored sessions up to the end of that day, sessions before the first day
+   * included. Only days with a counted session are returned; `day` is the index into `dayStarts`.
+   */
+  async practiceDaysOf(statements: Statements, userId: string, dayStarts: readonly Date[]): Promise<PracticeDayTotals[]> {
+    const rows: Array<{ day: number; sessions: number; practice_seconds: number; xp: number; score_sum: number; scored: number; trend: number | null }> =
+      await statementsOf(statements).query(
+        `WITH bounds AS (SELECT $2::timestamptz[] AS starts),
+         ranged AS (
+           SELECT width_bucket(e.completed_at, b.starts) - 1 AS day, e.completed_at, e.event_id, e.duration_seconds, e.xp_awarded, e.score
+           FROM processed_events e, bounds b
+           WHERE e.user_id = $1 AND e.outcome = 'counted'
+             AND e.completed_at >= b.starts[1] AND e.completed_at < b.starts[cardinality(b.starts)]
+         ),
+         earlier AS (
+           SELECT -1 AS day, e.completed_at, e.event_id, e.score
+           FROM processed_events e, bounds b
+           WHERE e.user_id = $1 AND e.outcome = 'counted' AND e.score IS NOT NULL AND e.completed_at < b.starts[1]
+           ORDER BY e.completed_at DESC, e.event_id DESC LIMIT 9
+         ),
+         trend AS (
+           SELECT DISTINCT ON (day) day, avg(score) OVER (ORDER BY completed_at, event_id ROWS 9 PRECEDING) AS average
+           FROM (SELECT day, completed_at, event_id, score FROM ranged WHERE score IS NOT NULL UNION ALL SELECT * FROM earlier) scored
+           ORDER BY day, completed_at DESC, event_id DESC
+         )
+         SELECT r.day, count(*)::int AS sessions, sum(r.duration_seconds)::int AS practice_seconds, sum(r.xp_awarded)::int AS xp,
+                coalesce(sum(r.score), 0)::float8 AS score_sum, count(r.score)::int AS scored, t.average AS trend
+         FROM ranged r LEFT JOIN trend t ON t.day = r.day
+         GROUP BY r.day, t.average ORDER BY r.day`,
+        [userId, dayStarts],
+      );
+    return rows.map((row) => ({
+      day: row.day,
+      sessions: row.sessions,
+      practiceSeconds: row.practice_seconds,
+      xp: row.xp,
+      scoreSum: row.score_sum,
+      scored: row.scored,
+      scoreTrend: row.trend,
+    }));
   }
 }
