@@ -15,7 +15,8 @@ import {
   WORKER_NODE_FLAGS,
 } from '@app/dev-stack';
 import jwt from 'jsonwebtoken';
-import type { ProfileView } from '@app/application';
+import type { ProfileView, SkillsView } from '@app/application';
+import type { PracticeAnalytics } from '@app/domain';
 import { createDataSource, ProcessedEventEntity } from '@app/persistence';
 import { eventually } from '@app/testing';
 
@@ -188,9 +189,14 @@ function firstInterruption(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * Six weeks of practice for the demo user, so that the Locker Room's calendar, trend and skill tree
+ * have something to show: two or three sessions a week over the skills of the shipped tree, scores
+ * rising, then the last three days' four sessions.
+ */
 function sampleSessions(userId: string, now: Date) {
   const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000).toISOString();
-  const session = (hoursAgo: number, durationSeconds: number, score: number) => ({
+  const session = (hoursAgo: number, durationSeconds: number, score: number, skills: string[]) => ({
     eventId: randomUUID(),
     userId,
     sessionId: `sess-${randomUUID().slice(0, 8)}`,
@@ -198,8 +204,19 @@ function sampleSessions(userId: string, now: Date) {
     durationSeconds,
     score,
     timezone: 'Europe/Berlin',
+    skills,
   });
-  return [session(48, 1800, 85), session(24, 1200, 92), session(0.2, 2400, 78), session(0.1, 900, 100)];
+  const topics = [['arrays', 'strings'], ['system-design', 'caching'], ['graphs'], ['leadership', 'communication'], ['databases'], ['dynamic-programming']];
+  const earlier = Array.from({ length: 16 }, (_, index) =>
+    session(24 * (44 - index * 2.5), 900 + (index % 4) * 600, 62 + index * 2, topics[index % topics.length]),
+  );
+  return [
+    ...earlier,
+    session(48, 1800, 85, ['arrays', 'graphs']),
+    session(24, 1200, 92, ['conflict']),
+    session(0.2, 2400, 78, ['scalability', 'databases']),
+    session(0.1, 900, 100, ['communication']),
+  ];
 }
 
 async function runDemo(stack: DemoStack): Promise<void> {
@@ -249,7 +266,7 @@ async function runDemo(stack: DemoStack): Promise<void> {
   await producer.send({ topic: TOPICS.sessionCompleted, acks: -1, messages });
   await producer.disconnect();
   log(`\nSent ${messages.length} messages to ${TOPICS.sessionCompleted} for ${userId}:`);
-  sessions.forEach((s) => log(`  ${s.completedAt}  ${s.durationSeconds / 60} min  score ${s.score}  (${s.eventId})`));
+  sessions.forEach((s) => log(`  ${s.completedAt}  ${s.durationSeconds / 60} min  score ${s.score}  skills ${s.skills.join(', ')}  (${s.eventId})`));
   log(`  + the first one again (same eventId) and one message that is not JSON`);
 
   const { dataSource } = stack;
@@ -313,6 +330,14 @@ async function runDemo(stack: DemoStack): Promise<void> {
     const state = challenge.isClaimed ? 'claimed' : challenge.isCompleted ? 'completed, ready to claim' : 'in progress';
     log(`  challenge ${challenge.type} ${challenge.progress}/${challenge.target}: ${state} (+${challenge.xpReward} XP)  id ${challenge.id}`);
   }
+  const read = async <T>(path: string): Promise<T> => (await (await fetch(`${API_URL}${path}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as T;
+  const { skills } = await read<SkillsView>('/gamification/skills');
+  log(`\nGET ${API_URL}/gamification/skills (each parent counts a session of its subtree once):`);
+  for (const skill of skills.filter((node) => node.sessions > 0)) {
+    log(`  ${skill.parent === null ? '' : '  '}${skill.name}: ${skill.xp} XP in ${skill.sessions} sessions, ${skill.mastery.name}`);
+  }
+  const analytics = await read<PracticeAnalytics>('/gamification/analytics?days=56');
+  log(`GET ${API_URL}/gamification/analytics?days=56: ${analytics.days.length} days practised in ${analytics.timezone}, XP per week ${analytics.weeks.map((week) => week.xp).join(' ')}`);
   log(`\nAward events read back from ${TOPICS.badgeAwarded} and ${TOPICS.levelUp}:`);
   for (const award of awards) {
     log(`  ${award.topic}  event-id ${award.eventIdHeader}  ${JSON.stringify(award.value)}`);
@@ -324,6 +349,8 @@ async function runDemo(stack: DemoStack): Promise<void> {
   log(`\nThe engine is running. Dashboard: ${API_URL}/ (sign in as ${userId}). OpenAPI UI: ${API_URL}/docs. Try:`);
   log(`  export TOKEN=${token}`);
   log(`  curl -s -H "Authorization: Bearer $TOKEN" ${API_URL}/gamification/profile`);
+  log(`  curl -s -H "Authorization: Bearer $TOKEN" ${API_URL}/gamification/skills`);
+  log(`  curl -s -H "Authorization: Bearer $TOKEN" "${API_URL}/gamification/analytics?days=90"`);
   if (claimable !== undefined) {
     log(`  curl -s -X POST -H "Authorization: Bearer $TOKEN" ${API_URL}/gamification/claim-challenge/${claimable.id}`);
   }

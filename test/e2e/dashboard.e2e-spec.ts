@@ -133,6 +133,62 @@ describe('the Locker Room in a real browser', () => {
     await page.locator('.card.streak').screenshot({ path: join(SCREENSHOTS, '5-streak-freezes.png') });
   });
 
+  it('shows a year of varied practice in the skills, the calendar and the trend, on a desktop and on a phone', async () => {
+    const userId = aUserId('year');
+    const zone = aZoneAtMidday();
+    const dayMs = 86_400_000;
+    const topics = [['arrays', 'graphs'], ['databases'], ['leadership', 'conflict'], ['communication'], ['dynamic-programming'], ['caching', 'scalability']];
+    // 160 sessions over the last year: every second day or so, some days twice, of 10 to 45 minutes, scores drifting up.
+    const sessions = Array.from({ length: 160 }, (_, index) =>
+      aSessionCompleted({
+        userId,
+        timezone: zone,
+        completedAt: new Date(Date.now() - (((index * 23) % 360) + 1) * dayMs - (index % 5) * 3_600_000).toISOString(),
+        durationSeconds: 600 + (index % 8) * 300,
+        score: 55 + ((index * 7) % 30) + Math.floor((160 - index) / 10),
+        skills: topics[index % topics.length],
+      }),
+    );
+    await engine.send(userId, ...sessions);
+    await engine.processed(...sessions.map((session) => session.eventId));
+
+    await page.goto(base);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.fill('#user-id', userId);
+    await page.click('button[type=submit]');
+    const skills = page.getByTestId('skills-widget');
+    await skills.getByText(/skills practised/).waitFor();
+    // Every node but strings: the parents count through their children.
+    expect(await skills.innerText()).toContain('12 of 13 skills practised');
+    expect(await skills.locator('[data-skill=strings]').getAttribute('class')).toContain('is-unpractised');
+    const calendar = page.getByTestId('practice-calendar');
+    await calendar.locator('[data-date]:not([data-level="0"])').first().waitFor();
+    const practisedDays = await calendar.locator('[data-date]:not([data-level="0"])').count();
+    expect(practisedDays).toBeGreaterThan(100);
+    const trend = page.getByTestId('trend-chart');
+    await trend.locator('rect.trend-bar').first().waitFor({ state: 'attached' });
+    const bars = await trend.locator('rect.trend-bar').evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('height'))));
+    // One bar a week of the year (53 or 54 ISO weeks), most of them with XP.
+    expect(bars.length).toBeGreaterThanOrEqual(53);
+    expect(bars.filter((height) => height > 0).length).toBeGreaterThan(40);
+    await page.screenshot({ path: join(SCREENSHOTS, '7-year-of-practice.png'), fullPage: true });
+
+    // A phone: 390 × 844. Nothing scrolls sideways, the header's buttons keep one line, the badges sit side by side.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await calendar.locator('[data-date]:not([data-level="0"])').first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
+    const refresh = await page.getByRole('button', { name: 'Refresh' }).boundingBox();
+    expect(signOut!.height).toBeLessThan(48);
+    expect(Math.abs(signOut!.y - refresh!.y)).toBeLessThan(4);
+    const badgeColumns = new Set(await page.locator('.badge').evaluateAll((badges) => badges.map((badge) => Math.round(badge.getBoundingClientRect().left))));
+    expect(badgeColumns.size).toBeGreaterThanOrEqual(3);
+    await page.screenshot({ path: join(SCREENSHOTS, '8-phone-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
   it('shows the OpenAPI UI under its own policy, every operation listed', async () => {
     const response = await page.goto(`${base}/docs`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");

@@ -286,9 +286,10 @@ describe('the worker’s health and metrics listener', () => {
     expect(await ready.json()).toEqual({ status: 'ready', database: 'up', kafka: 'up' });
   });
 
-  it('counts handled events by outcome and dead letters by code, and reports the outbox lag', async () => {
+  it('counts handled events by outcome, dead letters by code and skill codes the tree does not know, and reports the outbox lag', async () => {
     const userId = aUserId('metrics');
-    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null });
+    // arrays is in the shipped tree; the other two are not.
+    const event = aSessionCompleted({ userId, durationSeconds: 600, score: null, skills: ['arrays', 'kubernetes', 'juggling'] });
     await engine.send(userId, event, { ...event, durationSeconds: 3600, score: 100 }, 'not json');
     await engine.recorder.waitFor(engine.topics.sessionCompletedDlq, userId, 1);
     await engine.processed(event.eventId);
@@ -318,6 +319,7 @@ describe('the worker’s health and metrics listener', () => {
       expect(value('gamification_events_total{outcome="duplicate"}')).toBe(1);
       expect(value('gamification_events_total{outcome="rejected"}')).toBe(1);
       expect(value('gamification_dead_letters_total{code="INVALID_JSON"}')).toBe(1);
+      expect(value('gamification_unknown_skills_total')).toBe(2);
       const age = value('gamification_outbox_oldest_unsent_age_seconds');
       expect(age).toBeGreaterThanOrEqual((scrape.scrapedFrom - stuckSince) / 1000 - 1);
       expect(age).toBeLessThanOrEqual((scrape.scrapedTo - stuckSince) / 1000 + 1);

@@ -4,13 +4,18 @@ import { BadgeDisplay } from './components/BadgeDisplay';
 import { ChallengeList } from './components/ChallengeList';
 import { LeaderboardCard } from './components/LeaderboardCard';
 import { LevelProgressBar } from './components/LevelProgressBar';
+import { PracticeWidgets } from './components/PracticeWidgets';
 import { SignIn } from './components/SignIn';
+import { SkillTreeWidget } from './components/SkillTreeWidget';
 import { StreakWidget } from './components/StreakWidget';
 import type { BadgeCatalogEntry, Challenge, Profile } from './types';
 
 const TOKEN_KEY = 'locker-room-token';
 
-/** The Locker Room: level, XP, streak, badges, today's challenges and the leaderboards of the signed-in user. */
+/**
+ * The Locker Room: level, XP, streak, today's challenges, the practice calendar and trend, the skills,
+ * the leaderboards and the badges of the signed-in user.
+ */
 export function App() {
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
   const [profile, setProfile] = useState<Profile | null>(null);
@@ -87,7 +92,9 @@ export function App() {
         <h1>Locker Room</h1>
         {profile && (
           <div className="who">
-            <span>{profile.userId}</span>
+            <span className="user-id" title={profile.userId}>
+              {profile.userId}
+            </span>
             <button type="button" onClick={() => void load()}>
               Refresh
             </button>
@@ -106,6 +113,8 @@ export function App() {
           <LevelProgressBar {...profile} />
           <StreakWidget {...profile} />
           <ChallengeList challenges={profile.challenges} onClaim={(challenge) => void claim(challenge)} claiming={claiming} errors={claimErrors} />
+          <PracticeWidgets token={token} refreshKey={loads} now={new Date()} />
+          <SkillTreeWidget token={token} refreshKey={loads} />
           <LeaderboardCard token={token} userId={profile.userId} refreshKey={loads} />
           <BadgeDisplay catalog={catalog} earned={profile.badges} />
         </div>

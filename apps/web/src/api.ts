@@ -1,4 +1,4 @@
-import type { BadgeCatalogEntry, Challenge, Leaderboard, LeaderboardSummary, Profile } from './types';
+import type { BadgeCatalogEntry, Challenge, Leaderboard, LeaderboardSummary, PracticeAnalytics, Profile, Skill } from './types';
 
 /** An error answer of the api, with its code and its message in words. */
 export class ApiError extends Error {
@@ -58,6 +58,9 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
   return body as T;
 }
 
+/** The days of practice the dashboard reads: enough for the calendar's 52 weeks, today's included. */
+export const ANALYTICS_DAYS = 365;
+
 export const gamificationApi = {
   profile: (token: string) => call<Profile>('/gamification/profile', { token }),
   badges: (token: string) => call<BadgeCatalogEntry[]>('/gamification/badges', { token }),
@@ -69,6 +72,8 @@ export const gamificationApi = {
   leaderboards: (token: string) =>
     call<{ leaderboards: LeaderboardSummary[] }>('/gamification/leaderboards', { token }).then((answer) => answer.leaderboards),
   leaderboard: (token: string, code: string, query: LeaderboardQuery = {}) => call<Leaderboard>(leaderboardPath(code, query), { token }),
+  skills: (token: string) => call<{ skills: Skill[] }>('/gamification/skills', { token }).then((answer) => answer.skills),
+  analytics: (token: string, days: number = ANALYTICS_DAYS) => call<PracticeAnalytics>(`/gamification/analytics?days=${days}`, { token }),
   devSignInAvailable: () =>
     call<{ devSignIn: boolean }>('/dev').then(
       (answer) => answer.devSignIn,

@@ -1,4 +1,4 @@
-/** The profile and leaderboard APIs' shapes (CONTRACT.md sections 5, 8 and 9), as this client reads them. */
+/** The profile, leaderboard, skills and analytics APIs' shapes (CONTRACT.md sections 5, 8, 9 and 10), as this client reads them. */
 export interface Badge {
   code: string;
   name: string;
@@ -80,4 +80,62 @@ export interface Leaderboard {
   participants: number;
   entries: LeaderboardEntry[];
   me: { rank: number; xp: number } | null;
+}
+
+/**
+ * A skill's mastery: its level, XP past what that level needs, and what the next level needs more than
+ * this one. At the top level there is no next one: the contract allows null, and 0 (as `xpForNextLevel`
+ * at the level cap) is read the same way.
+ */
+export interface SkillMastery {
+  level: number;
+  name: string;
+  xpIntoMastery: number;
+  xpForNextMastery: number | null;
+}
+
+/** A node of the skill tree (GET /gamification/skills); a parent's figures cover its whole subtree. */
+export interface Skill {
+  code: string;
+  name: string;
+  /** The parent's code; null at the top of the tree. */
+  parent: string | null;
+  xp: number;
+  sessions: number;
+  /** Null until a scored session lists the skill. */
+  averageScore: number | null;
+  mastery: SkillMastery;
+  lastPracticedAt: string | null;
+}
+
+/** A day, YYYY-MM-DD in the user's zone, with counted sessions (days without are left out). */
+export interface PracticeDay {
+  date: string;
+  sessions: number;
+  practiceSeconds: number;
+  xp: number;
+  averageScore: number | null;
+}
+
+/** An ISO week of the range, from its Monday; every week of the range is listed, practised or not. */
+export interface PracticeWeek {
+  weekStart: string;
+  sessions: number;
+  practiceSeconds: number;
+  xp: number;
+  averageScore: number | null;
+}
+
+/** For a day with a scored session: the average of the last 10 scored sessions up to and including it. */
+export interface ScoreTrendPoint {
+  date: string;
+  average: number;
+}
+
+/** GET /gamification/analytics?days=N: the user's practice in their zone. */
+export interface PracticeAnalytics {
+  timezone: string;
+  days: PracticeDay[];
+  weeks: PracticeWeek[];
+  scoreTrend: ScoreTrendPoint[];
 }

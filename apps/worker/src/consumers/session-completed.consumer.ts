@@ -187,6 +187,9 @@ export class SessionCompletedConsumer implements BeforeApplicationShutdown {
       } else {
         this.metrics.countOutcome(outcome.status);
         this.logger.debug({ ...fields, outcome: outcome.status }, `event ${outcome.status}`);
+        if (outcome.status === 'applied' && outcome.decision.outcome === 'counted' && outcome.decision.unknownSkills.length > 0) {
+          this.metrics.countUnknownSkills(outcome.decision.unknownSkills.length);
+        }
       }
     }
     this.metrics.observeRun(run.length, seconds);

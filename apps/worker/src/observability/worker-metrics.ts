@@ -31,6 +31,11 @@ export class WorkerMetrics {
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
     registers: [this.registry],
   });
+  private readonly unknownSkills = new Counter({
+    name: 'gamification_unknown_skills_total',
+    help: 'Skill codes listed by counted sessions that the skill tree in force does not know (ignored otherwise)',
+    registers: [this.registry],
+  });
   private readonly outboxRowsDeleted = new Counter({
     name: 'gamification_outbox_rows_deleted_total',
     help: 'sent outbox rows deleted once older than OUTBOX_RETENTION_HOURS',
@@ -77,6 +82,10 @@ export class WorkerMetrics {
     if (deadLetterCode !== undefined) {
       this.deadLetters.inc({ code: deadLetterCode });
     }
+  }
+
+  countUnknownSkills(codes: number): void {
+    this.unknownSkills.inc(codes);
   }
 
   observeRun(size: number, seconds: number): void {

@@ -133,6 +133,12 @@ describe('SessionCompletedDecider', () => {
     expect(decision.challengeDay).toBeNull();
   });
 
+  it('names the skills a counted session lists that the tree does not know', () => {
+    const decision = counted(decider.decide(session({ skills: ['graphs', 'kubernetes', 'communication', 'juggling'] }), newUser, null, now));
+    expect(decision.unknownSkills).toEqual(['kubernetes', 'juggling']);
+    expect(counted(decider.decide(session({ skills: [] }), newUser, null, now)).unknownSkills).toEqual([]);
+  });
+
   it('reaches a streak badge across a frozen day: the freeze keeps the streak the badge counts', () => {
     // A freeze earned every two days: the 21st and 22nd earn one, the 23rd uses it, the 24th makes three.
     const freezing = new SessionCompletedDecider({ ...rules, streakFreeze: { earnEveryDays: 2, maxHeld: 1 } });

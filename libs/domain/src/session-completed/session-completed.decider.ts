@@ -3,6 +3,7 @@ import { advanceChallenge, newDailyChallenges, type ChallengeState } from '../ch
 import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
 import { StreakCalculator } from '../streaks/streak-calculator';
+import { SkillTree } from '../skills/skill-tree';
 import { DEFAULT_TIME_ZONE, endOfLocalDay, localDateOf, type LocalDate } from '../time/local-date';
 import { isCountedSession, sessionXp } from '../xp/session-xp';
 
@@ -76,6 +77,8 @@ export type SessionDecision =
       readonly badgesAwarded: readonly BadgeDefinition[];
       readonly levelChange: LevelChange | null;
       readonly challengeDay: ChallengeDayDecision | null;
+      /** The skills the session lists that the tree in force does not know: counted by operators, otherwise ignored. */
+      readonly unknownSkills: readonly string[];
     };
 
 /** A session with what was decided for it, in the order the sessions were given. */
@@ -95,9 +98,11 @@ export function challengeDayKey(userId: string, date: LocalDate): string {
  */
 export class SessionCompletedDecider {
   private readonly levels: LevelCurve;
+  private readonly skills: SkillTree;
 
   constructor(private readonly rules: GamificationRules) {
     this.levels = new LevelCurve(rules.levels);
+    this.skills = new SkillTree(rules.skills);
   }
 
   /** The zone the session's practice day is counted in: its own, else the user's last seen, else UTC. */
@@ -144,6 +149,7 @@ export class SessionCompletedDecider {
       badgesAwarded,
       levelChange,
       challengeDay: this.advanceChallenges(session, practiceDate, timezone, challengeDay, now),
+      unknownSkills: session.skills.filter((code) => !this.skills.has(code)),
     };
   }
 
