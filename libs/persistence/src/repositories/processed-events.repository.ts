@@ -193,18 +193,16 @@ export class ProcessedEventsRepository {
   async practiceDaysOf(statements: Statements, userId: string, dayStarts: readonly Date[]): Promise<PracticeDayTotals[]> {
     const rows: Array<{ day: number; sessions: number; practice_seconds: number; xp: number; score_sum: number; scored: number; trend: number | null }> =
       await statementsOf(statements).query(
-        `WITH bounds AS (SELECT $2::timestamptz[] AS starts),
-         ranged AS (
-           SELECT width_bucket(e.completed_at, b.starts) - 1 AS day, e.completed_at, e.event_id, e.duration_seconds, e.xp_awarded, e.score
-           FROM processed_events e, bounds b
-           WHERE e.user_id = $1 AND e.outcome = 'counted'
-             AND e.completed_at >= b.starts[1] AND e.completed_at < b.starts[cardinality(b.starts)]
+        `WITH ranged AS (
+           SELECT width_bucket(completed_at, $2::timestamptz[]) - 1 AS day, completed_at, event_id, duration_seconds, xp_awarded, score
+           FROM processed_events
+           WHERE user_id = $1 AND outcome = 'counted' AND completed_at >= $3 AND completed_at < $4
          ),
          earlier AS (
-           SELECT -1 AS day, e.completed_at, e.event_id, e.score
-           FROM processed_events e, bounds b
-           WHERE e.user_id = $1 AND e.outcome = 'counted' AND e.score IS NOT NULL AND e.completed_at < b.starts[1]
-           ORDER BY e.completed_at DESC, e.event_id DESC LIMIT 9
+           SELECT -1 AS day, completed_at, event_id, score
+           FROM processed_events
+           WHERE user_id = $1 AND outcome = 'counted' AND score IS NOT NULL AND completed_at < $3
+           ORDER BY completed_at DESC, event_id DESC LIMIT 9
          ),
          trend AS (
            SELECT DISTINCT ON (day) day, avg(score) OVER (ORDER BY completed_at, event_id ROWS 9 PRECEDING) AS average
@@ -215,7 +213,8 @@ export class ProcessedEventsRepository {
                 coalesce(sum(r.score), 0)::float8 AS score_sum, count(r.score)::int AS scored, t.average AS trend
          FROM ranged r LEFT JOIN trend t ON t.day = r.day
          GROUP BY r.day, t.average ORDER BY r.day`,
-        [userId, dayStarts],
+        // The range's bounds apart from the array: read from the array, they would be read again for every row.
+        [userId, dayStarts, dayStarts[0], dayStarts[dayStarts.length - 1]],
       );
     return rows.map((row) => ({
       day: row.day,
