@@ -94,17 +94,18 @@ describe('skills and practice analytics (contract section 10)', () => {
     });
   });
 
-  it('averages only the last 10 scored sessions in the trend', async () => {
-    for (let day = 1; day <= 11; day += 1) {
-      await apply(`2030-12-${String(day).padStart(2, '0')}T10:00:00Z`, 600, day === 11 ? 100 : 50, [], 'bo');
+  it('averages exactly the last 10 scored sessions in the trend, those before the range included', async () => {
+    // One session a day from 1 to 12 December, scores 45, 50, …, 100; the range is the last 3 days.
+    for (let day = 1; day <= 12; day += 1) {
+      await apply(`2030-12-${String(day).padStart(2, '0')}T10:00:00Z`, 600, 40 + 5 * day, [], 'bo');
     }
-    current = new Date('2030-12-11T20:00:00Z');
+    current = new Date('2030-12-12T20:00:00Z');
     const { scoreTrend } = await app.get(GetPracticeAnalyticsUseCase).execute(new GetPracticeAnalyticsQuery('bo', 3));
-    // The 9th and 10th: ten or fewer scores of 50. The 11th: nine 50s and one 100.
+    // The 10th: the scores of days 1 to 10, nine of them before the range; then days 2 to 11, and 3 to 12.
     expect(scoreTrend).toEqual([
-      { date: '2030-12-09', average: 50 },
-      { date: '2030-12-10', average: 50 },
-      { date: '2030-12-11', average: 55 },
+      { date: '2030-12-10', average: 67.5 },
+      { date: '2030-12-11', average: 72.5 },
+      { date: '2030-12-12', average: 77.5 },
     ]);
   });
 

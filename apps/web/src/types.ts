@@ -84,8 +84,8 @@ export interface Leaderboard {
 
 /**
  * A skill's mastery: its level, XP past what that level needs, and what the next level needs more than
- * this one. At the top level there is no next one: the contract allows null, and 0 (as `xpForNextLevel`
- * at the level cap) is read the same way.
+ * this one. At the top level there is no next one: the api sends 0 there (as `xpForNextLevel` at the
+ * level cap); null is read the same way, should a server send it.
  */
 export interface SkillMastery {
   level: number;

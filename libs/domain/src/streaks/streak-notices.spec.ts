@@ -153,16 +153,12 @@ describe('StreakNotifier', () => {
       expect(settled.nextDueAt).toEqual(new Date('2026-11-10T20:00:00Z'));
     });
 
-    it('announces nothing for a day that ended within the grace: a late session of it keeps the streak without a word', () => {
-      // The session of the 9th at 00:00:20 arrives before one of the 8th at 23:59, still on its way.
+    it('announces a day that ended within the grace too: the new practice day keeps it from any later sweep', () => {
+      // The session of the 9th at 00:01, before the sweep's grace for the 8th is over.
       const ninth = watch([...days('2026-11-01', 7), '2026-11-09'], 'UTC');
-      const first = notifier.settle(before, ninth, '2026-11-09', new Date('2026-11-09T00:01:00Z'));
-      expect(first.notices).toEqual([]);
-      expect(first.cursor).toEqual({ warnedOn: '2026-11-08', dayEndsThrough: '2026-11-07' });
-      const late = notifier.settle({ ...ninth, cursor: first.cursor }, watch(days('2026-11-01', 9), 'UTC'), '2026-11-08', new Date('2026-11-09T00:02:00Z'));
-      expect(late.notices).toEqual([]);
-      const [swept] = sweep({ ...watch(days('2026-11-01', 9), 'UTC'), cursor: late.cursor }, ['2026-11-09T00:10:00Z']);
-      expect(swept.notices).toEqual([]);
+      const settled = notifier.settle(before, ninth, '2026-11-09', new Date('2026-11-09T00:01:00Z'));
+      expect(settled.notices).toEqual([{ type: 'streak.frozen', frozenDate: '2026-11-08', currentStreak: 7, freezesHeld: 0 }]);
+      expect(settled.cursor).toEqual({ warnedOn: '2026-11-08', dayEndsThrough: '2026-11-08' });
     });
 
     it('counts a day as ended if it ended in either zone: a user who flew east', () => {

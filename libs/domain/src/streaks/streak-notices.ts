@@ -128,12 +128,12 @@ export class StreakNotifier {
   /**
    * A user's streak was computed again at `now` (a session was recorded, or the rules changed).
    * `firstNewDay` is the earliest practice day added after the latest one before, if any: the days
-   * before it that ended unannounced are announced now, with the streak as it was, once they have
-   * ended as long ago as a sweep waits. A day that ended less than that ago is left unannounced: a
-   * session of it may still be on its way, and telling someone who practised that their streak was
-   * lost is the mistake to avoid; the new practice day then keeps it from any later sweep. Days that
-   * ended before the engine knew of any practice of the user are never announced. At-risk notices are
-   * left to the sweep, which the returned due instant brings back in time.
+   * before it that ended unannounced are announced now, with the streak as it was, even within the
+   * grace after their end: the new practice day keeps them from any later sweep, and a notice says
+   * what the engine knew when it was sent (contract section 8), so announcing now is the only way
+   * to send it at least once. Days that ended before the engine knew of any practice of the user are
+   * never announced. At-risk notices are left to the sweep, which the returned due instant brings
+   * back in time.
    */
   settle(before: StreakWatch, after: Omit<StreakWatch, 'cursor'>, firstNewDay: LocalDate | null, now: Date): StreakNoticesDue {
     if (before.summary.lastPracticeDate === null) {
@@ -144,8 +144,7 @@ export class StreakNotifier {
     if (firstNewDay !== null) {
       // A day has ended if it has in either zone: a user who flew east may have days behind them
       // that their old zone has not finished yet.
-      const announced = this.announcedAt(now);
-      const ended = Math.max(epochDay(this.yesterday(before.zone, announced)), epochDay(this.yesterday(after.zone, announced)));
+      const ended = Math.max(epochDay(this.yesterday(before.zone, now)), epochDay(this.yesterday(after.zone, now)));
       ({ notices, cursor } = this.dayEnds(before, dateOfEpochDay(Math.min(epochDay(firstNewDay) - 1, ended))));
     }
     return { notices, cursor, nextDueAt: this.nextDueAt({ ...after, cursor }, now) };

@@ -339,16 +339,16 @@ export class UserProfileRepository {
     );
   }
 
-  /**
-   * Takes the streak sweep for the caller's transaction, if no other transaction holds it: one
-   * worker sweeps at a time, and a worker that dies mid-sweep lets go with its connection.
-   */
   /** The zone last seen for the user; null for a user never seen or one whose sessions named none. */
   async zoneOf(statements: Statements, userId: string): Promise<string | null> {
     const [row]: Array<{ timezone: string | null }> = await statementsOf(statements).query(`SELECT timezone FROM user_profiles WHERE user_id = $1`, [userId]);
     return row?.timezone ?? null;
   }
 
+  /**
+   * Takes the streak sweep for the caller's transaction, if no other transaction holds it: one
+   * worker sweeps at a time, and a worker that dies mid-sweep lets go with its connection.
+   */
   async takeStreakSweepLock(transaction: Transaction): Promise<boolean> {
     const [row]: Array<{ taken: boolean }> = await statementsOf(transaction).query(`SELECT pg_try_advisory_xact_lock($1) AS taken`, [STREAK_SWEEP_LOCK]);
     return row.taken;
