@@ -1,5 +1,7 @@
 import type { TestingModule } from '@nestjs/testing';
 import {
+  ApplyRulesCommand,
+  ApplyRulesUseCase,
   ApplySessionBatchCommand,
   ApplySessionCompletedUseCase,
   GetPracticeAnalyticsQuery,
@@ -7,6 +9,7 @@ import {
   GetSkillsQuery,
   GetSkillsUseCase,
 } from '@app/application';
+import { loadRulesFile } from '@app/config';
 import { aSessionCompleted, parsedSession } from '@app/testing';
 import { startApplication } from '../support/application-harness';
 import { ownDatabaseUrl } from '../support/test-env';
@@ -115,5 +118,33 @@ describe('skills and practice analytics (contract section 10)', () => {
     expect(skills).toHaveLength(13);
     const analytics = await app.get(GetPracticeAnalyticsUseCase).execute(new GetPracticeAnalyticsQuery('nobody', 1));
     expect(analytics).toEqual({ timezone: 'UTC', days: [], weeks: [{ weekStart: '2030-12-09', sessions: 0, practiceSeconds: 0, xp: 0, averageScore: null }], scoreTrend: [] });
+  });
+
+  it('follows the rules in force after an apply: the XP each session gives now, and the sessions that still count', async () => {
+    const shipped = loadRulesFile('config/rules.yaml');
+    // Base 20 instead of 50, and sessions under 15 minutes no longer count.
+    const leaner = { ...shipped, version: shipped.version + 1, xp: { ...shipped.xp, base: 20, minimumDurationSeconds: 900 } };
+    await app.get(ApplyRulesUseCase).execute(new ApplyRulesCommand(leaner, 'leaner.yaml', 'test'));
+
+    const byCode = new Map((await app.get(GetSkillsUseCase).execute(new GetSkillsQuery('ada'))).skills.map((skill) => [skill.code, skill]));
+    // 90 (20 + 40 + 30) and 75 (20 + 45 + 10); the 10-minute sessions of strings and communication no longer count.
+    expect(byCode.get('algorithms')).toMatchObject({ xp: 165, sessions: 2, averageScore: 85 });
+    expect(byCode.get('strings')).toMatchObject({ xp: 0, sessions: 0, lastPracticedAt: null });
+    expect(byCode.get('databases')).toMatchObject({ xp: 40, sessions: 1 });
+    expect(byCode.get('communication')).toMatchObject({ xp: 0, sessions: 0 });
+    current = new Date('2030-11-12T12:00:00Z');
+    expect(await app.get(GetPracticeAnalyticsUseCase).execute(new GetPracticeAnalyticsQuery('ada', 14))).toEqual({
+      timezone: 'Europe/Berlin',
+      days: [
+        { date: '2030-11-04', sessions: 2, practiceSeconds: 2700, xp: 165, averageScore: 85 },
+        { date: '2030-11-06', sessions: 1, practiceSeconds: 1200, xp: 40, averageScore: null },
+      ],
+      weeks: [
+        { weekStart: '2030-10-28', sessions: 0, practiceSeconds: 0, xp: 0, averageScore: null },
+        { weekStart: '2030-11-04', sessions: 3, practiceSeconds: 3900, xp: 205, averageScore: 85 },
+        { weekStart: '2030-11-11', sessions: 0, practiceSeconds: 0, xp: 0, averageScore: null },
+      ],
+      scoreTrend: [{ date: '2030-11-04', average: 85 }],
+    });
   });
 });

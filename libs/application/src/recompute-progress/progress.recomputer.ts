@@ -54,10 +54,11 @@ export function recomputeSourceEventId(version: number): string {
 /**
  * Recomputes users under a rules version from their session facts and claims (contract section 6:
  * XP recomputed, badges and levels kept). `preview` only reads; `recompute` also stores the result
- * and puts the users on that version, in the caller's transaction: profiles, practice days and
- * badges are written, and newly reached badges and levels are queued in the outbox, with the streak
- * notices owed when the user was met. The zone last
- * seen stays as recorded, and challenge days stay as they were decided; their claims count as XP.
+ * and puts the users on that version, in the caller's transaction: profiles, practice days, badges
+ * and the session facts' outcomes (their XP under these rules) are written, and newly reached
+ * badges and levels are queued in the outbox, with the streak notices owed when the user was met.
+ * The zone last seen stays as recorded, and challenge days stay as they were decided; their claims
+ * count as XP.
  */
 @Injectable()
 export class ProgressRecomputer {
@@ -153,6 +154,7 @@ export class ProgressRecomputer {
     await this.leaderboards.restate(transaction, standings, allTimeStandings(rules, xpStandings));
     await this.practiceDays.remove(transaction, removed);
     await this.practiceDays.add(transaction, added);
+    await this.processedEvents.restateOutcomes(transaction, stored.flatMap(({ after }) => after.outcomes));
     const sourceEventId = recomputeSourceEventId(rules.version);
     await this.awards.recordAll(
       transaction,

@@ -57,6 +57,8 @@ export interface RecomputedProgress {
   readonly levelChange: LevelChange | null;
   /** The XP each session earns under these rules (a legacy outcome keeps its recorded XP). */
   readonly xpByEvent: ReadonlyMap<string, number>;
+  /** Each session fact's outcome under these rules: what its record says from now on. */
+  readonly outcomes: ReadonlyArray<{ readonly eventId: string; readonly counted: boolean; readonly xpAwarded: number }>;
 }
 
 /**
@@ -71,6 +73,7 @@ export function recomputeProgress(
   rules: GamificationRules,
 ): RecomputedProgress {
   const xpByEvent = new Map<string, number>();
+  const outcomes: Array<{ eventId: string; counted: boolean; xpAwarded: number }> = [];
   const practiceDays = new Set<LocalDate>();
   let sessionsCompleted = 0;
   let bestScore: number | null = null;
@@ -85,8 +88,11 @@ export function recomputeProgress(
       continue;
     }
     timezone = session.zone;
-    xpByEvent.set(session.eventId, sessionXp(session, rules.xp));
-    if (isCountedSession(session, rules.xp)) {
+    const xpAwarded = sessionXp(session, rules.xp);
+    const counted = isCountedSession(session, rules.xp);
+    xpByEvent.set(session.eventId, xpAwarded);
+    outcomes.push({ eventId: session.eventId, counted, xpAwarded });
+    if (counted) {
       sessionsCompleted += 1;
       practiceDays.add(session.localDate);
       bestScore = session.score === null ? bestScore : Math.max(bestScore ?? session.score, session.score);
@@ -113,5 +119,6 @@ export function recomputeProgress(
     newlyEarned,
     levelChange: level > attained.highestLevel ? { previousLevel: attained.highestLevel, newLevel: level } : null,
     xpByEvent,
+    outcomes,
   };
 }

@@ -14,6 +14,7 @@ function after(overrides: Partial<RecomputedProgress>): RecomputedProgress {
     newlyEarned: [],
     levelChange: null,
     xpByEvent: new Map(),
+    outcomes: [],
     ...overrides,
   };
 }

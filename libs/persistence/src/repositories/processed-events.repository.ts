@@ -149,6 +149,24 @@ export class ProcessedEventsRepository {
   }
 
   /**
+   * The outcomes of session facts decided again (a recompute under other rules): what each counts for
+   * and the XP it gives from now on, so that what is read from the facts (skills, analytics) follows
+   * the rules the user is on. Rows already saying so are left alone; `rules_version` keeps naming the
+   * version that first decided the fact.
+   */
+  async restateOutcomes(transaction: Transaction, outcomes: ReadonlyArray<{ readonly eventId: string; readonly counted: boolean; readonly xpAwarded: number }>): Promise<void> {
+    if (outcomes.length === 0) {
+      return;
+    }
+    await statementsOf(transaction).query(
+      `UPDATE processed_events p SET outcome = v.outcome, xp_awarded = v.xp_awarded
+       FROM json_to_recordset($1::json) AS v(event_id text, outcome text, xp_awarded int)
+       WHERE p.event_id = v.event_id AND (p.outcome, p.xp_awarded) IS DISTINCT FROM (v.outcome, v.xp_awarded)`,
+      [recordset(outcomes.map(({ eventId, counted, xpAwarded }) => ({ event_id: eventId, outcome: counted ? 'counted' : 'not-counted', xp_awarded: xpAwarded })))],
+    );
+  }
+
+  /**
    * Every session of the users as the domain folds it, in the order they were processed: a fact, or
    * for a row from before facts were kept, its recorded outcome.
    */
