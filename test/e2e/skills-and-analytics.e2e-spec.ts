@@ -32,9 +32,9 @@ describe('skills and analytics over HTTP', () => {
     expect(body.skills).toHaveLength(13);
     const byCode = new Map(body.skills.map((skill: { code: string }) => [skill.code, skill]));
     for (const code of ['algorithms', 'arrays', 'graphs']) {
-      expect(byCode.get(code)).toMatchObject({ xp: 120, sessions: 1, averageScore: 85, mastery: { level: 1, name: 'Novice', xpIntoMastery: 120, xpForNextMastery: 500 }, lastPracticedAt: completedAt });
+      expect(byCode.get(code)).toMatchObject({ xp: 120, sessions: 1, averageScore: 85, mastery: { level: 1, name: 'Novice', xpIntoMastery: 120, xpForNextMastery: 500, nextName: 'Apprentice' }, lastPracticedAt: completedAt });
     }
-    expect(byCode.get('caching')).toEqual({ code: 'caching', name: 'Caching', parent: 'system-design', xp: 0, sessions: 0, averageScore: null, mastery: { level: 1, name: 'Novice', xpIntoMastery: 0, xpForNextMastery: 500 }, lastPracticedAt: null });
+    expect(byCode.get('caching')).toEqual({ code: 'caching', name: 'Caching', parent: 'system-design', xp: 0, sessions: 0, averageScore: null, mastery: { level: 1, name: 'Novice', xpIntoMastery: 0, xpForNextMastery: 500, nextName: 'Apprentice' }, lastPracticedAt: null });
   });
 
   it('answers the caller’s analytics for the last 365 days by default, and for days=1', async () => {

@@ -56,7 +56,7 @@ describe('skills and practice analytics (contract section 10)', () => {
 
   it('lists every node of the tree, parents counting each session of their subtree once', async () => {
     const { skills } = await app.get(GetSkillsUseCase).execute(new GetSkillsQuery('ada'));
-    const novice = (xp: number) => ({ level: 1, name: 'Novice', xpIntoMastery: xp, xpForNextMastery: 500 });
+    const novice = (xp: number) => ({ level: 1, name: 'Novice', xpIntoMastery: xp, xpForNextMastery: 500, nextName: 'Apprentice' });
     expect(skills).toEqual([
       { code: 'algorithms', name: 'Algorithms', parent: null, xp: 315, sessions: 3, averageScore: 76.7, mastery: novice(315), lastPracticedAt: '2030-11-04T17:00:00.000Z' },
       { code: 'arrays', name: 'Arrays', parent: 'algorithms', xp: 120, sessions: 1, averageScore: 80, mastery: novice(120), lastPracticedAt: '2030-11-04T09:00:00.000Z' },

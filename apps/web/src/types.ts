@@ -83,15 +83,16 @@ export interface Leaderboard {
 }
 
 /**
- * A skill's mastery: its level, XP past what that level needs, and what the next level needs more than
- * this one. At the top level there is no next one: the api sends 0 there (as `xpForNextLevel` at the
- * level cap); null is read the same way, should a server send it.
+ * A skill's mastery: its level, XP past what that level needs, what the next level needs more than
+ * this one, and the next level's name. At the top level there is no next one: the api sends 0 and
+ * null there (as `xpForNextLevel` at the level cap).
  */
 export interface SkillMastery {
   level: number;
   name: string;
   xpIntoMastery: number;
-  xpForNextMastery: number | null;
+  xpForNextMastery: number;
+  nextName: string | null;
 }
 
 /** A node of the skill tree (GET /gamification/skills); a parent's figures cover its whole subtree. */

@@ -14,19 +14,6 @@ interface SkillNode {
   children: SkillNode[];
 }
 
-/**
- * The contract's default mastery names (CONTRACT.md section 10). The api names only a skill's own
- * mastery, not the next one: the next one's name comes from a skill of the answer that has reached it,
- * else from these defaults, else it is named by its number.
- */
-const DEFAULT_MASTERY_NAMES: ReadonlyMap<number, string> = new Map([
-  [1, 'Novice'],
-  [2, 'Apprentice'],
-  [3, 'Practitioner'],
-  [4, 'Expert'],
-  [5, 'Master'],
-]);
-
 /** The tree of the skills: each node under its parent, in the order the api lists them; a node whose parent is unknown at the top. */
 function skillTree(skills: Skill[]): SkillNode[] {
   const nodes = new Map(skills.map((skill): [string, SkillNode] => [skill.code, { skill, children: [] }]));
@@ -38,22 +25,14 @@ function skillTree(skills: Skill[]): SkillNode[] {
   return roots;
 }
 
-function masteryNames(skills: Skill[]): Map<number, string> {
-  const names = new Map(DEFAULT_MASTERY_NAMES);
-  for (const { mastery } of skills) {
-    names.set(mastery.level, mastery.name);
-  }
-  return names;
-}
-
 /** The progress bar's figures and words for a skill's mastery: XP into it out of XP to the next, or full at the top. */
-function masteryProgress({ name, mastery }: Skill, names: Map<number, string>) {
-  const { level, xpIntoMastery, xpForNextMastery } = mastery;
-  if (xpForNextMastery === null || xpForNextMastery <= 0) {
+function masteryProgress({ name, mastery }: Skill) {
+  const { xpIntoMastery, xpForNextMastery } = mastery;
+  if (xpForNextMastery <= 0 || mastery.nextName === null) {
     const max = Math.max(xpIntoMastery, 1);
     return { max, now: max, percent: 100, caption: 'Top mastery reached', text: `${name}: ${mastery.name}, the top mastery` };
   }
-  const next = names.get(level + 1) ?? `mastery ${level + 1}`;
+  const next = mastery.nextName;
   const now = Math.min(xpIntoMastery, xpForNextMastery);
   return {
     max: xpForNextMastery,
@@ -75,9 +54,9 @@ function practiceText({ sessions, averageScore }: Skill): string {
   return parts.join(' · ');
 }
 
-function SkillItem({ node, names }: { node: SkillNode; names: Map<number, string> }) {
+function SkillItem({ node }: { node: SkillNode }) {
   const { skill, children } = node;
-  const progress = masteryProgress(skill, names);
+  const progress = masteryProgress(skill);
   const practised = skill.sessions > 0;
   return (
     <li className={`skill ${practised ? 'is-practised' : 'is-unpractised'}`} data-skill={skill.code}>
@@ -105,7 +84,7 @@ function SkillItem({ node, names }: { node: SkillNode; names: Map<number, string
       {children.length > 0 && (
         <ul className="skill-children" aria-label={`${skill.name}: its skills`}>
           {children.map((child) => (
-            <SkillItem key={child.skill.code} node={child} names={names} />
+            <SkillItem key={child.skill.code} node={child} />
           ))}
         </ul>
       )}
@@ -114,7 +93,6 @@ function SkillItem({ node, names }: { node: SkillNode; names: Map<number, string
 }
 
 function SkillTree({ skills }: { skills: Skill[] }) {
-  const names = masteryNames(skills);
   const practised = skills.filter((skill) => skill.sessions > 0).length;
   return (
     <>
@@ -123,7 +101,7 @@ function SkillTree({ skills }: { skills: Skill[] }) {
       </p>
       <ul className="skill-tree" aria-label="Skill tree">
         {skillTree(skills).map((node) => (
-          <SkillItem key={node.skill.code} node={node} names={names} />
+          <SkillItem key={node.skill.code} node={node} />
         ))}
       </ul>
     </>

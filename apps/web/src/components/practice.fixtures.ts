@@ -23,7 +23,13 @@ export function skill(code: string, name: string, parent: string | null, xp: num
     xp,
     sessions,
     averageScore,
-    mastery: { level: current.level, name: current.name, xpIntoMastery: xp - current.xp, xpForNextMastery: next === undefined ? null : next.xp - current.xp },
+    mastery: {
+      level: current.level,
+      name: current.name,
+      xpIntoMastery: xp - current.xp,
+      xpForNextMastery: next === undefined ? 0 : next.xp - current.xp,
+      nextName: next?.name ?? null,
+    },
     lastPracticedAt,
   };
 }

@@ -130,17 +130,14 @@ describe('SkillTreeWidget', () => {
     expect(screen.queryByText(/XP to/)).toBeNull();
   });
 
-  it('names the next mastery as the api names it for another skill, where the rules renamed the levels', async () => {
-    const renamed = (base: Skill, level: number, name: string): Skill => ({ ...base, mastery: { ...base.mastery, level, name } });
-    reply = {
-      status: 200,
-      body: { skills: [renamed(skills[1], 2, 'Journeyman'), renamed(skills[0], 3, 'Craftsman'), renamed(skills[12], 1, 'Beginner')] },
-    };
+  it('names the next mastery as the api names it, whatever the rules call the levels', async () => {
+    const renamed = (base: Skill, nextName: string): Skill => ({ ...base, mastery: { ...base.mastery, nextName } });
+    reply = { status: 200, body: { skills: [renamed(skills[0], 'Craftsman'), renamed(skills[12], 'Journeyman')] } };
     render(<SkillTreeWidget token={TOKEN} />);
     await screen.findByRole('list', { name: 'Skill tree' });
 
-    expect(within(itemOf('Communication')).getByText('500 XP to Journeyman')).toBeTruthy();
-    expect(within(itemOf('Arrays')).getByText('320 XP to Craftsman')).toBeTruthy();
+    expect(within(itemOf('Communication')).getByText(/XP to Journeyman$/)).toBeTruthy();
+    expect(within(itemOf('Algorithms')).getByText(/XP to Craftsman$/)).toBeTruthy();
   });
 
   it('says so when the rules have no skill tree', async () => {

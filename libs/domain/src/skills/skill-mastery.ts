@@ -7,6 +7,8 @@ export interface SkillMastery {
   readonly xpIntoMastery: number;
   /** What the next mastery level needs minus what this one needed; 0 at the top level (as xpForNextLevel at the level cap). */
   readonly xpForNextMastery: number;
+  /** The next mastery level's name (our addition to the contract, for "320 XP to Practitioner"); null at the top level. */
+  readonly nextName: string | null;
 }
 
 /** The mastery of a skill with `xp` XP, under levels that `skillRulesProblems` accepts (the first at 0 XP). */
@@ -17,5 +19,11 @@ export function masteryOf(xp: number, levels: readonly SkillMasteryLevel[]): Ski
   }
   const current = levels[index];
   const next = levels[index + 1];
-  return { level: current.level, name: current.name, xpIntoMastery: xp - current.xp, xpForNextMastery: next === undefined ? 0 : next.xp - current.xp };
+  return {
+    level: current.level,
+    name: current.name,
+    xpIntoMastery: xp - current.xp,
+    xpForNextMastery: next === undefined ? 0 : next.xp - current.xp,
+    nextName: next?.name ?? null,
+  };
 }

@@ -14,14 +14,14 @@ const session = (skills: string[], xp: number, score: number | null, completedAt
 
 describe('masteryOf', () => {
   it('places XP in the mastery level it has reached, with the XP into it and the size of the step to the next', () => {
-    expect(masteryOf(0, DEFAULT_SKILL_MASTERY)).toEqual({ level: 1, name: 'Novice', xpIntoMastery: 0, xpForNextMastery: 500 });
-    expect(masteryOf(499, DEFAULT_SKILL_MASTERY)).toEqual({ level: 1, name: 'Novice', xpIntoMastery: 499, xpForNextMastery: 500 });
-    expect(masteryOf(500, DEFAULT_SKILL_MASTERY)).toEqual({ level: 2, name: 'Apprentice', xpIntoMastery: 0, xpForNextMastery: 1500 });
-    expect(masteryOf(2300, DEFAULT_SKILL_MASTERY)).toEqual({ level: 3, name: 'Practitioner', xpIntoMastery: 300, xpForNextMastery: 3000 });
+    expect(masteryOf(0, DEFAULT_SKILL_MASTERY)).toEqual({ level: 1, name: 'Novice', xpIntoMastery: 0, xpForNextMastery: 500, nextName: 'Apprentice' });
+    expect(masteryOf(499, DEFAULT_SKILL_MASTERY)).toEqual({ level: 1, name: 'Novice', xpIntoMastery: 499, xpForNextMastery: 500, nextName: 'Apprentice' });
+    expect(masteryOf(500, DEFAULT_SKILL_MASTERY)).toEqual({ level: 2, name: 'Apprentice', xpIntoMastery: 0, xpForNextMastery: 1500, nextName: 'Practitioner' });
+    expect(masteryOf(2300, DEFAULT_SKILL_MASTERY)).toEqual({ level: 3, name: 'Practitioner', xpIntoMastery: 300, xpForNextMastery: 3000, nextName: 'Expert' });
   });
 
   it('has no step beyond the top level, as the level curve has none beyond its cap', () => {
-    expect(masteryOf(25_000, DEFAULT_SKILL_MASTERY)).toEqual({ level: 5, name: 'Master', xpIntoMastery: 15_000, xpForNextMastery: 0 });
+    expect(masteryOf(25_000, DEFAULT_SKILL_MASTERY)).toEqual({ level: 5, name: 'Master', xpIntoMastery: 15_000, xpForNextMastery: 0, nextName: null });
   });
 });
 
@@ -62,7 +62,7 @@ describe('skillProgress', () => {
       sessions: 3,
       // The mean of the scored sessions only: (90 + 75) / 2.
       averageScore: 82.5,
-      mastery: { level: 1, name: 'Novice', xpIntoMastery: 340, xpForNextMastery: 500 },
+      mastery: { level: 1, name: 'Novice', xpIntoMastery: 340, xpForNextMastery: 500, nextName: 'Apprentice' },
       lastPracticedAt: new Date('2026-11-24T18:30:00Z'),
     });
     expect(communication).toEqual({
@@ -72,7 +72,7 @@ describe('skillProgress', () => {
       xp: 0,
       sessions: 0,
       averageScore: null,
-      mastery: { level: 1, name: 'Novice', xpIntoMastery: 0, xpForNextMastery: 500 },
+      mastery: { level: 1, name: 'Novice', xpIntoMastery: 0, xpForNextMastery: 500, nextName: 'Apprentice' },
       lastPracticedAt: null,
     });
   });

@@ -5,6 +5,8 @@ export class SkillMasteryResponse {
   @ApiProperty({ example: 'Apprentice' }) name!: string;
   @ApiProperty({ example: 320, description: 'XP in the skill minus what this mastery level needs' }) xpIntoMastery!: number;
   @ApiProperty({ example: 1500, description: 'what the next mastery level needs minus what this one needed; 0 at the top level' }) xpForNextMastery!: number;
+  @ApiProperty({ example: 'Practitioner', nullable: true, type: String, description: 'the next mastery level’s name (an addition to the contract); null at the top level' })
+  nextName!: string | null;
 }
 
 export class SkillResponse {
