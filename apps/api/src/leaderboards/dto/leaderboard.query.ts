@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { wholeNumber } from '../../validation/whole-number';
 
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
 /** `GET /gamification/leaderboards/{code}` query (contract section 9). */
 export class LeaderboardQuery {
@@ -13,7 +13,7 @@ export class LeaderboardQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
   @IsOptional()
-  @Transform(toInt)
+  @Transform(wholeNumber)
   @IsInt({ message: 'must be a whole number from 1 to 100' })
   @Min(1, { message: 'must be a whole number from 1 to 100' })
   @Max(100, { message: 'must be a whole number from 1 to 100' })
@@ -21,7 +21,7 @@ export class LeaderboardQuery {
 
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
-  @Transform(toInt)
+  @Transform(wholeNumber)
   @IsInt({ message: 'must be a whole number, 0 or more' })
   @Min(0, { message: 'must be a whole number, 0 or more' })
   @Max(1_000_000_000, { message: 'must be at most 1000000000' })
