@@ -3,6 +3,7 @@ import { addDays, dateIn, longDate, minutes, mondayOf, monthName, plural } from 
 import type { Loadable } from '../load';
 import type { PracticeAnalytics, PracticeDay } from '../types';
 import { ChartTable } from './ChartTable';
+import { LoadState } from './LoadState';
 
 interface Props {
   analytics: Loadable<PracticeAnalytics>;
@@ -262,15 +263,7 @@ export function PracticeCalendar({ analytics, now }: Props) {
   return (
     <section className="card calendar" aria-labelledby="calendar-heading" data-testid="practice-calendar">
       <h2 id="calendar-heading">Practice calendar</h2>
-      {analytics.status === 'failed' ? (
-        <p role="alert" className="error">
-          {analytics.message}
-        </p>
-      ) : analytics.status === 'loading' ? (
-        <p className="caption">Loading…</p>
-      ) : (
-        <Calendar analytics={analytics.value} now={now} />
-      )}
+      <LoadState loadable={analytics}>{(value) => <Calendar analytics={value} now={now} />}</LoadState>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { gamificationApi } from '../api';
 import { plural } from '../dates';
 import { useLoad } from '../load';
 import type { Skill } from '../types';
+import { LoadState } from './LoadState';
 
 interface Props {
   token: string;
@@ -117,17 +118,9 @@ export function SkillTreeWidget({ token, refreshKey = 0 }: Props) {
   return (
     <section className="card skills" aria-labelledby="skills-heading" data-testid="skills-widget">
       <h2 id="skills-heading">Skills</h2>
-      {skills.status === 'failed' ? (
-        <p role="alert" className="error">
-          {skills.message}
-        </p>
-      ) : skills.status === 'loading' ? (
-        <p className="caption">Loading…</p>
-      ) : skills.value.length === 0 ? (
-        <p className="caption">No skills on this server yet.</p>
-      ) : (
-        <SkillTree skills={skills.value} />
-      )}
+      <LoadState loadable={skills}>
+        {(value) => (value.length === 0 ? <p className="caption">No skills on this server yet.</p> : <SkillTree skills={value} />)}
+      </LoadState>
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { addDays, DAY_MS, dayNumber, longDate, minutes, monthName, shortDate } f
 import type { Loadable } from '../load';
 import type { PracticeAnalytics, PracticeWeek, ScoreTrendPoint } from '../types';
 import { ChartTable } from './ChartTable';
+import { LoadState } from './LoadState';
 
 interface Props {
   analytics: Loadable<PracticeAnalytics>;
@@ -234,15 +235,7 @@ export function TrendChart({ analytics }: Props) {
   return (
     <section className="card trend" aria-labelledby="trend-heading" data-testid="trend-chart">
       <h2 id="trend-heading">Trend</h2>
-      {analytics.status === 'failed' ? (
-        <p role="alert" className="error">
-          {analytics.message}
-        </p>
-      ) : analytics.status === 'loading' ? (
-        <p className="caption">Loading…</p>
-      ) : (
-        <TrendView analytics={analytics.value} />
-      )}
+      <LoadState loadable={analytics}>{(value) => <TrendView analytics={value} />}</LoadState>
     </section>
   );
 }
