@@ -7,6 +7,7 @@ export * from './contracts/session-completed/parse-session-completed';
 export * from './contracts/session-completed/value';
 export * from './contracts/streak/value';
 export * from './kafka/batch-consumer';
+export * from './kafka/consumer-restarts';
 export * from './kafka/dead-letter.publisher';
 export * from './kafka/event-publisher';
 export * from './kafka/kafka.provider';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { ConsumerRestarts } from '@app/messaging';
 
 export interface RecordedMessage {
   readonly topic: string;
@@ -10,36 +11,16 @@ export interface RecordedMessage {
   readonly headers: Record<string, string>;
 }
 
-// How long `stop` waits for a restarted consumer to join its group before it disconnects all the same.
-const RESTART_JOIN_WAIT_MS = 30_000;
-
 /** Reads topics from the beginning in a group of its own and keeps every message, for assertions. */
 export class TopicRecorder {
   private readonly messages: RecordedMessage[] = [];
   private readonly consumer: Consumer;
-  private stopping = false;
-  // A restart after a crash (a topic not created yet, a rebalance), until the consumer has joined again.
-  private restart: Promise<void> | null = null;
+  // A recorder's consumer crashes and restarts when a topic it reads is not created yet, or in a rebalance.
+  private readonly restarts = new ConsumerRestarts();
 
-  /**
-   * kafkajs restarts a crashed consumer a moment later, and a `disconnect` while that restart joins
-   * its group finds nothing running and returns: the restarted consumer outlived the test, and its
-   * requests after Jest had torn the test file's modules down failed the whole run. So a crash after
-   * `stop` began restarts nothing, and `stop` waits for a restart under way to join before it leaves.
-   */
   private constructor(kafka: Kafka) {
-    this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}`, retry: { restartOnFailure: async () => !this.stopping } });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) {
-        this.restart ??= new Promise((resolve) => {
-          const joined = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-            joined();
-            this.restart = null;
-            resolve();
-          });
-        });
-      }
-    });
+    this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}`, retry: { restartOnFailure: this.restarts.restartOnFailure } });
+    this.restarts.watch(this.consumer);
   }
 
   static async start(brokers: readonly string[], topics: readonly string[]): Promise<TopicRecorder> {
@@ -87,12 +68,6 @@ export class TopicRecorder {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.restart !== null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.restart, new Promise((resolve) => (timer = setTimeout(resolve, RESTART_JOIN_WAIT_MS)))]);
-      clearTimeout(timer);
-    }
-    await this.consumer.disconnect();
+    await this.restarts.disconnect(this.consumer);
   }
 }

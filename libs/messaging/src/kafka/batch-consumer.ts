@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { ConsumerRestarts } from './consumer-restarts';
 import { KAFKA } from './kafka.provider';
 
 /** How often a join that has not completed yet is reported. */
@@ -71,6 +72,7 @@ function normalizeHeaders(headers: IHeaders | undefined): Record<string, string 
 export class BatchConsumer {
   private readonly logger = new Logger(BatchConsumer.name);
   private readonly consumer: Consumer;
+  private readonly restarts = new ConsumerRestarts();
   private state: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
 
   constructor(
@@ -84,8 +86,9 @@ export class BatchConsumer {
       rebalanceTimeout: options.rebalanceTimeoutMs,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
-      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10 },
+      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10, restartOnFailure: this.restarts.restartOnFailure },
     });
+    this.restarts.watch(this.consumer);
     const group = { topic: options.topic, groupId: options.groupId };
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) {
@@ -150,7 +153,7 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     this.state = 'stopped';
     const stopping = Date.now();
-    await this.consumer.disconnect();
+    await this.restarts.disconnect(this.consumer);
     this.logger.log(
       { topic: this.options.topic, groupId: this.options.groupId, stopMs: Date.now() - stopping },
       `left group ${this.options.groupId} after committing what was handled (${Date.now() - stopping} ms)`,
