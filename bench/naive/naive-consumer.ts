@@ -63,6 +63,7 @@ export async function runNaiveConsumer(options: {
                 timezone: profile.timezone,
                 practiceDays: days.map((day) => day.practiceDate),
                 badges: new Set(badges.map((badge) => badge.badgeCode)),
+                skillTotals: { xp: profile.skillXp, practised: profile.skillsPractised },
               };
               const date = decider.practiceDateOf(session, progress);
               const challengeRepository = manager.getRepository(DailyChallengeEntity);
@@ -88,6 +89,8 @@ export async function runNaiveConsumer(options: {
                   longestStreak: decision.totals.longestStreak,
                   lastPracticeDate: decision.totals.lastPracticeDate,
                   timezone: decision.totals.timezone,
+                  skillXp: decision.totals.skillTotals.xp,
+                  skillsPractised: [...decision.totals.skillTotals.practised],
                   updatedAt: now,
                 });
                 await profiles.save(profile);

@@ -68,7 +68,7 @@ describe('the Locker Room in a real browser', () => {
     expect(await text('[data-testid=current-streak]')).toBe('0');
     expect(await text('.today')).toBe('Not practised yet today');
     expect(await page.locator('.badge.earned').count()).toBe(0);
-    expect(await page.locator('.badge.locked').count()).toBe(10);
+    expect(await page.locator('.badge.locked').count()).toBe(12);
     await page.screenshot({ path: join(SCREENSHOTS, '1-lobby.png'), fullPage: true });
 
     const session = aSessionCompleted({ userId, timezone: aZoneAtMidday(), durationSeconds: 600, score: 85 });

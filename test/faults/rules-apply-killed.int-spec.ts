@@ -17,19 +17,19 @@ const now = new Date('2026-11-26T12:00:00Z');
 // kill lands between two of them whatever the machine's speed.
 const USERS = 3000;
 const BATCH = 25;
-const SOURCE = 'rules:v6';
+const SOURCE = 'rules:v7';
 
 /** `text` with `from` (which must occur exactly once) replaced: a change of the shipped file that cannot silently miss. */
 function edit(text: string, from: string, to: string): string {
   if (text.split(from).length !== 2) {
-    throw new Error(`config/rules.yaml no longer holds exactly one "${from}": update this test's version 6 rules`);
+    throw new Error(`config/rules.yaml no longer holds exactly one "${from}": update this test's version 7 rules`);
   }
   return text.replace(from, to);
 }
 
-// The shipped rules (version 5) as version 6: freezes off, leaner base, richer score and duration steps, a higher minimum, one new badge.
+// The shipped rules (version 6) as version 7: freezes off, leaner base, richer score and duration steps, a higher minimum, one new badge.
 const nextYaml = [
-  ['version: 5', 'version: 6'],
+  ['version: 6', 'version: 7'],
   ['  maxHeld: 2', '  maxHeld: 0'],
   ['  base: 50', '  base: 30'],
   ['    xpPerStep: 5', '    xpPerStep: 8'],
@@ -43,7 +43,7 @@ const nextYaml = [
   ],
 ].reduce((text, [from, to]) => edit(text, from, to), readFileSync(join(root, 'config', 'rules.yaml'), 'utf8'));
 
-/** What the version 6 file says, written out from its meaning (not from the engine's code). */
+/** What the version 7 file says, written out from its meaning (not from the engine's code). */
 const NEXT = {
   base: 30,
   score: { step: 10, xpPerStep: 8 },
@@ -61,8 +61,10 @@ const NEXT = {
     ['PERFECTIONIST', 'score', 100],
     ['LEVEL_5', 'level', 5],
     ['LEVEL_10', 'level', 10],
+    ['SKILL_EXPLORER', 'skillsPractised', 5],
+    ['FIRST_MASTERY', 'skillMastery', 3],
     ['TWO_IN_A_ROW', 'streakDays', 2],
-  ] as ReadonlyArray<readonly [string, 'sessionsCompleted' | 'streakDays' | 'score' | 'level', number]>,
+  ] as ReadonlyArray<readonly [string, 'sessionsCompleted' | 'streakDays' | 'score' | 'level' | 'skillsPractised' | 'skillMastery', number]>,
 };
 
 interface Fact {
@@ -71,14 +73,14 @@ interface Fact {
   readonly score: number | null;
 }
 
-/** A user as recorded under version 5 (the shipped rules), before the apply. */
+/** A user as recorded under version 6 (the shipped rules), before the apply. */
 interface Recorded {
   readonly totalXp: number;
   readonly level: number;
   readonly badges: readonly string[];
 }
 
-/** A user as version 6 must leave them (contract section 6), with the awards it publishes. */
+/** A user as version 7 must leave them (contract section 6), with the awards it publishes. */
 interface Expected {
   readonly totalXp: number;
   readonly level: number;
@@ -125,6 +127,9 @@ function expectedUnderNext(userId: string, facts: readonly Fact[], before: Recor
     streakDays: longestRun(new Set(counted.map((fact) => fact.day))),
     score: Math.max(-1, ...counted.map((fact) => fact.score ?? -1)),
     level,
+    // This test's sessions list no skills.
+    skillsPractised: 0,
+    skillMastery: 0,
   };
   const earned = NEXT.badges.filter(([code, metric, atLeast]) => !before.badges.includes(code) && stats[metric] >= atLeast).map(([code]) => code);
   const awards = earned.map((code) => `badge.awarded ${code} ${deterministicEventId('badge.awarded', SOURCE, userId, code)}`);
@@ -152,7 +157,7 @@ function generateFacts(random: SeededRandom): Map<string, Fact[]> {
 
 const dayOne = Date.parse('2026-10-01T09:00:00Z');
 
-/** Every user's recorded state: version, XP, level, badges, and the outbox rows of the version 6 recompute. */
+/** Every user's recorded state: version, XP, level, badges, and the outbox rows of the version 7 recompute. */
 async function snapshot(client: Client) {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
   try {
@@ -169,7 +174,7 @@ async function snapshot(client: Client) {
         [SOURCE],
       )
     ).rows;
-    const [version] = (await client.query(`SELECT completed_at, users_recomputed FROM rules_versions WHERE version = 6`)).rows as Array<{
+    const [version] = (await client.query(`SELECT completed_at, users_recomputed FROM rules_versions WHERE version = 7`)).rows as Array<{
       completed_at: Date | null;
       users_recomputed: number;
     }>;
@@ -203,7 +208,7 @@ async function snapshot(client: Client) {
   }
 }
 
-/** An apply of the version 6 file as an operator runs it: the built command, as a process. */
+/** An apply of the version 7 file as an operator runs it: the built command, as a process. */
 function startApply(file: string, url: string) {
   const child = spawn(process.execPath, [appEntry('cli'), 'apply', file, `--batch=${BATCH}`, '--by=rules-apply-killed'], {
     cwd: root,
@@ -223,7 +228,7 @@ function startApply(file: string, url: string) {
 /** The apply (issue 10): SIGKILLed twice while it walks the users, then run again to the end and once more. */
 describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rules-apply-killed-'));
-  const nextFile = join(dir, 'rules-v6.yaml');
+  const nextFile = join(dir, 'rules-v7.yaml');
   const url = ownDatabaseUrl('gamification_test_rules_apply_killed');
   const client = new Client({ connectionString: url });
   const random = seededRandom('rules-apply-killed');
@@ -233,7 +238,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
 
   beforeAll(async () => {
     writeFileSync(nextFile, nextYaml);
-    // The users as the worker leaves them under version 5 (the RULES_FILE the first start records).
+    // The users as the worker leaves them under version 6 (the RULES_FILE the first start records).
     const moduleRef = await startApplication(url, { now: () => now });
     try {
       const sessions = [...facts].flatMap(([userId, userFacts]) =>
@@ -268,7 +273,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     await client.connect();
     const before = await snapshot(client);
     for (const [userId, user] of before.users) {
-      expect(user.rules_version).toBe(5);
+      expect(user.rules_version).toBe(6);
       recorded.set(userId, { totalXp: user.total_xp, level: user.level, badges: [...user.badges].sort() });
       expected.set(userId, expectedUnderNext(userId, facts.get(userId)!, recorded.get(userId)!));
     }
@@ -279,16 +284,16 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     await client.end();
   });
 
-  /** Users whose recorded state is not wholly the one of their version: version 5 as before the apply, or 6 as expected. */
+  /** Users whose recorded state is not wholly the one of their version: version 6 as before the apply, or 7 as expected. */
   const halfway = (state: Awaited<ReturnType<typeof snapshot>>) => {
     const wrong: unknown[] = [];
     for (const [userId, user] of state.users) {
       const actual = { version: user.rules_version, totalXp: user.total_xp, level: user.level, badges: [...user.badges].sort(), nextBadges: user.nextBadges.sort(), awards: user.awards.sort() };
       const want =
-        user.rules_version === 5
-          ? { version: 5, ...recorded.get(userId)!, nextBadges: [], awards: [] }
+        user.rules_version === 6
+          ? { version: 6, ...recorded.get(userId)!, nextBadges: [], awards: [] }
           : {
-              version: 6,
+              version: 7,
               totalXp: expected.get(userId)!.totalXp,
               level: expected.get(userId)!.level,
               badges: expected.get(userId)!.badges,
@@ -301,7 +306,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     }
     return wrong.slice(0, 10);
   };
-  const onNext = (state: Awaited<ReturnType<typeof snapshot>>) => [...state.users.values()].filter((user) => user.rules_version === 6).length;
+  const onNext = (state: Awaited<ReturnType<typeof snapshot>>) => [...state.users.values()].filter((user) => user.rules_version === 7).length;
 
   /** Once the killed process's connections are gone, no transaction of its can still commit. */
   const untilItsConnectionsAreGone = async () => {
@@ -320,7 +325,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     let finished = false;
     void exited.then(() => (finished = true));
     for (const deadline = Date.now() + 180_000; !finished; await new Promise((resolve) => setTimeout(resolve, 10))) {
-      const { rows } = await client.query(`SELECT count(*)::int AS users FROM user_profiles WHERE rules_version = 6`);
+      const { rows } = await client.query(`SELECT count(*)::int AS users FROM user_profiles WHERE rules_version = 7`);
       if (rows[0].users >= target) {
         child.kill('SIGKILL');
         break;
@@ -357,7 +362,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
       killed.push(await killOnProgress(previous + BATCH * random.int(1, 20)));
       const state = await snapshot(client);
       const done = onNext(state);
-      process.stdout.write(`rules-apply-killed: attempt ${attempt} ${killed[attempt - 1] ? 'killed' : 'finished'} with ${done}/${USERS} users on version 6\n`);
+      process.stdout.write(`rules-apply-killed: attempt ${attempt} ${killed[attempt - 1] ? 'killed' : 'finished'} with ${done}/${USERS} users on version 7\n`);
 
       expect(halfway(state)).toEqual([]);
       expect(done).toBeGreaterThan(previous);
@@ -374,8 +379,8 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     process.stdout.write(`rules-apply-killed: the re-run said\n${rerun.stdout}`);
 
     expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toContain(killed[1] ? 'resuming an apply that was interrupted' : 'version 6 is in force already; nothing to do');
-    expect(rerun.stdout).toContain('version 6 is in force');
+    expect(rerun.stdout).toContain(killed[1] ? 'resuming an apply that was interrupted' : 'version 7 is in force already; nothing to do');
+    expect(rerun.stdout).toContain('version 7 is in force');
     expect(halfway(after)).toEqual([]);
     expect(onNext(after)).toBe(USERS);
     expect(after.version?.completed_at).toBeInstanceOf(Date);
@@ -389,7 +394,7 @@ describe('scenario: the rules apply SIGKILLed twice, then run again', () => {
     const fourth = await startApply(nextFile, url).exited;
     const unchanged = await snapshot(client);
 
-    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${nextFile}: version 6 is in force already; nothing to do\n` });
+    expect({ code: fourth.code, stdout: fourth.stdout }).toEqual({ code: 0, stdout: `${nextFile}: version 7 is in force already; nothing to do\n` });
     expect(unchanged.outbox).toBe(after.outbox);
     // Every column of every profile, badge and outbox row, as the completed apply left them.
     expect(unchanged.digest).toBe(after.digest);

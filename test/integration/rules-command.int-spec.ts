@@ -46,38 +46,38 @@ describe('the rules command (npm run rules)', () => {
   });
 
   it('check: accepts valid rules with a higher version and says what they hold', () => {
-    const result = run('check', rulesFile('v6.yaml', shipped.replace('version: 5', 'version: 6')));
+    const result = run('check', rulesFile('v7.yaml', shipped.replace('version: 6', 'version: 7')));
 
     expect({ status: result.status, stdout: result.stdout }).toEqual({
       status: 0,
-      stdout: `${join(dir, 'v6.yaml')}: valid, version 6 (in force: 5): 10 badges, 3 challenge templates, levels up to 100\n`,
+      stdout: `${join(dir, 'v7.yaml')}: valid, version 7 (in force: 6): 12 badges, 3 challenge templates, levels up to 100\n`,
     });
   });
 
   it('check: refuses a misspelt key, a bad value and a version not above the one in force, naming each field', () => {
-    const misspelt = run('check', rulesFile('misspelt.yaml', shipped.replace('version: 5', 'version: 6').replace('  base: 50', '  bse: 50')));
+    const misspelt = run('check', rulesFile('misspelt.yaml', shipped.replace('version: 6', 'version: 7').replace('  base: 50', '  bse: 50')));
     const sameVersion = run('check', rulesFile('same.yaml', shipped));
 
     expect(misspelt.status).toBe(1);
     expect(misspelt.stderr).toContain(`${join(dir, 'misspelt.yaml')}: xp.bse: property bse should not exist`);
     expect(misspelt.stderr).toContain(`${join(dir, 'misspelt.yaml')}: xp.base: base must not be less than 0; base must be an integer number`);
     expect(sameVersion.status).toBe(1);
-    expect(sameVersion.stderr).toBe(`${join(dir, 'same.yaml')}: version: 5 is not higher than the version in force (5); each change of the rules needs a higher version\n`);
+    expect(sameVersion.stderr).toBe(`${join(dir, 'same.yaml')}: version: 6 is not higher than the version in force (6); each change of the rules needs a higher version\n`);
   });
 
   it('diff: prints the dry run with its progress and writes it as JSON, changing nothing', async () => {
     const out = join(dir, 'diff.json');
 
-    const result = run('diff', rulesFile('v6-lean.yaml', shipped.replace('version: 5', 'version: 6').replace('  base: 50', '  base: 10')), `--out=${out}`);
+    const result = run('diff', rulesFile('v7-lean.yaml', shipped.replace('version: 6', 'version: 7').replace('  base: 50', '  base: 10')), `--out=${out}`);
 
     expect(result.status).toBe(0);
-    expect(result.stderr).toContain('diff v5 → v6 [##############################] 1/1 users (100%)');
+    expect(result.stderr).toContain('diff v6 → v7 [##############################] 1/1 users (100%)');
     expect(result.stdout).toContain('users who would change   1 (XP 1, level 0, badges 0)');
     // 10 + 45 + 30 under the new base, against 125 recorded; the level reached (2) is kept.
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
-      file: join(dir, 'v6-lean.yaml'),
-      fromVersion: 5,
-      toVersion: 6,
+      file: join(dir, 'v7-lean.yaml'),
+      fromVersion: 6,
+      toVersion: 7,
       usersScanned: 1,
       usersChanged: { any: 1, xp: 1, level: 0, badges: 0 },
       xpDelta: { min: -40, p50: -40, p99: -40, max: -40 },

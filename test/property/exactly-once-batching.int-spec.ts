@@ -27,7 +27,8 @@ const ZONES = ['Pacific/Kiritimati', 'Pacific/Tongatapu', 'Pacific/Pago_Pago', '
 const DURATIONS = [0, 59, 60, 599, 600, 1199, 1800, 2400, 86_400];
 const SCORES = [null, 0, 56, 79.9, 80, 89.5, 90, 99, 100];
 const POISON_KINDS = ['not-json', 'wrong-type', 'unknown-zone', 'far-future', 'nul-in-id', 'bad-skills'] as const;
-const SKILLS = [undefined, ['graphs'], ['arrays', 'graphs', 'arrays'], ['not-in-the-tree']];
+// Enough known codes for SKILL_EXPLORER (five listed), children of one parent, a parent, and an unknown code.
+const SKILLS = [undefined, ['graphs'], ['arrays', 'graphs', 'arrays'], ['not-in-the-tree'], ['communication', 'databases'], ['leadership', 'algorithms', 'caching']];
 
 interface GeneratedEvent {
   readonly kind: 'event';

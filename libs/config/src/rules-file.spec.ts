@@ -4,6 +4,11 @@ import { ConfigurationError } from './configuration.error';
 import { loadRulesFile, parseRules } from './rules-file';
 
 const shipped = () => parse(readFileSync('config/rules.yaml', 'utf8'));
+/** A tree of fewer than 5 skills, or fewer than 3 mastery levels, leaves the shipped skill badges unearnable: refused on their own. */
+function withoutSkillBadges<T extends { badges: Array<{ when: { metric: string } }> }>(document: T): T {
+  document.badges = document.badges.filter((badge) => !badge.when.metric.startsWith('skill'));
+  return document;
+}
 
 function problemsOf(document: unknown): string[] {
   try {
@@ -38,6 +43,8 @@ describe('the rules file', () => {
       'PERFECTIONIST:Perfectionist',
       'LEVEL_5:Rising Star',
       'LEVEL_10:Veteran',
+      'SKILL_EXPLORER:Skill Explorer',
+      'FIRST_MASTERY:First Mastery',
     ]);
     expect(rules.challenges.map((c) => [c.type, c.target, c.xpReward, c.minScore])).toEqual([
       ['COMPLETE_SESSIONS', 2, 100, undefined],
@@ -126,7 +133,7 @@ describe('the rules file', () => {
   });
 
   it('reads a file from before skills with no tree and the contract mastery levels', () => {
-    const document = shipped();
+    const document = withoutSkillBadges(shipped());
     delete document.skills;
     delete document.skillMastery;
     const rules = parseRules(document, 'rules.yaml');
@@ -149,7 +156,7 @@ describe('the rules file', () => {
       'rules.yaml: skills: e: parent nowhere is not a skill of the tree',
       'rules.yaml: skills: a: its parents lead back to itself (a → c → b → a)',
     ]);
-    const selfParent = shipped();
+    const selfParent = withoutSkillBadges(shipped());
     selfParent.skills = [{ code: 'loop', name: 'Loop', parent: 'loop' }];
     expect(problemsOf(selfParent)).toEqual(['rules.yaml: skills: loop: its parents lead back to itself (loop → loop)']);
     const badCode = shipped();
@@ -171,7 +178,7 @@ describe('the rules file', () => {
       'rules.yaml: skillMastery: level 5 (Master) is in place 4: levels must be 1, 2, 3, … in order',
       "rules.yaml: skillMastery: level 5 (Master): xp 400 must be above level 3's (500)",
     ]);
-    const empty = shipped();
+    const empty = withoutSkillBadges(shipped());
     empty.skillMastery = [];
     expect(problemsOf(empty)).toEqual(['rules.yaml: skillMastery: at least one mastery level is needed']);
   });
@@ -195,8 +202,8 @@ describe('the rules file', () => {
     expect(problemsOf(document)).toEqual([expect.stringMatching(/^rules\.yaml: streakFreeze: streakFreeze must be a mapping/)]);
   });
 
-  it('ships version 5 (skills came after leaderboards, version 4) and requires a positive whole version', () => {
-    expect(loadRulesFile('config/rules.yaml').version).toBe(5);
+  it('ships version 6 (the skill badges came after the skill tree, version 5) and requires a positive whole version', () => {
+    expect(loadRulesFile('config/rules.yaml').version).toBe(6);
     for (const version of [undefined, 0, -1, 2.5, 'two']) {
       const document = shipped();
       document.version = version;
@@ -261,6 +268,16 @@ describe('the rules file', () => {
     expect(problemsOf(document)).toEqual([
       'rules.yaml: badges: PERFECTIONIST: when.atLeast 101 is above the highest score (100), so nobody could earn it',
       'rules.yaml: badges: LEVEL_10: when.atLeast 10 is above levels.maxLevel (8), so nobody could earn it',
+    ]);
+  });
+
+  it('rejects a skill badge that nobody could earn: more skills than the tree has, or a mastery level above the highest', () => {
+    const document = shipped();
+    document.skills = document.skills.slice(0, 4);
+    document.skillMastery = document.skillMastery.slice(0, 2);
+    expect(problemsOf(document)).toEqual([
+      'rules.yaml: badges: SKILL_EXPLORER: when.atLeast 5 is above the number of skills (4), so nobody could earn it',
+      'rules.yaml: badges: FIRST_MASTERY: when.atLeast 3 is above the highest skillMastery level (2), so nobody could earn it',
     ]);
   });
 

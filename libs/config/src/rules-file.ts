@@ -170,9 +170,15 @@ export function parseRules(document: unknown, source: string): GamificationRules
     const skillMastery = rules.skillMastery?.map(({ level, name, xp }) => ({ level, name, xp })) ?? SKILLS_OFF.skillMastery;
     problems.push(...skillRulesProblems(skills, skillMastery).map((problem) => `${source}: ${problem}`));
     // A badge that nobody can earn is a mistake in the file, not a rule: say so before it is in force.
+    const ceilings: Partial<Record<BadgeMetric, { readonly value: number; readonly field: string }>> = {
+      level: { value: rules.levels.maxLevel, field: 'levels.maxLevel' },
+      score: { value: 100, field: 'the highest score' },
+      skillsPractised: { value: skills.length, field: 'the number of skills' },
+      skillMastery: { value: skillMastery.length, field: 'the highest skillMastery level' },
+    };
     for (const { code, when } of rules.badges) {
-      const ceiling = when.metric === 'level' ? { value: rules.levels.maxLevel, field: 'levels.maxLevel' } : when.metric === 'score' ? { value: 100, field: 'the highest score' } : null;
-      if (ceiling !== null && when.atLeast > ceiling.value) {
+      const ceiling = ceilings[when.metric];
+      if (ceiling !== undefined && when.atLeast > ceiling.value) {
         problems.push(`${source}: badges: ${code}: when.atLeast ${when.atLeast} is above ${ceiling.field} (${ceiling.value}), so nobody could earn it`);
       }
     }

@@ -285,3 +285,21 @@ describe('referenceStreakNotices', () => {
     ]);
   });
 });
+
+describe('referenceUser: section 10 skill badges', () => {
+  const withSkills = (skills: string[], durationSeconds = 600): ReferenceEvent => ({ ...session('2026-11-02T12:00:00Z'), durationSeconds, score: 100, skills });
+
+  it('awards SKILL_EXPLORER at five distinct known skills listed by counted sessions, parents reached not counted', () => {
+    const four = [withSkills(['arrays', 'graphs']), withSkills(['arrays', 'caching', 'juggling']), withSkills(['leadership']), withSkills(['communication'], 59)];
+    expect(referenceUser(four, new Date('2026-11-02T13:00:00Z')).badges).not.toContain('SKILL_EXPLORER');
+    const five = [...four, withSkills(['communication'])];
+    expect(referenceUser(five, new Date('2026-11-02T13:00:00Z')).badges).toContain('SKILL_EXPLORER');
+  });
+
+  it('awards FIRST_MASTERY when one node has 2000 XP: a parent counts a session listing two children once', () => {
+    // Each session: 50 + 10 * 5 + 1 * 10 = 110 XP; 18 sessions give 1980, 19 give 2090.
+    const twoChildren = (count: number) => Array.from({ length: count }, () => withSkills(['databases', 'caching']));
+    expect(referenceUser(twoChildren(18), new Date('2026-11-02T13:00:00Z')).badges).not.toContain('FIRST_MASTERY');
+    expect(referenceUser(twoChildren(19), new Date('2026-11-02T13:00:00Z')).badges).toContain('FIRST_MASTERY');
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * What a user's state must be, written from the contract's text alone (CONTRACT.md sections 2, 4
- * and 8, with their default rules), as a fold over the user's unique valid events in the order the
+ * What a user's state must be, written from the contract's text alone (CONTRACT.md sections 2, 4,
+ * 8 and 10, with their default rules, and the skill tree and skill badges of the issue that built them), as a fold over the user's unique valid events in the order the
  * engine received them, and which streak notices a sweeper must send (section 8). It imports nothing
  * from the engine: dates and wall-clock times come from Intl, the formulas are copied from the
  * contract's prose, so a rule that the engine gets wrong cannot be shared by both.
@@ -14,6 +14,7 @@ export interface ReferenceEvent {
   readonly durationSeconds: number;
   readonly score?: number | null;
   readonly timezone?: string | null;
+  readonly skills?: readonly string[];
 }
 
 export interface ReferenceChallenge {
@@ -70,7 +71,32 @@ const MAX_LEVEL = 100;
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
-const BADGES: ReadonlyArray<{ code: string; earned: (user: { sessions: number; longestRun: number; bestScore: number | null; level: number }) => boolean }> = [
+/**
+ * The skill tree the issue suggests and the default rules ship: "Algorithms with arrays, strings,
+ * graphs, dynamic-programming; System design with scalability, databases, caching; Behavioural with
+ * leadership, conflict; Communication". Child code to parent code; top-level skills map to null.
+ */
+const SKILL_PARENTS: ReadonlyMap<string, string | null> = new Map([
+  ['algorithms', null], ['arrays', 'algorithms'], ['strings', 'algorithms'], ['graphs', 'algorithms'], ['dynamic-programming', 'algorithms'],
+  ['system-design', null], ['scalability', 'system-design'], ['databases', 'system-design'], ['caching', 'system-design'],
+  ['behavioural', null], ['leadership', 'behavioural'], ['conflict', 'behavioural'],
+  ['communication', null],
+]);
+/** Section 10: "{level: 3, name: Practitioner, xp: 2000}". */
+const PRACTITIONER_XP = 2000;
+
+interface BadgeFacts {
+  readonly sessions: number;
+  readonly longestRun: number;
+  readonly bestScore: number | null;
+  readonly level: number;
+  /** Distinct known skill codes that counted sessions listed. */
+  readonly skillsListed: number;
+  /** The most XP in one node: sessions give theirs to each known skill listed and its ancestors, a node once per session. */
+  readonly bestSkillXp: number;
+}
+
+const BADGES: ReadonlyArray<{ code: string; earned: (user: BadgeFacts) => boolean }> = [
   { code: 'FIRST_STEPS', earned: (u) => u.sessions >= 1 },
   { code: 'GETTING_SERIOUS', earned: (u) => u.sessions >= 10 },
   { code: 'MARATHONER', earned: (u) => u.sessions >= 50 },
@@ -81,7 +107,31 @@ const BADGES: ReadonlyArray<{ code: string; earned: (user: { sessions: number; l
   { code: 'PERFECTIONIST', earned: (u) => u.bestScore === 100 },
   { code: 'LEVEL_5', earned: (u) => u.level >= 5 },
   { code: 'LEVEL_10', earned: (u) => u.level >= 10 },
+  { code: 'SKILL_EXPLORER', earned: (u) => u.skillsListed >= 5 },
+  { code: 'FIRST_MASTERY', earned: (u) => u.bestSkillXp >= PRACTITIONER_XP },
 ];
+
+/** Section 10's fold of counted sessions into the skills, for the two skill badges. */
+function skillFacts(counted: ReadonlyArray<{ event: ReferenceEvent; xp: number }>): Pick<BadgeFacts, 'skillsListed' | 'bestSkillXp'> {
+  const listed = new Set<string>();
+  const xpByNode = new Map<string, number>();
+  for (const { event, xp } of counted) {
+    const nodes = new Set<string>();
+    for (const code of event.skills ?? []) {
+      if (!SKILL_PARENTS.has(code)) {
+        continue;
+      }
+      listed.add(code);
+      for (let node: string | null = code; node !== null; node = SKILL_PARENTS.get(node) ?? null) {
+        nodes.add(node);
+      }
+    }
+    for (const node of nodes) {
+      xpByNode.set(node, (xpByNode.get(node) ?? 0) + xp);
+    }
+  }
+  return { skillsListed: listed.size, bestSkillXp: Math.max(0, ...xpByNode.values()) };
+}
 
 const CHALLENGES = [
   { type: 'COMPLETE_SESSIONS', target: 2, gives: (_event: ReferenceEvent) => 1 },
@@ -300,7 +350,8 @@ export function referenceUser(events: readonly ReferenceEvent[], now: Date, free
 
   const scores = counted.flatMap(({ event }) => (typeof event.score === 'number' ? [event.score] : []));
   const bestScore = scores.length === 0 ? null : Math.max(...scores);
-  const badges = BADGES.filter((badge) => badge.earned({ sessions: counted.length, longestRun, bestScore, level }))
+  const skills = skillFacts(counted.map(({ event }) => ({ event, xp: xpByEvent.get(event.eventId)! })));
+  const badges = BADGES.filter((badge) => badge.earned({ sessions: counted.length, longestRun, bestScore, level, ...skills }))
     .map((badge) => badge.code)
     .sort();
 

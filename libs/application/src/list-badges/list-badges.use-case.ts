@@ -20,7 +20,7 @@ export class ListBadgesUseCase {
       code: badge.code,
       name: badge.name,
       description: badge.description,
-      howToEarn: howToEarn(badge),
+      howToEarn: howToEarn(badge, rules.skillMastery),
     }));
   }
 }

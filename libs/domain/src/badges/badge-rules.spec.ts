@@ -1,8 +1,9 @@
 import { loadRulesFile } from '@app/config';
-import { howToEarn, newlyEarnedBadges, type BadgeStats } from './badge-rules';
+import { NO_SKILLS, type SkillTotals } from '../skills/skill-totals';
+import { badgeStats, howToEarn, newlyEarnedBadges, type BadgeStats } from './badge-rules';
 
-const { badges } = loadRulesFile('config/rules.yaml');
-const none: BadgeStats = { sessionsCompleted: 0, streakDays: 0, score: -1, level: 1 };
+const { badges, skillMastery } = loadRulesFile('config/rules.yaml');
+const none: BadgeStats = { sessionsCompleted: 0, streakDays: 0, score: -1, level: 1, skillsPractised: 0, skillMastery: 0 };
 const earned = (stats: Partial<BadgeStats>, held: string[] = []) =>
   newlyEarnedBadges(badges, { ...none, ...stats }, new Set(held)).map((badge) => badge.code);
 
@@ -35,14 +36,30 @@ describe('badge rules with the shipped rules', () => {
     expect(earned({ level: 12 }, ['LEVEL_5'])).toEqual(['LEVEL_10']);
   });
 
+  it('awards SKILL_EXPLORER at 5 skills practised and FIRST_MASTERY at the third mastery level (Practitioner)', () => {
+    expect(earned({ skillsPractised: 4, skillMastery: 2 })).toEqual([]);
+    expect(earned({ skillsPractised: 5 })).toEqual(['SKILL_EXPLORER']);
+    expect(earned({ skillMastery: 3 })).toEqual(['FIRST_MASTERY']);
+    expect(earned({ skillsPractised: 13, skillMastery: 5 })).toEqual(['SKILL_EXPLORER', 'FIRST_MASTERY']);
+  });
+
+  it('judges the skill badges on the skills listed and on the mastery of the node with the most XP', () => {
+    const stats = (skillTotals: SkillTotals) => badgeStats({ sessionsCompleted: 1, longestStreak: 1, bestScore: null, level: 1, skillTotals }, skillMastery);
+    expect(stats(NO_SKILLS)).toMatchObject({ skillsPractised: 0, skillMastery: 0 });
+    // A node reached by a session of no XP is practised, at the first mastery level.
+    expect(stats({ xp: { communication: 0 }, practised: ['communication'] })).toMatchObject({ skillsPractised: 1, skillMastery: 1 });
+    expect(stats({ xp: { algorithms: 1999, arrays: 1200, graphs: 800 }, practised: ['arrays', 'graphs'] })).toMatchObject({ skillsPractised: 2, skillMastery: 2 });
+    expect(stats({ xp: { algorithms: 2000, arrays: 1200, graphs: 800 }, practised: ['arrays', 'graphs'] })).toMatchObject({ skillsPractised: 2, skillMastery: 3 });
+  });
+
   it('never awards a badge the user already holds', () => {
-    expect(earned({ sessionsCompleted: 60, streakDays: 40, score: 100, level: 20 }, badges.map((b) => b.code))).toEqual([]);
+    expect(earned({ sessionsCompleted: 60, streakDays: 40, score: 100, level: 20, skillsPractised: 13, skillMastery: 5 }, badges.map((b) => b.code))).toEqual([]);
   });
 });
 
 describe('howToEarn', () => {
   it('says in words what each shipped badge asks for', () => {
-    expect(badges.map((badge) => howToEarn(badge))).toEqual([
+    expect(badges.map((badge) => howToEarn(badge, skillMastery))).toEqual([
       'Complete a practice session',
       'Complete 10 practice sessions',
       'Complete 50 practice sessions',
@@ -53,6 +70,8 @@ describe('howToEarn', () => {
       'Score 100 or more in a session',
       'Reach level 5',
       'Reach level 10',
+      'Practise 5 different skills of the skill tree',
+      'Reach Practitioner in a skill',
     ]);
   });
 });

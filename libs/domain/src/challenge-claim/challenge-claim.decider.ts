@@ -2,6 +2,7 @@ import { badgeStats, newlyEarnedBadges } from '../badges/badge-rules';
 import { isChallengeCompleted, type ChallengeState } from '../challenges/daily-challenges';
 import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
+import type { SkillTotals } from '../skills/skill-totals';
 
 /** What a claim needs to know of the user: the XP totals and what level badges depend on. */
 export interface ClaimantProgress {
@@ -11,6 +12,7 @@ export interface ClaimantProgress {
   readonly longestStreak: number;
   readonly bestScore: number | null;
   readonly badges: ReadonlySet<string>;
+  readonly skillTotals: SkillTotals;
 }
 
 export interface ClaimableChallenge extends ChallengeState {
@@ -49,7 +51,7 @@ export class ChallengeClaimDecider {
     const totalXp = progress.totalXp + challenge.xpReward;
     const levelChange = this.levels.changeFrom(progress.level, totalXp);
     const level = levelChange?.newLevel ?? progress.level;
-    const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats({ ...progress, level }), progress.badges);
+    const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats({ ...progress, level }, this.rules.skillMastery), progress.badges);
     return { outcome: 'claimed', xpAwarded: challenge.xpReward, totalXp, level, levelChange, badgesAwarded };
   }
 }

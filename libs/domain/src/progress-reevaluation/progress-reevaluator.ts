@@ -1,6 +1,7 @@
 import { badgeStats, newlyEarnedBadges } from '../badges/badge-rules';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
 import { StreakCalculator, type StreakSummary } from '../streaks/streak-calculator';
+import type { SkillTotals } from '../skills/skill-totals';
 import type { LocalDate } from '../time/local-date';
 
 export interface RecordedProgress {
@@ -9,6 +10,7 @@ export interface RecordedProgress {
   readonly bestScore: number | null;
   readonly practiceDays: Iterable<LocalDate>;
   readonly badges: ReadonlySet<string>;
+  readonly skillTotals: SkillTotals;
 }
 
 export interface Reevaluation {
@@ -28,7 +30,7 @@ export class ProgressReevaluator {
     const streak = StreakCalculator.summarize(progress.practiceDays, this.rules.streakFreeze);
     const badgesAwarded = newlyEarnedBadges(
       this.rules.badges,
-      badgeStats({ ...progress, longestStreak: streak.longestStreak }),
+      badgeStats({ ...progress, longestStreak: streak.longestStreak }, this.rules.skillMastery),
       progress.badges,
     );
     return { streak, badgesAwarded };

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { loadRulesFile } from '@app/config';
 import { SessionCompletedDecider, type ChallengeDay, type CompletedSession, type UserProgress } from '../session-completed/session-completed.decider';
+import { NO_SKILLS } from '../skills/skill-totals';
 import { localDateOf } from '../time/local-date';
 import { recomputeProgress, type ProcessedSession, type SessionFact } from './recompute-progress';
 
@@ -8,20 +9,22 @@ const rules = loadRulesFile('config/rules.yaml');
 const decider = new SessionCompletedDecider(rules);
 const now = new Date('2026-11-26T12:00:00Z');
 const ZONES = ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/Berlin', 'America/New_York', null] as const;
-const fresh: UserProgress = { totalXp: 0, level: 1, sessionsCompleted: 0, bestScore: null, timezone: null, practiceDays: [], badges: new Set() };
+const fresh: UserProgress = { totalXp: 0, level: 1, sessionsCompleted: 0, bestScore: null, timezone: null, practiceDays: [], badges: new Set(), skillTotals: NO_SKILLS };
 
 function fact(overrides: Partial<SessionFact> & Pick<SessionFact, 'eventId' | 'localDate'>): SessionFact {
   return { kind: 'session', completedAt: now, zone: 'UTC', durationSeconds: 1800, score: 82, skills: [], ...overrides };
 }
 
 describe('recomputeProgress', () => {
-  it('gives the same totals, days, badges and zone as deciding the sessions one run after another, wherever the runs are cut', () => {
+  it('gives the same totals, days, badges, skill XP and zone as deciding the sessions one run after another, wherever the runs are cut', () => {
     const sessions = fc.array(
       fc.record({
         minutesAgo: fc.nat({ max: 30 * 1440 }),
         durationSeconds: fc.constantFrom(0, 59, 60, 600, 1800, 3600),
         score: fc.constantFrom(null, 0, 56, 80, 90, 100),
         zone: fc.constantFrom(...ZONES),
+        // Children of one parent, a parent, a top-level skill and a code the tree does not know.
+        skills: fc.subarray(['arrays', 'graphs', 'algorithms', 'databases', 'communication', 'not-in-the-tree'], { maxLength: 3 }),
       }),
       { minLength: 1, maxLength: 60 },
     );
@@ -35,7 +38,7 @@ describe('recomputeProgress', () => {
           durationSeconds: session.durationSeconds,
           score: session.score,
           timezone: session.zone,
-          skills: [],
+          skills: session.skills,
         }));
         let progress = fresh;
         let challengeDays = new Map<string, ChallengeDay>();
@@ -85,6 +88,7 @@ describe('recomputeProgress', () => {
           timezone: folded.timezone,
           longestStreak: folded.streak.longestStreak,
           lastPracticeDate: folded.streak.lastPracticeDate,
+          skillTotals: folded.skillTotals,
         }).toEqual({
           totalXp: progress.totalXp,
           level: progress.level,
@@ -95,6 +99,7 @@ describe('recomputeProgress', () => {
           timezone: progress.timezone,
           longestStreak,
           lastPracticeDate,
+          skillTotals: progress.skillTotals,
         });
       }),
       { numRuns: 300, seed: 20261126 },

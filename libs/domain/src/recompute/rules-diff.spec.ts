@@ -1,3 +1,4 @@
+import { NO_SKILLS } from '../skills/skill-totals';
 import { NO_STREAK } from '../streaks/streak-calculator';
 import type { RecomputedProgress } from './recompute-progress';
 import { RulesDiff } from './rules-diff';
@@ -11,6 +12,7 @@ function after(overrides: Partial<RecomputedProgress>): RecomputedProgress {
     streak: NO_STREAK,
     practiceDays: [],
     timezone: null,
+    skillTotals: NO_SKILLS,
     newlyEarned: [],
     levelChange: null,
     xpByEvent: new Map(),

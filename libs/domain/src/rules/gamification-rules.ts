@@ -15,7 +15,7 @@ export interface LevelRules {
   readonly maxLevel: number;
 }
 
-export const BADGE_METRICS = ['sessionsCompleted', 'streakDays', 'score', 'level'] as const;
+export const BADGE_METRICS = ['sessionsCompleted', 'streakDays', 'score', 'level', 'skillsPractised', 'skillMastery'] as const;
 export type BadgeMetric = (typeof BADGE_METRICS)[number];
 
 export interface BadgeDefinition {

@@ -1,5 +1,6 @@
 import { loadRulesFile } from '@app/config';
 import type { ChallengeState } from '../challenges/daily-challenges';
+import { NO_SKILLS } from '../skills/skill-totals';
 import { SessionCompletedDecider, type CompletedSession, type UserProgress } from './session-completed.decider';
 
 const rules = loadRulesFile('config/rules.yaml');
@@ -14,6 +15,7 @@ const newUser: UserProgress = {
   timezone: null,
   practiceDays: [],
   badges: new Set(),
+  skillTotals: NO_SKILLS,
 };
 
 function session(overrides: Partial<CompletedSession> = {}): CompletedSession {
@@ -137,6 +139,44 @@ describe('SessionCompletedDecider', () => {
     const decision = counted(decider.decide(session({ skills: ['graphs', 'kubernetes', 'communication', 'juggling'] }), newUser, null, now));
     expect(decision.unknownSkills).toEqual(['kubernetes', 'juggling']);
     expect(counted(decider.decide(session({ skills: [] }), newUser, null, now)).unknownSkills).toEqual([]);
+  });
+
+  it('gives the session its XP in each node it reaches, and SKILL_EXPLORER at the fifth known skill listed (parents reached do not count)', () => {
+    // 82 in 30 minutes: 50 + 8 * 5 + 3 * 10 = 120 XP, once in algorithms for two of its children.
+    const threeListed: UserProgress = {
+      ...newUser,
+      totalXp: 300,
+      level: 3,
+      sessionsCompleted: 3,
+      badges: new Set(['FIRST_STEPS']),
+      skillTotals: { xp: { communication: 100, behavioural: 200, leadership: 100, conflict: 100 }, practised: ['communication', 'conflict', 'leadership'] },
+    };
+    const fifth = counted(decider.decide(session({ skills: ['arrays', 'graphs', 'juggling'] }), threeListed, null, now));
+    expect(fifth.totals.skillTotals).toEqual({
+      xp: { communication: 100, behavioural: 200, leadership: 100, conflict: 100, arrays: 120, graphs: 120, algorithms: 120 },
+      practised: ['arrays', 'communication', 'conflict', 'graphs', 'leadership'],
+    });
+    expect(fifth.badgesAwarded.map((badge) => badge.code)).toEqual(['SKILL_EXPLORER']);
+    // Six nodes reached, but four skills listed: algorithms and behavioural were only reached through their children.
+    const fourth = counted(decider.decide(session({ skills: ['arrays'] }), threeListed, null, now));
+    expect(fourth.totals.skillTotals.practised).toEqual(['arrays', 'communication', 'conflict', 'leadership']);
+    expect(fourth.badgesAwarded).toEqual([]);
+  });
+
+  it('awards FIRST_MASTERY when a node reaches Practitioner: a parent fed by two children gets there first', () => {
+    const nearly: UserProgress = {
+      ...newUser,
+      totalXp: 3000,
+      level: 8,
+      sessionsCompleted: 30,
+      badges: new Set(['FIRST_STEPS', 'GETTING_SERIOUS', 'LEVEL_5']),
+      skillTotals: { xp: { databases: 1000, caching: 900, 'system-design': 1900 }, practised: ['caching', 'databases'] },
+    };
+    const decision = counted(decider.decide(session({ skills: ['caching'] }), nearly, null, now));
+    expect(decision.totals.skillTotals.xp).toEqual({ databases: 1000, caching: 1020, 'system-design': 2020 });
+    expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['FIRST_MASTERY']);
+    const elsewhere = counted(decider.decide(session({ skills: ['communication'] }), nearly, null, now));
+    expect(elsewhere.badgesAwarded).toEqual([]);
   });
 
   it('reaches a streak badge across a frozen day: the freeze keeps the streak the badge counts', () => {

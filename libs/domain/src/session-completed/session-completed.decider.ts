@@ -4,6 +4,7 @@ import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
 import { StreakCalculator } from '../streaks/streak-calculator';
 import { SkillTree } from '../skills/skill-tree';
+import { withSessionSkills, type SkillTotals } from '../skills/skill-totals';
 import { DEFAULT_TIME_ZONE, endOfLocalDay, localDateOf, type LocalDate } from '../time/local-date';
 import { isCountedSession, sessionXp } from '../xp/session-xp';
 
@@ -29,6 +30,7 @@ export interface UserProgress {
   readonly timezone: string | null;
   readonly practiceDays: Iterable<LocalDate>;
   readonly badges: ReadonlySet<string>;
+  readonly skillTotals: SkillTotals;
 }
 
 /** The challenges already created for one local day of the user, if any. */
@@ -50,6 +52,7 @@ export interface ProgressTotals {
   /** The frozen days of the streak through the latest practice day. */
   readonly frozenDays: readonly LocalDate[];
   readonly timezone: string;
+  readonly skillTotals: SkillTotals;
 }
 
 export interface ChallengeDayDecision {
@@ -139,8 +142,9 @@ export class SessionCompletedDecider {
       freezesHeld: streak.freezesHeld,
       frozenDays: streak.frozenDays,
       timezone,
+      skillTotals: withSessionSkills(progress.skillTotals, this.skills, { skills: session.skills, xp: xpAwarded }),
     };
-    const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats(totals), progress.badges);
+    const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats(totals, this.rules.skillMastery), progress.badges);
     return {
       outcome: 'counted',
       xpAwarded,
@@ -167,6 +171,7 @@ export class SessionCompletedDecider {
       timezone: totals.timezone,
       practiceDays: new Set([...progress.practiceDays, decision.practiceDate]),
       badges: new Set([...progress.badges, ...decision.badgesAwarded.map((badge) => badge.code)]),
+      skillTotals: totals.skillTotals,
     };
   }
 
