@@ -15,7 +15,7 @@ import { startApplication } from '../support/application-harness';
 import { ownDatabaseUrl } from '../support/test-env';
 
 /**
- * The two routes of contract section 10 on the shipped rules (version 5: the interview-practice tree),
+ * The two routes of contract section 10 on the shipped rules (version 6: the interview-practice tree and its badges),
  * over sessions applied by the engine with a clock the test moves. Expected figures are worked out
  * by hand from the contract: a counted session's XP is 50 + 5 × floor(score / 10) + 10 × min(floor(duration / 600), 3).
  */
