@@ -186,6 +186,9 @@ async function compareTurns(brokers: readonly string[], engineRun: EngineRun, co
         // Each turn has users of its own (the suffix names them): a newer build recomputes a user
         // whose profile an older build left without a rules version, and would pay for that.
         const suffix = `${run}c${round}${name}`;
+        // Autovacuum is off on the bench machines: each turn starts from fresh statistics and no dead
+        // rows, as a database with autovacuum would, rather than from whatever the turns before left.
+        await pools[index].query('VACUUM ANALYZE');
         const worker = await startWorker(brokers, suffix, entry, databases[index], rulesFile);
         rates[index].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${name}`, USERS, suffix, worker, pools[index]));
         await worker.stop();
