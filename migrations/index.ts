@@ -6,7 +6,7 @@ import { KeepStreakFreezes1795720000000 } from './1795720000000-KeepStreakFreeze
 import { KeepLeaderboards1795730000000 } from './1795730000000-KeepLeaderboards';
 import { LightenLeaderboardWrites1795740000000 } from './1795740000000-LightenLeaderboardWrites';
 import { KeepAllTimeStandingsOnProfiles1795750000000 } from './1795750000000-KeepAllTimeStandingsOnProfiles';
-import { KeepSkillTotalsOnProfiles1795760000000 } from './1795760000000-KeepSkillTotalsOnProfiles';
+import { KeepSkillXpOnProfiles1795760000000 } from './1795760000000-KeepSkillXpOnProfiles';
 
 /** Every migration, in order. Listed explicitly so that built apps need no file globbing. */
 export const migrations = [
@@ -18,5 +18,5 @@ export const migrations = [
   KeepLeaderboards1795730000000,
   LightenLeaderboardWrites1795740000000,
   KeepAllTimeStandingsOnProfiles1795750000000,
-  KeepSkillTotalsOnProfiles1795760000000,
+  KeepSkillXpOnProfiles1795760000000,
 ];

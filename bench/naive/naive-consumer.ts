@@ -63,7 +63,7 @@ export async function runNaiveConsumer(options: {
                 timezone: profile.timezone,
                 practiceDays: days.map((day) => day.practiceDate),
                 badges: new Set(badges.map((badge) => badge.badgeCode)),
-                skillTotals: { xp: profile.skillXp, practised: profile.skillsPractised },
+                skillXp: profile.skillXp,
               };
               const date = decider.practiceDateOf(session, progress);
               const challengeRepository = manager.getRepository(DailyChallengeEntity);
@@ -89,8 +89,7 @@ export async function runNaiveConsumer(options: {
                   longestStreak: decision.totals.longestStreak,
                   lastPracticeDate: decision.totals.lastPracticeDate,
                   timezone: decision.totals.timezone,
-                  skillXp: decision.totals.skillTotals.xp,
-                  skillsPractised: [...decision.totals.skillTotals.practised],
+                  skillXp: decision.totals.skillXp,
                   updatedAt: now,
                 });
                 await profiles.save(profile);

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn } from '@app/testing';
 import { ApiHarness } from '../support/api-harness';
@@ -187,6 +188,36 @@ describe('the Locker Room in a real browser', () => {
     expect(badgeColumns.size).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: join(SCREENSHOTS, '8-phone-390.png'), fullPage: true });
     await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
+  it('signs a new user in on a phone (390 × 844): nothing scrolls sideways, and the new widgets show their empty states', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(base);
+      expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await phone.screenshot({ path: join(SCREENSHOTS, '9-phone-sign-in.png'), fullPage: true });
+      await phone.fill('#user-id', aUserId('phone'));
+      await phone.click('button[type=submit]');
+      await phone.getByRole('heading', { name: 'Level 1' }).waitFor();
+      await phone.getByTestId('skills-widget').getByText(/0 of 13 skills practised/).waitFor();
+      await phone.getByTestId('practice-calendar').getByText(/No practice in the last 52 weeks yet/).waitFor();
+      await phone.getByTestId('trend-chart').getByText(/No XP in the last year yet/).waitFor();
+      expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      const signOut = await phone.getByRole('button', { name: 'Sign out' }).boundingBox();
+      expect(signOut!.height).toBeLessThan(48);
+      await phone.screenshot({ path: join(SCREENSHOTS, '10-phone-new-user.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('sends under 150 kB of JavaScript, gzipped, as the api serves the production build', async () => {
+    const assets = join(root, 'dist', 'apps', 'web', 'assets');
+    const scripts = readdirSync(assets).filter((file) => file.endsWith('.js'));
+    const gzipped = scripts.reduce((total, file) => total + gzipSync(readFileSync(join(assets, file))).length, 0);
+    process.stdout.write(`dashboard: ${scripts.length} script(s), ${(gzipped / 1000).toFixed(1)} kB gzipped\n`);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(gzipped).toBeLessThan(150_000);
   });
 
   it('shows the OpenAPI UI under its own policy, every operation listed', async () => {

@@ -93,6 +93,16 @@ describe('POST /gamification/sync-progress', () => {
     expect(response.body).toMatchObject({ userId, totalXp: 120, level: 2, sessionsCompleted: 1, currentStreak: 1 });
   });
 
+  it('counts the skill codes the tree does not know in the api’s metrics, a session too short to count included', async () => {
+    const unknownSkills = async () => Number(/^gamification_unknown_skills_total (\S+)$/m.exec((await api.http().get('/metrics').expect(200)).text)?.[1]);
+    const before = await unknownSkills();
+    const send = (durationSeconds: number, skills: string[]) =>
+      api.http().post('/gamification/sync-progress').set(bearer(TEST_SERVICE_KEY)).send(aSessionCompleted({ userId: aUserId('skills'), durationSeconds, skills })).expect(200);
+    await send(1800, ['graphs', 'kubernetes']);
+    await send(30, ['juggling', 'arrays', 'knitting']);
+    expect(await unknownSkills()).toBe(before + 3);
+  });
+
   it('with a token whose scope contains gamification:sync and a body, applies it', async () => {
     const userId = aUserId('scoped');
     const serviceToken = tokenFor('interview-service', { scope: 'profile:read gamification:sync' });

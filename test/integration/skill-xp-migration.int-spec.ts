@@ -1,18 +1,18 @@
 import { ownMigratedDatabase, undoMigrationsThrough } from '../support/migrations';
 
-const MIGRATION = 'KeepSkillTotalsOnProfiles1795760000000';
+const MIGRATION = 'KeepSkillXpOnProfiles1795760000000';
 
 const treeOf = (skills: ReadonlyArray<{ code: string; parent?: string }>) => JSON.stringify({ skills: skills.map((skill) => ({ name: skill.code, ...skill })) });
 
 /**
- * Migration KeepSkillTotalsOnProfiles on a database with session facts from before it: each user's
- * skill XP and skills practised are folded from their counted facts under the tree of their own
- * rules version, parents once per session, unknown codes, uncounted facts and legacy outcomes left out.
+ * Migration KeepSkillXpOnProfiles on a database with session facts from before it: each user's skill
+ * XP is folded from their counted facts under the tree of their own rules version, a parent once per
+ * session, with unknown codes, uncounted facts and legacy outcomes left out.
  */
-describe('skill totals across the KeepSkillTotalsOnProfiles migration', () => {
-  const database = ownMigratedDatabase('gamification_test_skill_totals_migration');
+describe('skill XP across the KeepSkillXpOnProfiles migration', () => {
+  const database = ownMigratedDatabase('gamification_test_skill_xp_migration');
 
-  it('folds the facts of each user under their version’s tree, and drops the columns going down', async () => {
+  it('folds the facts of each user under their version’s tree, and drops the column going down', async () => {
     const dataSource = database();
     await undoMigrationsThrough(dataSource, MIGRATION);
     await dataSource.query(
@@ -37,19 +37,17 @@ describe('skill totals across the KeepSkillTotalsOnProfiles migration', () => {
     );
 
     await dataSource.runMigrations({ transaction: 'each' });
-    const profiles: Array<{ user_id: string; skill_xp: Record<string, number>; skills_practised: string[] }> = await dataSource.query(
-      `SELECT user_id, skill_xp, skills_practised FROM user_profiles ORDER BY user_id`,
-    );
+    const profiles: Array<{ user_id: string; skill_xp: Record<string, number> }> = await dataSource.query(`SELECT user_id, skill_xp FROM user_profiles ORDER BY user_id`);
     expect(profiles).toEqual([
-      { user_id: 'ana', skill_xp: { algorithms: 100, arrays: 100, graphs: 100, communication: 50 }, skills_practised: ['arrays', 'communication', 'graphs'] },
-      { user_id: 'bo', skill_xp: { arrays: 80 }, skills_practised: ['arrays'] },
-      { user_id: 'cy', skill_xp: {}, skills_practised: [] },
+      // arrays and graphs in one session: algorithms once.
+      { user_id: 'ana', skill_xp: { algorithms: 100, arrays: 100, graphs: 100, communication: 50 } },
+      // Under version 6, arrays is a top-level skill and graphs is unknown.
+      { user_id: 'bo', skill_xp: { arrays: 80 } },
+      { user_id: 'cy', skill_xp: {} },
     ]);
 
     await undoMigrationsThrough(dataSource, MIGRATION);
-    const columns: Array<{ column_name: string }> = await dataSource.query(
-      `SELECT column_name FROM information_schema.columns WHERE table_name = 'user_profiles' AND column_name IN ('skill_xp', 'skills_practised')`,
-    );
+    const columns = await dataSource.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'user_profiles' AND column_name = 'skill_xp'`);
     expect(columns).toEqual([]);
     await dataSource.runMigrations({ transaction: 'each' });
   });

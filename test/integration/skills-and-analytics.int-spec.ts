@@ -113,6 +113,7 @@ describe('skills and practice analytics (contract section 10)', () => {
   });
 
   it('answers a user never seen with an untouched tree and empty weeks in UTC', async () => {
+    current = new Date('2030-12-12T20:00:00Z');
     const { skills } = await app.get(GetSkillsUseCase).execute(new GetSkillsQuery('nobody'));
     expect(skills.every((skill) => skill.xp === 0 && skill.sessions === 0 && skill.lastPracticedAt === null)).toBe(true);
     expect(skills).toHaveLength(13);

@@ -1,7 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
-import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, GetProfileQuery, GetProfileUseCase, RulesInForce } from '@app/application';
+import { ApplicationModule, ApplySessionBatchCommand, ApplySessionCompletedUseCase, Clock, GetProfileQuery, GetProfileUseCase, GetSkillsQuery, GetSkillsUseCase, RulesInForce } from '@app/application';
 import { AppConfig, ConfigModule } from '@app/config';
 import { recomputeProgress, type CompletedSession } from '@app/domain';
 import { parseSessionCompleted } from '@app/messaging';
@@ -15,7 +15,7 @@ import { workerTestEnv } from '../support/test-env';
  * late and out-of-order events, duplicates with the same and with other payloads, short sessions,
  * poison) are cut at random into partitions and runs and applied the way the consumer applies them:
  * each run parsed, then handed to the real use case on the real Postgres, partitions side by side.
- * Every user's profile, ledger and outbox must then equal a fold written from the contract alone,
+ * Every user’s profile, ledger, skill XP and outbox must then equal a fold written from the contract alone,
  * and the engine's own fold of the stored session facts (recomputeProgress) must give that state too.
  *
  * PROPERTY_RUNS and PROPERTY_SEED (or `npm run test:property -- --runs=N --seed=S`) make a long run.
@@ -265,6 +265,16 @@ describe('exactly once under every batching (model-based, on the real database)'
           );
           expect(new Map(ledger.map((row) => [row.event_id, row.xp_awarded]))).toEqual(expected.xpByEvent);
 
+          // The skill XP kept on the profile (what the skill badges are judged on) and the skills route both equal section 10's fold.
+          // A user whose every message was poison has no profile: no skill XP.
+          const [stored] = await dataSource.query(`SELECT skill_xp FROM user_profiles WHERE user_id = $1`, [userId]);
+          const storedSkillXp = stored?.skill_xp ?? {};
+          const route = await moduleRef.get(GetSkillsUseCase).execute(new GetSkillsQuery(userId));
+          expect({ stored: storedSkillXp, route: Object.fromEntries(route.skills.filter((node) => node.sessions > 0).map((node) => [node.code, node.xp])) }).toEqual({
+            stored: expected.skillXp,
+            route: expected.skillXp,
+          });
+
           const awards: Array<{ topic: string; payload: { badgeCode?: string; previousLevel?: number; newLevel?: number } }> =
             await dataSource.query(`SELECT topic, payload FROM outbox_messages WHERE message_key = $1 ORDER BY id`, [userId]);
           expect(awards.filter((award) => award.topic === badgeTopic).map((award) => award.payload.badgeCode).sort()).toEqual(expected.badges);
@@ -284,6 +294,7 @@ describe('exactly once under every batching (model-based, on the real database)'
             lastPracticeDate: folded.streak.lastPracticeDate,
             badges: folded.newlyEarned.map((badge) => badge.code).sort(),
             xpByEvent: folded.xpByEvent,
+            skillXp: folded.skillXp,
           }).toEqual({
             userId,
             totalXp: profile.totalXp,
@@ -293,6 +304,7 @@ describe('exactly once under every batching (model-based, on the real database)'
             lastPracticeDate: profile.lastPracticeDate,
             badges: profile.badges.map((badge) => badge.code).sort(),
             xpByEvent: new Map(ledger.map((row) => [row.event_id, row.xp_awarded])),
+            skillXp: storedSkillXp,
           });
         }
       }),

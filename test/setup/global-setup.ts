@@ -29,12 +29,13 @@ export default async function globalSetup(): Promise<void> {
     }
   }
 
-  // The dashboard's browser test is served the built web app, as the api serves it in production.
+  // The dashboard's browser test is served the built web app, as the api serves it in production:
+  // the production build (Jest runs with NODE_ENV=test, which would bundle React's development build).
   printProgress('building the dashboard for the browser test...');
   const web = spawnSync(
     process.execPath,
     [join(__dirname, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'],
-    { cwd: join(__dirname, '..', '..'), encoding: 'utf8' },
+    { cwd: join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (web.status !== 0) {
     throw new Error(`vite build failed:\n${web.stdout}${web.stderr}`);

@@ -19,5 +19,5 @@ export * from './leaderboards/leaderboard-tally';
 export * from './skills/skill-tree';
 export * from './skills/skill-mastery';
 export * from './skills/skill-progress';
-export * from './skills/skill-totals';
+export * from './skills/skill-xp';
 export * from './analytics/practice-analytics';

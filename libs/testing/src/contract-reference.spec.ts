@@ -289,10 +289,11 @@ describe('referenceStreakNotices', () => {
 describe('referenceUser: section 10 skill badges', () => {
   const withSkills = (skills: string[], durationSeconds = 600): ReferenceEvent => ({ ...session('2026-11-02T12:00:00Z'), durationSeconds, score: 100, skills });
 
-  it('awards SKILL_EXPLORER at five distinct known skills listed by counted sessions, parents reached not counted', () => {
-    const four = [withSkills(['arrays', 'graphs']), withSkills(['arrays', 'caching', 'juggling']), withSkills(['leadership']), withSkills(['communication'], 59)];
+  it('awards SKILL_EXPLORER at five nodes practised by counted sessions, a parent practised through its children', () => {
+    // arrays, graphs and their parent algorithms; communication; databases too short to count.
+    const four = [withSkills(['arrays', 'graphs']), withSkills(['communication', 'juggling']), withSkills(['databases'], 59), withSkills(['arrays'])];
     expect(referenceUser(four, new Date('2026-11-02T13:00:00Z')).badges).not.toContain('SKILL_EXPLORER');
-    const five = [...four, withSkills(['communication'])];
+    const five = [...four, withSkills(['system-design'])];
     expect(referenceUser(five, new Date('2026-11-02T13:00:00Z')).badges).toContain('SKILL_EXPLORER');
   });
 

@@ -52,6 +52,8 @@ export interface ReferenceUser {
   readonly todaysChallenges: readonly ReferenceChallenge[];
   /** XP each of the user's events earned, by eventId (0 for a session too short to count). */
   readonly xpByEvent: ReadonlyMap<string, number>;
+  /** Section 10: the XP of each node of the tree a counted session reached, by code. */
+  readonly skillXp: Readonly<Record<string, number>>;
 }
 
 /** Section 8's `streakFreeze` rule. */
@@ -90,8 +92,8 @@ interface BadgeFacts {
   readonly longestRun: number;
   readonly bestScore: number | null;
   readonly level: number;
-  /** Distinct known skill codes that counted sessions listed. */
-  readonly skillsListed: number;
+  /** Nodes of the tree a counted session reached: a skill it lists, or an ancestor of one (a parent "covers … its whole subtree"). */
+  readonly skillsPractised: number;
   /** The most XP in one node: sessions give theirs to each known skill listed and its ancestors, a node once per session. */
   readonly bestSkillXp: number;
 }
@@ -107,13 +109,12 @@ const BADGES: ReadonlyArray<{ code: string; earned: (user: BadgeFacts) => boolea
   { code: 'PERFECTIONIST', earned: (u) => u.bestScore === 100 },
   { code: 'LEVEL_5', earned: (u) => u.level >= 5 },
   { code: 'LEVEL_10', earned: (u) => u.level >= 10 },
-  { code: 'SKILL_EXPLORER', earned: (u) => u.skillsListed >= 5 },
+  { code: 'SKILL_EXPLORER', earned: (u) => u.skillsPractised >= 5 },
   { code: 'FIRST_MASTERY', earned: (u) => u.bestSkillXp >= PRACTITIONER_XP },
 ];
 
-/** Section 10's fold of counted sessions into the skills, for the two skill badges. */
-function skillFacts(counted: ReadonlyArray<{ event: ReferenceEvent; xp: number }>): Pick<BadgeFacts, 'skillsListed' | 'bestSkillXp'> {
-  const listed = new Set<string>();
+/** Section 10's fold of counted sessions into the nodes of the tree: XP by node. */
+function skillXpOf(counted: ReadonlyArray<{ event: ReferenceEvent; xp: number }>): Map<string, number> {
   const xpByNode = new Map<string, number>();
   for (const { event, xp } of counted) {
     const nodes = new Set<string>();
@@ -121,7 +122,6 @@ function skillFacts(counted: ReadonlyArray<{ event: ReferenceEvent; xp: number }
       if (!SKILL_PARENTS.has(code)) {
         continue;
       }
-      listed.add(code);
       for (let node: string | null = code; node !== null; node = SKILL_PARENTS.get(node) ?? null) {
         nodes.add(node);
       }
@@ -130,7 +130,7 @@ function skillFacts(counted: ReadonlyArray<{ event: ReferenceEvent; xp: number }
       xpByNode.set(node, (xpByNode.get(node) ?? 0) + xp);
     }
   }
-  return { skillsListed: listed.size, bestSkillXp: Math.max(0, ...xpByNode.values()) };
+  return xpByNode;
 }
 
 const CHALLENGES = [
@@ -350,7 +350,8 @@ export function referenceUser(events: readonly ReferenceEvent[], now: Date, free
 
   const scores = counted.flatMap(({ event }) => (typeof event.score === 'number' ? [event.score] : []));
   const bestScore = scores.length === 0 ? null : Math.max(...scores);
-  const skills = skillFacts(counted.map(({ event }) => ({ event, xp: xpByEvent.get(event.eventId)! })));
+  const skillXp = skillXpOf(counted.map(({ event }) => ({ event, xp: xpByEvent.get(event.eventId)! })));
+  const skills = { skillsPractised: skillXp.size, bestSkillXp: Math.max(0, ...skillXp.values()) };
   const badges = BADGES.filter((badge) => badge.earned({ sessions: counted.length, longestRun, bestScore, level, ...skills }))
     .map((badge) => badge.code)
     .sort();
@@ -390,6 +391,7 @@ export function referenceUser(events: readonly ReferenceEvent[], now: Date, free
     zone: readZone,
     todaysChallenges,
     xpByEvent,
+    skillXp: Object.fromEntries(skillXp),
   };
 }
 

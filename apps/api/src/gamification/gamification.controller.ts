@@ -46,6 +46,7 @@ import { AnalyticsResponse } from './dto/analytics.response';
 import { BadgeCatalogResponse, ClaimChallengeResponse, ProfileResponse } from './dto/profile.response';
 import { SkillsResponse } from './dto/skills.response';
 import { SessionCompletedRequest } from './dto/session-completed.request';
+import { HttpMetrics } from '../observability/http-metrics';
 
 const DEFAULT_ANALYTICS_DAYS = 365;
 
@@ -73,6 +74,7 @@ export class GamificationController {
     private readonly getSkills: GetSkillsUseCase,
     private readonly getAnalytics: GetPracticeAnalyticsUseCase,
     private readonly clock: Clock,
+    private readonly metrics: HttpMetrics,
   ) {}
 
   @Get('profile')
@@ -148,7 +150,10 @@ export class GamificationController {
     if (!parsed.ok) {
       throw new ApiError(400, 'VALIDATION_FAILED', parsed.message);
     }
-    await this.applySession.execute(new ApplySessionCompletedCommand(parsed.session, 'api'));
+    const outcome = await this.applySession.execute(new ApplySessionCompletedCommand(parsed.session, 'api'));
+    if (outcome.status === 'applied' && outcome.decision.unknownSkills.length > 0) {
+      this.metrics.countUnknownSkills(outcome.decision.unknownSkills.length);
+    }
     return this.getProfile.execute(new GetProfileQuery(parsed.session.userId));
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-/** The api's Prometheus registry: process metrics plus requests by route and status. */
+/** The api's Prometheus registry: process metrics, requests by route and status, and the skill codes of sessions it applied that the tree does not know. */
 @Injectable()
 export class HttpMetrics {
   readonly registry = new Registry();
@@ -20,8 +20,18 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
+  private readonly unknownSkills = new Counter({
+    name: 'gamification_unknown_skills_total',
+    help: 'Skill codes listed by sessions applied through POST /gamification/sync-progress that the skill tree in force does not know (ignored for skills)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  countUnknownSkills(codes: number): void {
+    this.unknownSkills.inc(codes);
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {

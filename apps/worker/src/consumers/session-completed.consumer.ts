@@ -187,7 +187,7 @@ export class SessionCompletedConsumer implements BeforeApplicationShutdown {
       } else {
         this.metrics.countOutcome(outcome.status);
         this.logger.debug({ ...fields, outcome: outcome.status }, `event ${outcome.status}`);
-        if (outcome.status === 'applied' && outcome.decision.outcome === 'counted' && outcome.decision.unknownSkills.length > 0) {
+        if (outcome.status === 'applied' && outcome.decision.unknownSkills.length > 0) {
           this.metrics.countUnknownSkills(outcome.decision.unknownSkills.length);
         }
       }

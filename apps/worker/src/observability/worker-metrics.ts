@@ -33,7 +33,7 @@ export class WorkerMetrics {
   });
   private readonly unknownSkills = new Counter({
     name: 'gamification_unknown_skills_total',
-    help: 'Skill codes listed by counted sessions that the skill tree in force does not know (ignored otherwise)',
+    help: 'Skill codes listed by sessions the worker applied that the skill tree in force does not know (ignored for skills)',
     registers: [this.registry],
   });
   private readonly outboxRowsDeleted = new Counter({

@@ -124,7 +124,7 @@ export class ProgressRecomputer {
         bestScore: after.bestScore,
         timezone: before.timezone,
         longestStreak: after.streak.longestStreak,
-        skillTotals: after.skillTotals,
+        skillXp: after.skillXp,
         rulesVersion: rules.version,
         streakWatch: { summary: after.streak, zone, cursor: settled.cursor },
       };

@@ -1,5 +1,5 @@
 import { loadRulesFile } from '@app/config';
-import { NO_SKILLS, type SkillTotals } from '../skills/skill-totals';
+import { NO_SKILL_XP, type SkillXp } from '../skills/skill-xp';
 import { badgeStats, howToEarn, newlyEarnedBadges, type BadgeStats } from './badge-rules';
 
 const { badges, skillMastery } = loadRulesFile('config/rules.yaml');
@@ -43,13 +43,13 @@ describe('badge rules with the shipped rules', () => {
     expect(earned({ skillsPractised: 13, skillMastery: 5 })).toEqual(['SKILL_EXPLORER', 'FIRST_MASTERY']);
   });
 
-  it('judges the skill badges on the skills listed and on the mastery of the node with the most XP', () => {
-    const stats = (skillTotals: SkillTotals) => badgeStats({ sessionsCompleted: 1, longestStreak: 1, bestScore: null, level: 1, skillTotals }, skillMastery);
-    expect(stats(NO_SKILLS)).toMatchObject({ skillsPractised: 0, skillMastery: 0 });
+  it('judges the skill badges on the nodes practised and on the mastery of the one with the most XP', () => {
+    const stats = (skillXp: SkillXp) => badgeStats({ sessionsCompleted: 1, longestStreak: 1, bestScore: null, level: 1, skillXp }, skillMastery);
+    expect(stats(NO_SKILL_XP)).toMatchObject({ skillsPractised: 0, skillMastery: 0 });
     // A node reached by a session of no XP is practised, at the first mastery level.
-    expect(stats({ xp: { communication: 0 }, practised: ['communication'] })).toMatchObject({ skillsPractised: 1, skillMastery: 1 });
-    expect(stats({ xp: { algorithms: 1999, arrays: 1200, graphs: 800 }, practised: ['arrays', 'graphs'] })).toMatchObject({ skillsPractised: 2, skillMastery: 2 });
-    expect(stats({ xp: { algorithms: 2000, arrays: 1200, graphs: 800 }, practised: ['arrays', 'graphs'] })).toMatchObject({ skillsPractised: 2, skillMastery: 3 });
+    expect(stats({ communication: 0 })).toMatchObject({ skillsPractised: 1, skillMastery: 1 });
+    expect(stats({ algorithms: 1999, arrays: 1200, graphs: 800 })).toMatchObject({ skillsPractised: 3, skillMastery: 2 });
+    expect(stats({ algorithms: 2000, arrays: 1200, graphs: 800 })).toMatchObject({ skillsPractised: 3, skillMastery: 3 });
   });
 
   it('never awards a badge the user already holds', () => {
@@ -70,7 +70,7 @@ describe('howToEarn', () => {
       'Score 100 or more in a session',
       'Reach level 5',
       'Reach level 10',
-      'Practise 5 different skills of the skill tree',
+      'Practise 5 skills of the skill tree',
       'Reach Practitioner in a skill',
     ]);
   });

@@ -1,6 +1,6 @@
 import type { BadgeDefinition, BadgeMetric } from '../rules/gamification-rules';
 import type { SkillMasteryLevel } from '../skills/skill-tree';
-import { skillBadgeFigures, type SkillTotals } from '../skills/skill-totals';
+import { skillBadgeFigures, type SkillXp } from '../skills/skill-xp';
 
 /** What badges are judged on: facts about the user's whole history, never about arrival order. */
 export type BadgeStats = Readonly<Record<BadgeMetric, number>>;
@@ -21,7 +21,7 @@ export function badgeStats(
     readonly longestStreak: number;
     readonly bestScore: number | null;
     readonly level: number;
-    readonly skillTotals: SkillTotals;
+    readonly skillXp: SkillXp;
   },
   skillMastery: readonly SkillMasteryLevel[],
 ): BadgeStats {
@@ -31,7 +31,7 @@ export function badgeStats(
     // No scored session yet: below any threshold an operator can set (thresholds are >= 0).
     score: totals.bestScore ?? -1,
     level: totals.level,
-    ...skillBadgeFigures(totals.skillTotals, skillMastery),
+    ...skillBadgeFigures(totals.skillXp, skillMastery),
   };
 }
 
@@ -48,7 +48,7 @@ export function howToEarn(badge: BadgeDefinition, skillMastery: readonly SkillMa
     case 'level':
       return `Reach level ${atLeast}`;
     case 'skillsPractised':
-      return atLeast === 1 ? 'Practise a skill of the skill tree' : `Practise ${atLeast} different skills of the skill tree`;
+      return atLeast === 1 ? 'Practise a skill of the skill tree' : `Practise ${atLeast} skills of the skill tree`;
     case 'skillMastery': {
       // The lowest level at or above the threshold is the one that earns it.
       const reached = skillMastery.find((level) => level.level >= atLeast);

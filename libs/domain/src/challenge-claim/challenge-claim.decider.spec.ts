@@ -20,7 +20,7 @@ const claimant: ClaimantProgress = {
   longestStreak: 1,
   bestScore: 70,
   badges: new Set(['FIRST_STEPS']),
-  skillTotals: { xp: { communication: 180 }, practised: ['communication'] },
+  skillXp: { communication: 180 },
 };
 
 describe('ChallengeClaimDecider', () => {

@@ -2,7 +2,7 @@ import { badgeStats, newlyEarnedBadges } from '../badges/badge-rules';
 import { isChallengeCompleted, type ChallengeState } from '../challenges/daily-challenges';
 import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
-import type { SkillTotals } from '../skills/skill-totals';
+import type { SkillXp } from '../skills/skill-xp';
 
 /** What a claim needs to know of the user: the XP totals and what level badges depend on. */
 export interface ClaimantProgress {
@@ -12,7 +12,7 @@ export interface ClaimantProgress {
   readonly longestStreak: number;
   readonly bestScore: number | null;
   readonly badges: ReadonlySet<string>;
-  readonly skillTotals: SkillTotals;
+  readonly skillXp: SkillXp;
 }
 
 export interface ClaimableChallenge extends ChallengeState {

@@ -1,5 +1,5 @@
 import { loadRulesFile } from '@app/config';
-import { NO_SKILLS } from '../skills/skill-totals';
+import { NO_SKILL_XP } from '../skills/skill-xp';
 import { ProgressReevaluator, type RecordedProgress } from './progress-reevaluator';
 
 const rules = loadRulesFile('config/rules.yaml');
@@ -9,7 +9,7 @@ const recorded: RecordedProgress = {
   bestScore: 75,
   practiceDays: ['2026-11-20', '2026-11-22', '2026-11-21'],
   badges: new Set(['FIRST_STEPS']),
-  skillTotals: NO_SKILLS,
+  skillXp: NO_SKILL_XP,
 };
 
 describe('ProgressReevaluator', () => {

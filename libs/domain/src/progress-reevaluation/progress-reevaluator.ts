@@ -1,7 +1,7 @@
 import { badgeStats, newlyEarnedBadges } from '../badges/badge-rules';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
 import { StreakCalculator, type StreakSummary } from '../streaks/streak-calculator';
-import type { SkillTotals } from '../skills/skill-totals';
+import type { SkillXp } from '../skills/skill-xp';
 import type { LocalDate } from '../time/local-date';
 
 export interface RecordedProgress {
@@ -10,7 +10,7 @@ export interface RecordedProgress {
   readonly bestScore: number | null;
   readonly practiceDays: Iterable<LocalDate>;
   readonly badges: ReadonlySet<string>;
-  readonly skillTotals: SkillTotals;
+  readonly skillXp: SkillXp;
 }
 
 export interface Reevaluation {

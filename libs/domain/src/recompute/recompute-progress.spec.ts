@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { loadRulesFile } from '@app/config';
 import { SessionCompletedDecider, type ChallengeDay, type CompletedSession, type UserProgress } from '../session-completed/session-completed.decider';
-import { NO_SKILLS } from '../skills/skill-totals';
+import { NO_SKILL_XP } from '../skills/skill-xp';
 import { localDateOf } from '../time/local-date';
 import { recomputeProgress, type ProcessedSession, type SessionFact } from './recompute-progress';
 
@@ -9,7 +9,7 @@ const rules = loadRulesFile('config/rules.yaml');
 const decider = new SessionCompletedDecider(rules);
 const now = new Date('2026-11-26T12:00:00Z');
 const ZONES = ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/Berlin', 'America/New_York', null] as const;
-const fresh: UserProgress = { totalXp: 0, level: 1, sessionsCompleted: 0, bestScore: null, timezone: null, practiceDays: [], badges: new Set(), skillTotals: NO_SKILLS };
+const fresh: UserProgress = { totalXp: 0, level: 1, sessionsCompleted: 0, bestScore: null, timezone: null, practiceDays: [], badges: new Set(), skillXp: NO_SKILL_XP };
 
 function fact(overrides: Partial<SessionFact> & Pick<SessionFact, 'eventId' | 'localDate'>): SessionFact {
   return { kind: 'session', completedAt: now, zone: 'UTC', durationSeconds: 1800, score: 82, skills: [], ...overrides };
@@ -88,7 +88,7 @@ describe('recomputeProgress', () => {
           timezone: folded.timezone,
           longestStreak: folded.streak.longestStreak,
           lastPracticeDate: folded.streak.lastPracticeDate,
-          skillTotals: folded.skillTotals,
+          skillXp: folded.skillXp,
         }).toEqual({
           totalXp: progress.totalXp,
           level: progress.level,
@@ -99,7 +99,7 @@ describe('recomputeProgress', () => {
           timezone: progress.timezone,
           longestStreak,
           lastPracticeDate,
-          skillTotals: progress.skillTotals,
+          skillXp: progress.skillXp,
         });
       }),
       { numRuns: 300, seed: 20261126 },

@@ -2,7 +2,7 @@ import { badgeStats, newlyEarnedBadges } from '../badges/badge-rules';
 import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
 import { SkillTree } from '../skills/skill-tree';
-import { NO_SKILLS, withSessionSkills, type SkillTotals } from '../skills/skill-totals';
+import { NO_SKILL_XP, withSessionSkillXp, type SkillXp } from '../skills/skill-xp';
 import { StreakCalculator, type StreakSummary } from '../streaks/streak-calculator';
 import type { LocalDate } from '../time/local-date';
 import { isCountedSession, sessionXp } from '../xp/session-xp';
@@ -53,8 +53,8 @@ export interface RecomputedProgress {
   readonly practiceDays: readonly LocalDate[];
   /** The zone of the last session processed; null when none was. */
   readonly timezone: string | null;
-  /** The skills' XP and the skills practised, from the counted session facts (legacy outcomes name no skills). */
-  readonly skillTotals: SkillTotals;
+  /** The XP of each node of the tree that a counted session fact reached (legacy outcomes name no skills). */
+  readonly skillXp: SkillXp;
   /** Badges the rules give that were not attained before, in rules-file order. */
   readonly newlyEarned: readonly BadgeDefinition[];
   /** From the highest level reached before to the new one, when the recompute reaches a higher one. */
@@ -82,7 +82,7 @@ export function recomputeProgress(
   let sessionsCompleted = 0;
   let bestScore: number | null = null;
   let timezone: string | null = null;
-  let skillTotals = NO_SKILLS;
+  let skillXp = NO_SKILL_XP;
   const tree = new SkillTree(rules.skills);
   for (const session of sessions) {
     if (session.kind === 'legacy') {
@@ -102,7 +102,7 @@ export function recomputeProgress(
       sessionsCompleted += 1;
       practiceDays.add(session.localDate);
       bestScore = session.score === null ? bestScore : Math.max(bestScore ?? session.score, session.score);
-      skillTotals = withSessionSkills(skillTotals, tree, { skills: session.skills, xp: xpAwarded });
+      skillXp = withSessionSkillXp(skillXp, tree, { skills: session.skills, xp: xpAwarded });
     }
   }
   const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
@@ -112,7 +112,7 @@ export function recomputeProgress(
   const streak = StreakCalculator.summarize(practiceDays, rules.streakFreeze);
   const newlyEarned = newlyEarnedBadges(
     rules.badges,
-    badgeStats({ sessionsCompleted, longestStreak: streak.longestStreak, bestScore, level, skillTotals }, rules.skillMastery),
+    badgeStats({ sessionsCompleted, longestStreak: streak.longestStreak, bestScore, level, skillXp }, rules.skillMastery),
     attained.badges,
   );
   return {
@@ -123,7 +123,7 @@ export function recomputeProgress(
     streak,
     practiceDays: [...practiceDays].sort(),
     timezone,
-    skillTotals,
+    skillXp,
     newlyEarned,
     levelChange: level > attained.highestLevel ? { previousLevel: attained.highestLevel, newLevel: level } : null,
     xpByEvent,

@@ -1,4 +1,4 @@
-import { NO_SKILLS } from '../skills/skill-totals';
+import { NO_SKILL_XP } from '../skills/skill-xp';
 import { NO_STREAK } from '../streaks/streak-calculator';
 import type { RecomputedProgress } from './recompute-progress';
 import { RulesDiff } from './rules-diff';
@@ -12,7 +12,7 @@ function after(overrides: Partial<RecomputedProgress>): RecomputedProgress {
     streak: NO_STREAK,
     practiceDays: [],
     timezone: null,
-    skillTotals: NO_SKILLS,
+    skillXp: NO_SKILL_XP,
     newlyEarned: [],
     levelChange: null,
     xpByEvent: new Map(),

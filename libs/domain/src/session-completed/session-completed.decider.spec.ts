@@ -1,6 +1,6 @@
 import { loadRulesFile } from '@app/config';
 import type { ChallengeState } from '../challenges/daily-challenges';
-import { NO_SKILLS } from '../skills/skill-totals';
+import { NO_SKILL_XP } from '../skills/skill-xp';
 import { SessionCompletedDecider, type CompletedSession, type UserProgress } from './session-completed.decider';
 
 const rules = loadRulesFile('config/rules.yaml');
@@ -15,7 +15,7 @@ const newUser: UserProgress = {
   timezone: null,
   practiceDays: [],
   badges: new Set(),
-  skillTotals: NO_SKILLS,
+  skillXp: NO_SKILL_XP,
 };
 
 function session(overrides: Partial<CompletedSession> = {}): CompletedSession {
@@ -68,11 +68,12 @@ describe('SessionCompletedDecider', () => {
   });
 
   it('records a session under the minimum duration without counting it', () => {
-    expect(decider.decide(session({ durationSeconds: 59 }), newUser, null, now)).toEqual({
+    expect(decider.decide(session({ durationSeconds: 59, skills: ['graphs', 'knitting'] }), newUser, null, now)).toEqual({
       outcome: 'not-counted',
       reason: 'too-short',
       timezone: 'Europe/Berlin',
       localDate: '2026-11-25',
+      unknownSkills: ['knitting'],
     });
   });
 
@@ -141,26 +142,24 @@ describe('SessionCompletedDecider', () => {
     expect(counted(decider.decide(session({ skills: [] }), newUser, null, now)).unknownSkills).toEqual([]);
   });
 
-  it('gives the session its XP in each node it reaches, and SKILL_EXPLORER at the fifth known skill listed (parents reached do not count)', () => {
+  it('gives the session its XP once in each node it reaches, and SKILL_EXPLORER at the fifth node practised', () => {
     // 82 in 30 minutes: 50 + 8 * 5 + 3 * 10 = 120 XP, once in algorithms for two of its children.
-    const threeListed: UserProgress = {
+    const threeNodes: UserProgress = {
       ...newUser,
       totalXp: 300,
       level: 3,
       sessionsCompleted: 3,
       badges: new Set(['FIRST_STEPS']),
-      skillTotals: { xp: { communication: 100, behavioural: 200, leadership: 100, conflict: 100 }, practised: ['communication', 'conflict', 'leadership'] },
+      skillXp: { communication: 100, behavioural: 200, leadership: 200 },
     };
-    const fifth = counted(decider.decide(session({ skills: ['arrays', 'graphs', 'juggling'] }), threeListed, null, now));
-    expect(fifth.totals.skillTotals).toEqual({
-      xp: { communication: 100, behavioural: 200, leadership: 100, conflict: 100, arrays: 120, graphs: 120, algorithms: 120 },
-      practised: ['arrays', 'communication', 'conflict', 'graphs', 'leadership'],
-    });
-    expect(fifth.badgesAwarded.map((badge) => badge.code)).toEqual(['SKILL_EXPLORER']);
-    // Six nodes reached, but four skills listed: algorithms and behavioural were only reached through their children.
-    const fourth = counted(decider.decide(session({ skills: ['arrays'] }), threeListed, null, now));
-    expect(fourth.totals.skillTotals.practised).toEqual(['arrays', 'communication', 'conflict', 'leadership']);
-    expect(fourth.badgesAwarded).toEqual([]);
+    const decision = counted(decider.decide(session({ skills: ['arrays', 'graphs', 'juggling'] }), threeNodes, null, now));
+    expect(decision.totals.skillXp).toEqual({ communication: 100, behavioural: 200, leadership: 200, arrays: 120, graphs: 120, algorithms: 120 });
+    expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['SKILL_EXPLORER']);
+    // A parent is practised through its child: arrays and algorithms make five.
+    expect(counted(decider.decide(session({ skills: ['arrays'] }), threeNodes, null, now)).badgesAwarded.map((badge) => badge.code)).toEqual(['SKILL_EXPLORER']);
+    // A session that reaches only nodes already practised, or none, brings none closer.
+    expect(counted(decider.decide(session({ skills: ['leadership', 'behavioural'] }), threeNodes, null, now)).badgesAwarded).toEqual([]);
+    expect(counted(decider.decide(session({ skills: ['juggling'] }), threeNodes, null, now)).badgesAwarded).toEqual([]);
   });
 
   it('awards FIRST_MASTERY when a node reaches Practitioner: a parent fed by two children gets there first', () => {
@@ -170,10 +169,10 @@ describe('SessionCompletedDecider', () => {
       level: 8,
       sessionsCompleted: 30,
       badges: new Set(['FIRST_STEPS', 'GETTING_SERIOUS', 'LEVEL_5']),
-      skillTotals: { xp: { databases: 1000, caching: 900, 'system-design': 1900 }, practised: ['caching', 'databases'] },
+      skillXp: { databases: 1000, caching: 900, 'system-design': 1900 },
     };
     const decision = counted(decider.decide(session({ skills: ['caching'] }), nearly, null, now));
-    expect(decision.totals.skillTotals.xp).toEqual({ databases: 1000, caching: 1020, 'system-design': 2020 });
+    expect(decision.totals.skillXp).toEqual({ databases: 1000, caching: 1020, 'system-design': 2020 });
     expect(decision.badgesAwarded.map((badge) => badge.code)).toEqual(['FIRST_MASTERY']);
     const elsewhere = counted(decider.decide(session({ skills: ['communication'] }), nearly, null, now));
     expect(elsewhere.badgesAwarded).toEqual([]);

@@ -4,7 +4,7 @@ import { LevelCurve, type LevelChange } from '../levels/level-curve';
 import type { BadgeDefinition, GamificationRules } from '../rules/gamification-rules';
 import { StreakCalculator } from '../streaks/streak-calculator';
 import { SkillTree } from '../skills/skill-tree';
-import { withSessionSkills, type SkillTotals } from '../skills/skill-totals';
+import { withSessionSkillXp, type SkillXp } from '../skills/skill-xp';
 import { DEFAULT_TIME_ZONE, endOfLocalDay, localDateOf, type LocalDate } from '../time/local-date';
 import { isCountedSession, sessionXp } from '../xp/session-xp';
 
@@ -30,7 +30,7 @@ export interface UserProgress {
   readonly timezone: string | null;
   readonly practiceDays: Iterable<LocalDate>;
   readonly badges: ReadonlySet<string>;
-  readonly skillTotals: SkillTotals;
+  readonly skillXp: SkillXp;
 }
 
 /** The challenges already created for one local day of the user, if any. */
@@ -52,7 +52,7 @@ export interface ProgressTotals {
   /** The frozen days of the streak through the latest practice day. */
   readonly frozenDays: readonly LocalDate[];
   readonly timezone: string;
-  readonly skillTotals: SkillTotals;
+  readonly skillXp: SkillXp;
 }
 
 export interface ChallengeDayDecision {
@@ -71,6 +71,8 @@ export type SessionDecision =
       readonly timezone: string;
       /** Its calendar date in that zone, kept with the fact: other rules may count it. */
       readonly localDate: LocalDate;
+      /** The skills the session lists that the tree in force does not know: counted by operators, otherwise ignored. */
+      readonly unknownSkills: readonly string[];
     }
   | {
       readonly outcome: 'counted';
@@ -120,7 +122,7 @@ export class SessionCompletedDecider {
   decide(session: CompletedSession, progress: UserProgress, challengeDay: ChallengeDay | null, now: Date): SessionDecision {
     if (!isCountedSession(session, this.rules.xp)) {
       const timezone = this.zoneFor(session, progress);
-      return { outcome: 'not-counted', reason: 'too-short', timezone, localDate: localDateOf(session.completedAt, timezone) };
+      return { outcome: 'not-counted', reason: 'too-short', timezone, localDate: localDateOf(session.completedAt, timezone), unknownSkills: this.unknownSkillsOf(session) };
     }
     const timezone = this.zoneFor(session, progress);
     const practiceDate = localDateOf(session.completedAt, timezone);
@@ -142,7 +144,7 @@ export class SessionCompletedDecider {
       freezesHeld: streak.freezesHeld,
       frozenDays: streak.frozenDays,
       timezone,
-      skillTotals: withSessionSkills(progress.skillTotals, this.skills, { skills: session.skills, xp: xpAwarded }),
+      skillXp: withSessionSkillXp(progress.skillXp, this.skills, { skills: session.skills, xp: xpAwarded }),
     };
     const badgesAwarded = newlyEarnedBadges(this.rules.badges, badgeStats(totals, this.rules.skillMastery), progress.badges);
     return {
@@ -153,8 +155,12 @@ export class SessionCompletedDecider {
       badgesAwarded,
       levelChange,
       challengeDay: this.advanceChallenges(session, practiceDate, timezone, challengeDay, now),
-      unknownSkills: session.skills.filter((code) => !this.skills.has(code)),
+      unknownSkills: this.unknownSkillsOf(session),
     };
+  }
+
+  private unknownSkillsOf(session: CompletedSession): string[] {
+    return session.skills.filter((code) => !this.skills.has(code));
   }
 
   /** The user's progress after a decision: what the next session of the same user is decided against. */
@@ -171,7 +177,7 @@ export class SessionCompletedDecider {
       timezone: totals.timezone,
       practiceDays: new Set([...progress.practiceDays, decision.practiceDate]),
       badges: new Set([...progress.badges, ...decision.badgesAwarded.map((badge) => badge.code)]),
-      skillTotals: totals.skillTotals,
+      skillXp: totals.skillXp,
     };
   }
 

@@ -2,45 +2,37 @@ import { masteryOf } from './skill-mastery';
 import type { SkillMasteryLevel, SkillTree } from './skill-tree';
 
 /**
- * What the skill badges are judged on, kept with the user's totals so that a decision does not fold
- * the user's facts again: the XP of each node of the tree that a counted session reached (the same
- * figures as `skillProgress` gives; a node reached by a session of no XP is there with 0), and the
- * known skills that counted sessions listed, each once, in code order.
+ * The XP of each node of the tree that a counted session reached, by code (a node reached by a
+ * session of no XP is there with 0): the same figures as `skillProgress` gives for the nodes with
+ * sessions. What the skill badges are judged on, kept with the user's totals so that a decision
+ * does not fold the user's facts again.
  */
-export interface SkillTotals {
-  readonly xp: Readonly<Record<string, number>>;
-  readonly practised: readonly string[];
-}
+export type SkillXp = Readonly<Record<string, number>>;
 
-export const NO_SKILLS: SkillTotals = { xp: {}, practised: [] };
+export const NO_SKILL_XP: SkillXp = {};
 
-/** The skill totals after a counted session of `xp` listing `skills`: their XP in every node they reach, each node once. */
-export function withSessionSkills(totals: SkillTotals, tree: SkillTree, session: { readonly skills: readonly string[]; readonly xp: number }): SkillTotals {
+/** The nodes' XP after a counted session of `xp` listing `skills`: its XP in every node they reach, each node once. */
+export function withSessionSkillXp(skillXp: SkillXp, tree: SkillTree, session: { readonly skills: readonly string[]; readonly xp: number }): SkillXp {
   const reached = tree.reachedBy(session.skills);
   if (reached.size === 0) {
-    return totals;
+    return skillXp;
   }
-  const xp = { ...totals.xp };
+  const next = { ...skillXp };
   for (const code of reached) {
-    xp[code] = (xp[code] ?? 0) + session.xp;
+    next[code] = (next[code] ?? 0) + session.xp;
   }
-  const practised = new Set(totals.practised);
-  for (const code of session.skills) {
-    if (tree.has(code)) {
-      practised.add(code);
-    }
-  }
-  return { xp, practised: [...practised].sort() };
+  return next;
 }
 
 /**
- * The skill badges' metrics: the distinct known skills practised (those sessions listed, not the
- * parents they reach), and the highest mastery level of a node (0 before any is practised).
+ * The skill badges' metrics: how many nodes of the tree are practised (those the skills route shows
+ * with sessions: a parent is practised once its subtree is), and the highest mastery level of a node
+ * (0 before any is practised).
  */
-export function skillBadgeFigures(totals: SkillTotals, mastery: readonly SkillMasteryLevel[]): { readonly skillsPractised: number; readonly skillMastery: number } {
-  const xps = Object.values(totals.xp);
+export function skillBadgeFigures(skillXp: SkillXp, mastery: readonly SkillMasteryLevel[]): { readonly skillsPractised: number; readonly skillMastery: number } {
+  const xps = Object.values(skillXp);
   return {
-    skillsPractised: totals.practised.length,
+    skillsPractised: xps.length,
     skillMastery: xps.length === 0 ? 0 : masteryOf(Math.max(...xps), mastery).level,
   };
 }

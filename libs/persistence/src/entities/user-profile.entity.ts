@@ -16,10 +16,8 @@ export class UserProfileEntity {
   @Column({ name: 'streak_day_ends_through', type: 'date', nullable: true }) streakDayEndsThrough!: string | null;
   @Column({ name: 'streak_due_at', type: 'timestamptz', nullable: true }) streakDueAt!: Date | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) timezone!: string | null;
-  /** XP per practised node of the skill tree: { [code]: xp }. */
+  /** The XP of each node of the skill tree a counted session reached: { [code]: xp }. */
   @Column({ name: 'skill_xp', type: 'jsonb' }) skillXp!: Record<string, number>;
-  /** The known skills counted sessions listed, in code order. */
-  @Column({ name: 'skills_practised', type: 'text', array: true }) skillsPractised!: string[];
   @Column({ name: 'rules_version', type: 'integer', nullable: true }) rulesVersion!: number | null;
   @Column({ name: 'xp_reached_at', type: 'timestamptz', nullable: true }) xpReachedAt!: Date | null;
   @Column({ name: 'xp_revision', type: 'bigint' }) xpRevision!: string;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_TIME_ZONE, type LocalDate, type ProgressTotals, type SkillTotals, type StreakNoticeCursor, type StreakSummary, type StreakWatch } from '@app/domain';
+import { DEFAULT_TIME_ZONE, type LocalDate, type ProgressTotals, type SkillXp, type StreakNoticeCursor, type StreakSummary, type StreakWatch } from '@app/domain';
 import { statementsOf, type Statements, type Transaction } from '../unit-of-work';
 import { recordset } from './recordset';
 import { NEWEST_VERSION_SQL, VERSION_FENCE } from './rules-versions.repository';
@@ -12,8 +12,8 @@ export interface LockedProfile {
   readonly bestScore: number | null;
   readonly timezone: string | null;
   readonly longestStreak: number;
-  /** The skills' XP and the skills practised, under the rules version below. */
-  readonly skillTotals: SkillTotals;
+  /** The XP of each node of the skill tree the user practised, under the rules version below. */
+  readonly skillXp: SkillXp;
   /** The rules version the user's state was last computed under. */
   readonly rulesVersion: number | null;
   /** The streak as recorded, with how far its notices have gone (the zone: the recorded one, else UTC). */
@@ -62,8 +62,7 @@ interface ProfileRow {
   readonly best_score: number | null;
   readonly timezone: string | null;
   readonly longest_streak: number;
-  readonly skill_xp: SkillTotals['xp'];
-  readonly skills_practised: readonly string[];
+  readonly skill_xp: SkillXp;
   readonly rules_version: number | null;
   readonly current_streak: number;
   readonly last_practice_date: LocalDate | null;
@@ -110,8 +109,7 @@ interface TotalsRow {
   readonly rules_version: number;
   readonly freezes_held: number;
   readonly frozen_days: readonly LocalDate[];
-  readonly skill_xp: SkillTotals['xp'];
-  readonly skills_practised: readonly string[];
+  readonly skill_xp: SkillXp;
 }
 
 interface NoticeRow {
@@ -158,8 +156,7 @@ function totalsRow({ userId, xpReachedAt, totals, rulesVersion, notices }: UserT
     rules_version: rulesVersion,
     freezes_held: totals.freezesHeld,
     frozen_days: totals.frozenDays,
-    skill_xp: totals.skillTotals.xp,
-    skills_practised: totals.skillTotals.practised,
+    skill_xp: totals.skillXp,
     ...noticeRow(notices),
   };
 }
@@ -176,7 +173,7 @@ function lockedProfile(row: ProfileRow): LockedProfile {
     bestScore: row.best_score,
     timezone: row.timezone,
     longestStreak: row.longest_streak,
-    skillTotals: { xp: row.skill_xp, practised: row.skills_practised },
+    skillXp: row.skill_xp,
     rulesVersion: row.rules_version,
     streakWatch: streakWatch(row),
   };
@@ -222,7 +219,7 @@ export class UserProfileRepository {
       [sorted, VERSION_FENCE],
     );
     const rows: Array<ProfileRow & { readonly deciding_version: number | null }> = await statements.query(
-      `SELECT user_id, total_xp, level, sessions_completed, best_score, longest_streak, skill_xp, skills_practised, rules_version, ${WATCH_COLUMNS},
+      `SELECT user_id, total_xp, level, sessions_completed, best_score, longest_streak, skill_xp, rules_version, ${WATCH_COLUMNS},
          ${NEWEST_VERSION_SQL} AS deciding_version
        FROM user_profiles WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR UPDATE`,
       [sorted],
@@ -295,14 +292,13 @@ export class UserProfileRepository {
          best_score = v.best_score, current_streak = v.current_streak, longest_streak = v.longest_streak,
          last_practice_date = v.last_practice_date, timezone = COALESCE(v.timezone, p.timezone),
          rules_version = v.rules_version, freezes_held = v.freezes_held, frozen_days = v.frozen_days, skill_xp = v.skill_xp,
-         skills_practised = v.skills_practised,
          streak_warned_on = v.streak_warned_on, streak_day_ends_through = v.streak_day_ends_through,
          streak_due_at = v.streak_due_at, updated_at = $2,
          xp_reached_at = COALESCE(v.xp_reached_at, p.xp_reached_at, CASE WHEN v.total_xp > 0 THEN $2::timestamptz END),
          xp_revision = p.xp_revision + (v.xp_reached_at IS NOT NULL)::int
        FROM json_to_recordset($1::json) AS v(user_id text, xp_reached_at timestamptz, total_xp int, level int, sessions_completed int,
          best_score float8, current_streak int, longest_streak int, last_practice_date date, timezone text, rules_version int,
-         freezes_held int, frozen_days date[], skill_xp jsonb, skills_practised text[], streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
+         freezes_held int, frozen_days date[], skill_xp jsonb, streak_warned_on date, streak_day_ends_through date, streak_due_at timestamptz)
        WHERE p.user_id = v.user_id
        RETURNING ${XP_STANDING_COLUMNS}, v.xp_reached_at IS NOT NULL AS reached)
        SELECT * FROM stored`,
@@ -347,6 +343,12 @@ export class UserProfileRepository {
          IS DISTINCT FROM ($2::int, $3::int, $4::date, $5::int, $6::date[], $7::date, $8::date, $9::timestamptz)`,
       [userId, streak.currentStreak, streak.longestStreak, streak.lastPracticeDate, streak.freezesHeld, streak.frozenDays, row.streak_warned_on, row.streak_day_ends_through, row.streak_due_at],
     );
+  }
+
+  /** The rules version the user's state was computed under; null for a user never seen (or on none yet). */
+  async rulesVersionOf(statements: Statements, userId: string): Promise<number | null> {
+    const [row]: Array<{ rules_version: number | null }> = await statementsOf(statements).query(`SELECT rules_version FROM user_profiles WHERE user_id = $1`, [userId]);
+    return row?.rules_version ?? null;
   }
 
   /** The zone last seen for the user; null for a user never seen or one whose sessions named none. */
