@@ -3,13 +3,15 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { ConsumerRestarts } from '@app/messaging';
 import { requiredEnv } from '../support/test-env';
 
+const RESTART_DELAY_MS = 300;
+
 /**
- * A consumer told to stop just as kafkajs decides to restart it after a crash (the CRASH event, whose
- * restart timer kafkajs arms right after it) stays stopped: the restart under way joins, and then the
- * consumer disconnects for good. A bare `disconnect` at that moment returns at once, and kafkajs
- * restarts the consumer a moment later; the second test shows that, so the first can tell.
+ * A consumer that crashed on a retriable error is restarted, and a stop while it is, whether the
+ * restart has begun or not, leaves it stopped: after the stop resolves the consumer sends no request
+ * to the broker. A bare `disconnect` at the same moment stops nothing; the last test shows that, so
+ * that the others can tell.
  */
-describe('ConsumerRestarts: a consumer stopped while kafkajs restarts it', () => {
+describe('ConsumerRestarts: a consumer stopped while it is being restarted', () => {
   const kafka = new Kafka({ brokers: requiredEnv('TEST_KAFKA_BROKERS').split(','), clientId: 'consumer-restarts-test', logLevel: logLevel.NOTHING });
   const topic = `consumer-restarts.${randomUUID().slice(0, 8)}`;
   const leftRunning: Consumer[] = [];
@@ -30,30 +32,41 @@ describe('ConsumerRestarts: a consumer stopped while kafkajs restarts it', () =>
   });
 
   /**
-   * A consumer whose first batch fails (kafkajs crashes it and restarts it 300 ms later), stopped by
-   * `stop` from its CRASH listener; resolves with the consumer's GROUP_JOIN count 3 s after the stop resolved.
+   * A consumer whose first batch fails on a retriable error, so that it crashes and is restarted
+   * 300 ms later; `stop` is called when `when` says, and the result counts what the consumer did
+   * after the stop resolved, over the next 3 s.
    */
-  async function crashAndStop(stop: (consumer: Consumer, restarts: ConsumerRestarts) => Promise<void>) {
-    const restarts = new ConsumerRestarts();
+  async function crashAndStop(when: 'at the crash' | 'at the restart’s first request', stop: (consumer: Consumer, restarts: ConsumerRestarts) => Promise<void>) {
+    const restarts = new ConsumerRestarts(RESTART_DELAY_MS);
     const consumer = kafka.consumer({
       groupId: `consumer-restarts-${randomUUID()}`,
-      retry: { retries: 0, initialRetryTime: 300, restartOnFailure: restarts.restartOnFailure },
+      retry: { retries: 0, initialRetryTime: RESTART_DELAY_MS, restartOnFailure: restarts.restartOnFailure },
     });
-    restarts.watch(consumer);
+    let batches = 0;
+    let crashed = false;
+    let requests = 0;
     let joins = 0;
     consumer.on(consumer.events.GROUP_JOIN, () => (joins += 1));
-    let batches = 0;
     const stopped = new Promise<void>((resolve, reject) => {
+      const stopNow = () => stop(consumer, restarts).then(resolve, reject);
       consumer.on(consumer.events.CRASH, () => {
         // The crash of the failed batch (not one of a group coordinator still starting, say).
-        if (batches === 1) {
-          stop(consumer, restarts).then(resolve, reject);
+        crashed ||= batches === 1;
+        if (crashed && when === 'at the crash') {
+          stopNow();
+        }
+      });
+      consumer.on(consumer.events.REQUEST, () => {
+        requests += 1;
+        if (crashed && when === 'at the restart’s first request') {
+          crashed = false;
+          stopNow();
         }
       });
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
+    await restarts.run(consumer, {
       eachBatch: async () => {
         batches += 1;
         if (batches === 1) {
@@ -62,22 +75,29 @@ describe('ConsumerRestarts: a consumer stopped while kafkajs restarts it', () =>
       },
     });
     await stopped;
-    const joinsAtStop = joins;
+    const atStop = { requests, joins, batches };
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    return { joinsAtStop, joinsLater: joins, consumer };
+    return { consumer, atStop, later: { requests, joins, batches } };
   }
 
-  it('waits for the restart under way to join, then leaves for good', async () => {
-    const { joinsAtStop, joinsLater } = await crashAndStop((consumer, restarts) => restarts.disconnect(consumer));
-    // The first join, and the restart's, which the stop waited for.
-    expect(joinsAtStop).toBe(2);
-    expect(joinsLater).toBe(2);
+  it('cancels a restart not begun yet', async () => {
+    const { atStop, later } = await crashAndStop('at the crash', (consumer, restarts) => restarts.disconnect(consumer));
+    expect(atStop.joins).toBe(1);
+    expect(later).toEqual(atStop);
   });
 
-  it('(for contrast) a bare disconnect at that moment is followed by kafkajs restarting the consumer', async () => {
-    const { joinsAtStop, joinsLater, consumer } = await crashAndStop((consumer) => consumer.disconnect());
+  it('lets a restart under way start its consumer, then stops it', async () => {
+    const { atStop, later } = await crashAndStop('at the restart’s first request', (consumer, restarts) => restarts.disconnect(consumer));
+    // The restart joined again before the stop stopped it; nothing after.
+    expect(atStop.joins).toBe(2);
+    expect(later).toEqual(atStop);
+  });
+
+  it('(for contrast) a bare disconnect at the crash is followed by the restart, which runs on', async () => {
+    const { consumer, atStop, later } = await crashAndStop('at the crash', (bare) => bare.disconnect());
     leftRunning.push(consumer);
-    expect(joinsAtStop).toBe(1);
-    expect(joinsLater).toBe(2);
+    expect(atStop.joins).toBe(1);
+    expect(later.joins).toBe(2);
+    expect(later.requests).toBeGreaterThan(atStop.requests);
   });
 });

@@ -16,11 +16,10 @@ export class TopicRecorder {
   private readonly messages: RecordedMessage[] = [];
   private readonly consumer: Consumer;
   // A recorder's consumer crashes and restarts when a topic it reads is not created yet, or in a rebalance.
-  private readonly restarts = new ConsumerRestarts();
+  private readonly restarts = new ConsumerRestarts(300);
 
   private constructor(kafka: Kafka) {
     this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}`, retry: { restartOnFailure: this.restarts.restartOnFailure } });
-    this.restarts.watch(this.consumer);
   }
 
   static async start(brokers: readonly string[], topics: readonly string[]): Promise<TopicRecorder> {
@@ -28,7 +27,7 @@ export class TopicRecorder {
     const recorder = new TopicRecorder(kafka);
     await recorder.consumer.connect();
     await recorder.consumer.subscribe({ topics: [...topics], fromBeginning: true });
-    await recorder.consumer.run({
+    await recorder.restarts.run(recorder.consumer, {
       eachMessage: async ({ topic, partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) {

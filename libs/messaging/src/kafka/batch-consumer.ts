@@ -11,6 +11,8 @@ const JOIN_PROGRESS_INTERVAL_MS = 5_000;
  * default of 5 s made every SIGTERM take 5 s); a loaded fetch returns as soon as it has data anyway.
  */
 const FETCH_MAX_WAIT_MS = 500;
+/** How soon a consumer that crashed on a retriable error is restarted (kafkajs's default), and its retries' first delay. */
+const RESTART_DELAY_MS = 300;
 
 export interface InboundMessage {
   readonly topic: string;
@@ -72,7 +74,7 @@ function normalizeHeaders(headers: IHeaders | undefined): Record<string, string 
 export class BatchConsumer {
   private readonly logger = new Logger(BatchConsumer.name);
   private readonly consumer: Consumer;
-  private readonly restarts = new ConsumerRestarts();
+  private readonly restarts = new ConsumerRestarts(RESTART_DELAY_MS);
   private state: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
 
   constructor(
@@ -86,12 +88,11 @@ export class BatchConsumer {
       rebalanceTimeout: options.rebalanceTimeoutMs,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
-      retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 10, restartOnFailure: this.restarts.restartOnFailure },
+      retry: { initialRetryTime: RESTART_DELAY_MS, maxRetryTime: 30_000, retries: 10, restartOnFailure: this.restarts.restartOnFailure },
     });
-    this.restarts.watch(this.consumer);
     const group = { topic: options.topic, groupId: options.groupId };
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) {
+      if (this.restarts.isFatal()) {
         this.state = 'crashed';
         this.logger.fatal({ ...group, err: payload.error }, `consumer crashed and will not restart: ${payload.error.message}`);
         options.onFatalCrash(payload.error);
@@ -132,7 +133,7 @@ export class BatchConsumer {
       );
     }, JOIN_PROGRESS_INTERVAL_MS);
     try {
-      await this.consumer.run({
+      await this.restarts.run(this.consumer, {
         autoCommit: true,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,

@@ -1,49 +1,67 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 
-// How long a stop waits for a restarted consumer to join its group before it disconnects all the same.
-const RESTART_JOIN_WAIT_MS = 30_000;
+// How long a stop waits for a restart under way to finish joining (or to fail) before it disconnects all the same.
+const RESTART_WAIT_MS = 5_000;
 
 /**
- * Lets a kafkajs consumer stop for good. kafkajs restarts a consumer that crashed on a retriable error
- * (a broker restarting, a rebalance) a moment later, and a `disconnect` while that restart is joining
- * its group finds nothing running and returns: the restarted consumer then outlives its owner. In a
- * worker shutting down it would fetch again after the database pool closed; in the tests it outlived
- * the test file and made Jest fail the whole run. So a crash after the stop began restarts nothing
- * (`restartOnFailure`, for the consumer's `retry`), and `disconnect` waits for a restart under way to
- * join before it disconnects.
+ * Restarts a kafkajs consumer after a crash on a retriable error (a broker restarting, a rebalance),
+ * the way kafkajs would, except that a stop ends it for good. kafkajs's own restart cannot be
+ * stopped safely: a `disconnect` while the restarted consumer is joining its group stops nothing, and
+ * the consumer then fetches on, untracked. In a worker shutting down it would fetch after the
+ * database pool closed; in the tests it outlived its test file and made Jest fail the whole run. So
+ * kafkajs is told never to restart (`restartOnFailure`, which it asks only about retriable crashes),
+ * and this class restarts the consumer itself, on the same delay, with `consumer.run` again: a stop
+ * cancels a restart not begun, and waits for one under way to have started its consumer, which the
+ * disconnect then stops.
  */
 export class ConsumerRestarts {
+  private consumer: Consumer | null = null;
+  private config: ConsumerRunConfig = {};
   private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+  // A restart's `consumer.run`: it resolves once the consumer runs again, or has crashed again.
   private restart: Promise<void> | null = null;
 
-  /** kafkajs's `retry.restartOnFailure`: restart a crashed consumer unless it is stopping. */
-  readonly restartOnFailure = async (): Promise<boolean> => !this.stopping;
+  constructor(private readonly delayMs: number) {}
 
-  /** Follows `consumer`'s crashes: a restart is under way until the consumer joins again, or crashes for good. */
-  watch(consumer: Consumer): void {
-    let restarted: (() => void) | null = null;
-    const settle = () => {
-      restarted?.();
-      restarted = null;
-      this.restart = null;
-    };
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) {
-        settle();
-      } else if (this.restart === null) {
-        this.restart = new Promise((resolve) => (restarted = resolve));
-      }
-    });
-    consumer.on(consumer.events.GROUP_JOIN, settle);
+  /** kafkajs's `retry.restartOnFailure`: schedules this class's restart (unless stopping), and declines kafkajs's. */
+  readonly restartOnFailure = async (error: Error): Promise<boolean> => {
+    if (!this.stopping && this.consumer !== null) {
+      const delay = (error as Error & { retryTime?: number }).retryTime ?? this.delayMs;
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.restart = this.consumer!.run(this.config).finally(() => (this.restart = null));
+      }, delay);
+    }
+    return false;
+  };
+
+  /**
+   * Whether a crash (kafkajs's CRASH event, which says `restart: false` for every crash now) ends the
+   * consumer for good: a crash on an error that is not retriable, which no restart follows, outside a stop.
+   */
+  isFatal(): boolean {
+    return this.timer === null && !this.stopping;
   }
 
-  /** Stops restarts, waits for one under way to join its group, and disconnects. */
+  /** Runs the consumer; a restart runs it again with the same config. */
+  async run(consumer: Consumer, config: ConsumerRunConfig): Promise<void> {
+    this.consumer = consumer;
+    this.config = config;
+    await consumer.run(config);
+  }
+
+  /** Cancels a restart not begun, waits for one under way to have started, and disconnects. */
   async disconnect(consumer: Consumer): Promise<void> {
     this.stopping = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.restart !== null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.restart, new Promise((resolve) => (timer = setTimeout(resolve, RESTART_JOIN_WAIT_MS)))]);
-      clearTimeout(timer);
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([this.restart, new Promise((resolve) => (wait = setTimeout(resolve, RESTART_WAIT_MS)))]);
+      clearTimeout(wait);
     }
     await consumer.disconnect();
   }
