@@ -36,8 +36,12 @@ describe('ConsumerRestarts: a consumer stopped while it is being restarted', () 
    * 300 ms later; `stop` is called when `when` says, and the result counts what the consumer did
    * after the stop resolved, over the next 3 s.
    */
-  async function crashAndStop(when: 'at the crash' | 'at the restart’s first request', stop: (consumer: Consumer, restarts: ConsumerRestarts) => Promise<void>) {
-    const restarts = new ConsumerRestarts(RESTART_DELAY_MS);
+  async function crashAndStop(
+    when: 'while kafkajs stops the crashed consumer' | 'at the crash' | 'at the restart’s first request',
+    stop: (consumer: Consumer, restarts: ConsumerRestarts) => Promise<void>,
+  ) {
+    const restartFailures: Error[] = [];
+    const restarts = new ConsumerRestarts(RESTART_DELAY_MS, (error) => restartFailures.push(error));
     const consumer = kafka.consumer({
       groupId: `consumer-restarts-${randomUUID()}`,
       retry: { retries: 0, initialRetryTime: RESTART_DELAY_MS, restartOnFailure: restarts.restartOnFailure },
@@ -47,8 +51,20 @@ describe('ConsumerRestarts: a consumer stopped while it is being restarted', () 
     let requests = 0;
     let joins = 0;
     consumer.on(consumer.events.GROUP_JOIN, () => (joins += 1));
+    let stopCalled = false;
     const stopped = new Promise<void>((resolve, reject) => {
-      const stopNow = () => stop(consumer, restarts).then(resolve, reject);
+      const stopNow = () => {
+        if (!stopCalled) {
+          stopCalled = true;
+          stop(consumer, restarts).then(resolve, reject);
+        }
+      };
+      // kafkajs stops a crashed consumer (STOP) before it asks whether to restart it and says CRASH.
+      consumer.on(consumer.events.STOP, () => {
+        if (batches === 1 && when === 'while kafkajs stops the crashed consumer') {
+          stopNow();
+        }
+      });
       consumer.on(consumer.events.CRASH, () => {
         // The crash of the failed batch (not one of a group coordinator still starting, say).
         crashed ||= batches === 1;
@@ -77,8 +93,15 @@ describe('ConsumerRestarts: a consumer stopped while it is being restarted', () 
     await stopped;
     const atStop = { requests, joins, batches };
     await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(restartFailures).toEqual([]);
     return { consumer, atStop, later: { requests, joins, batches } };
   }
+
+  it('schedules no restart when the stop began while kafkajs was still stopping the crashed consumer', async () => {
+    const { atStop, later } = await crashAndStop('while kafkajs stops the crashed consumer', (consumer, restarts) => restarts.disconnect(consumer));
+    expect(atStop.joins).toBe(1);
+    expect(later).toEqual(atStop);
+  });
 
   it('cancels a restart not begun yet', async () => {
     const { atStop, later } = await crashAndStop('at the crash', (consumer, restarts) => restarts.disconnect(consumer));

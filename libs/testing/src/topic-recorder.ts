@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { ConsumerRestarts } from '@app/messaging';
 
+/** kafkajs's default first retry delay: how soon a crashed recorder restarts when its error names no retry time. */
+const RESTART_FALLBACK_DELAY_MS = 300;
+
 export interface RecordedMessage {
   readonly topic: string;
   readonly partition: number;
@@ -16,7 +19,9 @@ export class TopicRecorder {
   private readonly messages: RecordedMessage[] = [];
   private readonly consumer: Consumer;
   // A recorder's consumer crashes and restarts when a topic it reads is not created yet, or in a rebalance.
-  private readonly restarts = new ConsumerRestarts(300);
+  private readonly restarts = new ConsumerRestarts(RESTART_FALLBACK_DELAY_MS, (error) => (this.failure = error));
+  // A restart that failed for good: the recorder records nothing more, and says why when waited on.
+  private failure: Error | null = null;
 
   private constructor(kafka: Kafka) {
     this.consumer = kafka.consumer({ groupId: `recorder-${randomUUID()}`, retry: { restartOnFailure: this.restarts.restartOnFailure } });
@@ -59,7 +64,8 @@ export class TopicRecorder {
     const deadline = Date.now() + timeoutMs;
     while (this.received(topic, key).length < count) {
       if (Date.now() > deadline) {
-        throw new Error(`expected ${count} message(s) on ${topic} for key ${key}, got ${this.received(topic, key).length}`);
+        const down = this.failure === null ? '' : ` (the recorder's consumer could not restart: ${this.failure.message})`;
+        throw new Error(`expected ${count} message(s) on ${topic} for key ${key}, got ${this.received(topic, key).length}${down}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -11,8 +11,8 @@ const JOIN_PROGRESS_INTERVAL_MS = 5_000;
  * default of 5 s made every SIGTERM take 5 s); a loaded fetch returns as soon as it has data anyway.
  */
 const FETCH_MAX_WAIT_MS = 500;
-/** How soon a consumer that crashed on a retriable error is restarted (kafkajs's default), and its retries' first delay. */
-const RESTART_DELAY_MS = 300;
+/** The first delay of kafkajs's retries, and of a restart after a crash whose error names no retry time (kafkajs's default). */
+const INITIAL_RETRY_MS = 300;
 
 export interface InboundMessage {
   readonly topic: string;
@@ -74,13 +74,14 @@ function normalizeHeaders(headers: IHeaders | undefined): Record<string, string 
 export class BatchConsumer {
   private readonly logger = new Logger(BatchConsumer.name);
   private readonly consumer: Consumer;
-  private readonly restarts = new ConsumerRestarts(RESTART_DELAY_MS);
+  private readonly restarts: ConsumerRestarts;
   private state: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
 
   constructor(
     kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
+    this.restarts = new ConsumerRestarts(INITIAL_RETRY_MS, (error) => this.crashedForGood(error));
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -88,16 +89,14 @@ export class BatchConsumer {
       rebalanceTimeout: options.rebalanceTimeoutMs,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
-      retry: { initialRetryTime: RESTART_DELAY_MS, maxRetryTime: 30_000, retries: 10, restartOnFailure: this.restarts.restartOnFailure },
+      retry: { initialRetryTime: INITIAL_RETRY_MS, maxRetryTime: 30_000, retries: 10, restartOnFailure: this.restarts.restartOnFailure },
     });
-    const group = { topic: options.topic, groupId: options.groupId };
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (this.restarts.isFatal()) {
-        this.state = 'crashed';
-        this.logger.fatal({ ...group, err: payload.error }, `consumer crashed and will not restart: ${payload.error.message}`);
-        options.onFatalCrash(payload.error);
+        this.crashedForGood(payload.error);
       }
     });
+    const group = { topic: options.topic, groupId: options.groupId };
     // Every (re)join says which partitions this member holds and how long the join took: a join that
     // waited for a dead member's session to expire shows here as a duration near the session timeout.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -142,10 +141,13 @@ export class BatchConsumer {
     } finally {
       clearInterval(waiting);
     }
-    this.state = 'running';
+    // A first join that crashed for good has said so already.
+    if (this.state === 'idle') {
+      this.state = 'running';
+    }
   }
 
-  /** For readiness: running, and not crashed beyond kafkajs's own restarts. */
+  /** For readiness: running, and not crashed beyond the restarts after retriable crashes. */
   isRunning(): boolean {
     return this.state === 'running';
   }
@@ -159,6 +161,12 @@ export class BatchConsumer {
       { topic: this.options.topic, groupId: this.options.groupId, stopMs: Date.now() - stopping },
       `left group ${this.options.groupId} after committing what was handled (${Date.now() - stopping} ms)`,
     );
+  }
+
+  private crashedForGood(error: Error): void {
+    this.state = 'crashed';
+    this.logger.fatal({ topic: this.options.topic, groupId: this.options.groupId, err: error }, `consumer crashed and will not restart: ${error.message}`);
+    this.options.onFatalCrash(error);
   }
 
   private async consumeBatch(payload: EachBatchPayload): Promise<void> {
