@@ -372,6 +372,12 @@ export class UserProfileRepository {
    * partial index on streak_due_at: the users with nothing pending are never read.
    */
   async lockDueStreaks(transaction: Transaction, now: Date, limit: number): Promise<DueStreak[]> {
+    // An index scan in due order, not the bitmap scan and sort the planner prefers for a large limit:
+    // each sweep moves its users' due instants later, leaving their old index entries dead until a
+    // vacuum, and only an index scan marks those entries dead as it passes them (a bitmap scan reads
+    // them again, every sweep). Measured on 1M users (`npx tsx bench/run.ts --only=streak-sweep`): a
+    // running worker's sweep with nothing due, after a sweep of 10,000, 115 ms → 6 ms.
+    await statementsOf(transaction).query(`SET LOCAL enable_bitmapscan = off`);
     const rows: Array<ProfileRow & { user_id: string }> = await statementsOf(transaction).query(
       `SELECT user_id, ${WATCH_COLUMNS} FROM user_profiles
        WHERE streak_due_at <= $1 ORDER BY streak_due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
