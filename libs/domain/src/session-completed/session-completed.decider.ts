@@ -63,7 +63,10 @@ export interface ChallengeDayDecision {
   readonly challenges: readonly ChallengeState[];
 }
 
-export type SessionDecision =
+export type SessionDecision = {
+  /** The skills the session lists that the tree in force does not know: counted by operators, otherwise ignored. */
+  readonly unknownSkills: readonly string[];
+} & (
   | {
       readonly outcome: 'not-counted';
       readonly reason: 'too-short';
@@ -71,8 +74,6 @@ export type SessionDecision =
       readonly timezone: string;
       /** Its calendar date in that zone, kept with the fact: other rules may count it. */
       readonly localDate: LocalDate;
-      /** The skills the session lists that the tree in force does not know: counted by operators, otherwise ignored. */
-      readonly unknownSkills: readonly string[];
     }
   | {
       readonly outcome: 'counted';
@@ -82,9 +83,8 @@ export type SessionDecision =
       readonly badgesAwarded: readonly BadgeDefinition[];
       readonly levelChange: LevelChange | null;
       readonly challengeDay: ChallengeDayDecision | null;
-      /** The skills the session lists that the tree in force does not know: counted by operators, otherwise ignored. */
-      readonly unknownSkills: readonly string[];
-    };
+    }
+);
 
 /** A session with what was decided for it, in the order the sessions were given. */
 export interface DecidedSessionOutcome {
@@ -120,9 +120,10 @@ export class SessionCompletedDecider {
   }
 
   decide(session: CompletedSession, progress: UserProgress, challengeDay: ChallengeDay | null, now: Date): SessionDecision {
+    const unknownSkills = session.skills.filter((code) => !this.skills.has(code));
     if (!isCountedSession(session, this.rules.xp)) {
       const timezone = this.zoneFor(session, progress);
-      return { outcome: 'not-counted', reason: 'too-short', timezone, localDate: localDateOf(session.completedAt, timezone), unknownSkills: this.unknownSkillsOf(session) };
+      return { outcome: 'not-counted', reason: 'too-short', timezone, localDate: localDateOf(session.completedAt, timezone), unknownSkills };
     }
     const timezone = this.zoneFor(session, progress);
     const practiceDate = localDateOf(session.completedAt, timezone);
@@ -155,12 +156,8 @@ export class SessionCompletedDecider {
       badgesAwarded,
       levelChange,
       challengeDay: this.advanceChallenges(session, practiceDate, timezone, challengeDay, now),
-      unknownSkills: this.unknownSkillsOf(session),
+      unknownSkills,
     };
-  }
-
-  private unknownSkillsOf(session: CompletedSession): string[] {
-    return session.skills.filter((code) => !this.skills.has(code));
   }
 
   /** The user's progress after a decision: what the next session of the same user is decided against. */
