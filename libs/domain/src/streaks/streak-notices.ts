@@ -60,6 +60,15 @@ const laterOf = (a: LocalDate | null, b: LocalDate): LocalDate => (a === null ||
  */
 export const DAY_END_GRACE_MS = 5 * 60_000;
 
+/** A local date and its day number. */
+interface LocalDay {
+  readonly date: LocalDate;
+  readonly number: number;
+}
+
+/** A sweep asks about two instants (now, and now less the grace); a run of sessions about a few more. */
+const REMEMBERED_INSTANTS = 16;
+
 /**
  * The clock-driven notices of contract section 8, from a user's recorded streak alone. After the
  * latest practice day L with h freezes held, days L+1 … L+h end frozen and day L+h+1 ends the
@@ -67,26 +76,37 @@ export const DAY_END_GRACE_MS = 5 * 60_000;
  * passed unannounced (the engine was down) is announced late; an at_risk only while its day lasts.
  */
 export class StreakNotifier {
-  // A run of sessions or a sweep asks for the local date of the same instants in the same few zones
-  // over and over: kept per instant and zone, for the life of the notifier (a run, a sweep).
-  private readonly todays = new Map<string, LocalDate>();
+  // A run of sessions or a sweep asks for the local date of the same few instants in the same few
+  // zones over and over: kept per instant, then zone, for the life of the notifier (a run, a sweep).
+  // Nested maps, not a joined key: building and hashing a key string per call cost more than the rest.
+  private readonly todays = new Map<number, Map<string, LocalDay>>();
 
   constructor(
     private readonly reminderLocalTime: string,
     private readonly dayEndGraceMs = DAY_END_GRACE_MS,
   ) {}
 
-  private todayIn(zone: string, now: Date): LocalDate {
-    const key = `${now.getTime()}|${zone}`;
-    let today = this.todays.get(key);
-    if (today === undefined) {
-      if (this.todays.size >= 1000) {
+  private localDay(zone: string, now: Date): LocalDay {
+    const at = now.getTime();
+    let inZones = this.todays.get(at);
+    if (inZones === undefined) {
+      if (this.todays.size >= REMEMBERED_INSTANTS) {
         this.todays.clear();
       }
-      today = localDateOf(now, zone);
-      this.todays.set(key, today);
+      inZones = new Map();
+      this.todays.set(at, inZones);
     }
-    return today;
+    let day = inZones.get(zone);
+    if (day === undefined) {
+      const date = localDateOf(now, zone);
+      day = { date, number: epochDay(date) };
+      inZones.set(zone, day);
+    }
+    return day;
+  }
+
+  private todayIn(zone: string, now: Date): LocalDate {
+    return this.localDay(zone, now).date;
   }
 
   /** Everything due at `now`, the cursor past it, and the next instant to look again. */
@@ -170,7 +190,7 @@ export class StreakNotifier {
   }
 
   private yesterday(zone: string, now: Date): LocalDate {
-    return dateOfEpochDay(epochDay(this.todayIn(zone, now)) - 1);
+    return dateOfEpochDay(this.localDay(zone, now).number - 1);
   }
 
   /**
@@ -198,12 +218,11 @@ export class StreakNotifier {
     }
     const { cursor, zone } = watch;
     const { last, lostDay, firstDayEnd } = pending;
-    const warning = Math.max(last + 1, epochDay(this.todayIn(zone, now)), cursor.warnedOn === null ? -Infinity : epochDay(cursor.warnedOn) + 1);
-    const candidates = [
-      ...(firstDayEnd <= lostDay ? [endOfLocalDay(dateOfEpochDay(firstDayEnd), zone).getTime() + this.dayEndGraceMs] : []),
-      ...(warning <= lostDay ? [localTimeOn(dateOfEpochDay(warning), this.reminderLocalTime, zone).getTime()] : []),
-    ];
-    return candidates.length === 0 ? null : new Date(Math.min(...candidates));
+    const warning = Math.max(last + 1, this.localDay(zone, now).number, cursor.warnedOn === null ? -Infinity : epochDay(cursor.warnedOn) + 1);
+    const dayEnd = firstDayEnd <= lostDay ? endOfLocalDay(dateOfEpochDay(firstDayEnd), zone).getTime() + this.dayEndGraceMs : Infinity;
+    const reminder = warning <= lostDay ? localTimeOn(dateOfEpochDay(warning), this.reminderLocalTime, zone).getTime() : Infinity;
+    const next = Math.min(dayEnd, reminder);
+    return next === Infinity ? null : new Date(next);
   }
 
   private atRisk(watch: StreakWatch, today: LocalDate): StreakAtRisk | null {
