@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
-import { ensureDatabase, printProgress, projectRoot, runMigrations } from '@app/dev-stack';
+import { ensureDatabase, findOrStartKafka, printProgress, projectRoot, runMigrations } from '@app/dev-stack';
 import { leaderboardReads } from './leaderboards';
+import { streamBench } from './stream';
 import { BENCH_JWT_SECRET, BENCH_SERVICE_KEY, startApi } from './support/api-process';
 
 /**
@@ -15,9 +16,12 @@ import { BENCH_JWT_SECRET, BENCH_SERVICE_KEY, startApi } from './support/api-pro
  *   counted sessions (3,000) over the last year, at 1 and at --connections connections;
  * - the leaderboard route on a board of --leaderboard-users standings (1,000,000; 0 skips it), from
  *   Redis and from Postgres (as during a rebuild), at 1 and at --connections connections flat out,
- *   and from Redis at steady loads of --rates requests/s.
+ *   and from Redis at steady loads of --rates requests/s;
+ * - GET /gamification/stream: the api's RSS with --streams open streams (1,000), and the latency from
+ *   produce to arrival of --stream-events events (1,000) at --stream-rate per second (100); 0 skips it.
+ * The api tails the topics for its streams, so a broker is started (or KAFKA_BROKERS used).
  * Flags: --duration seconds (10), --connections (20), --analytics-sessions (3000), --leaderboard-users (1000000),
- * --rates (500,1000).
+ * --rates (500,1000), --streams (1000), --stream-events (1000), --stream-rate (100).
  */
 const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
 const duration = Number(args.get('duration') ?? 10);
@@ -25,6 +29,9 @@ const connections = Number(args.get('connections') ?? 20);
 const leaderboardUsers = Number(args.get('leaderboard-users') ?? 1_000_000);
 const analyticsSessions = Number(args.get('analytics-sessions') ?? 3000);
 const rates = (args.get('rates') ?? '500,1000').split(',').map(Number);
+const streams = Number(args.get('streams') ?? 1000);
+const streamEvents = Number(args.get('stream-events') ?? 1000);
+const streamRate = Number(args.get('stream-rate') ?? 100);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification';
 const leaderboardUrl = new URL(DATABASE_URL);
 leaderboardUrl.pathname = '/gamification_bench_leaderboard';
@@ -38,10 +45,10 @@ async function run(title: string, url: string, headers: Record<string, string>, 
   return { title, requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-async function profileReads(): Promise<void> {
+async function profileReads(brokers: readonly string[]): Promise<void> {
   await ensureDatabase(DATABASE_URL, printProgress);
   await runMigrations(DATABASE_URL);
-  const api = await startApi(DATABASE_URL);
+  const api = await startApi(DATABASE_URL, { KAFKA_BROKERS: brokers.join(',') });
   try {
     const userId = `bench-${randomUUID().slice(0, 8)}`;
     for (let day = 0; day < 20; day += 1) {
@@ -118,20 +125,34 @@ async function seedYearOfPractice(sessions: number): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  await profileReads();
-  if (leaderboardUsers > 0) {
-    await leaderboardReads(
-      {
-        rulesFile: join(projectRoot(), 'config', 'rules.yaml'),
-        databaseUrl: leaderboardUrl.toString(),
-        redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        users: leaderboardUsers,
-        duration,
-        connections: [...new Set([1, connections])],
-        rates,
-      },
-      (line) => console.log(line),
-    );
+  const kafka = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
+  try {
+    await profileReads(kafka.brokers);
+    if (streamEvents > 0) {
+      const result = await streamBench({ databaseUrl: DATABASE_URL, brokers: kafka.brokers, streams, events: streamEvents, rate: streamRate });
+      console.log(`\nGET /gamification/stream: ${result.streams} streams open, ${result.events} events produced at ${streamRate}/s, each to one stream:`);
+      console.log('| measure | value |');
+      console.log('| --- | ---: |');
+      console.log(`| latency from produce to arrival, p50 / p99 / max | ${result.latencyP50Ms.toFixed(1)} / ${result.latencyP99Ms.toFixed(1)} / ${result.latencyMaxMs.toFixed(1)} ms |`);
+      console.log(`| api RSS, no stream open / ${result.streams} streams open | ${result.rssIdleMb.toFixed(0)} / ${result.rssWithStreamsMb.toFixed(0)} MB |`);
+    }
+    if (leaderboardUsers > 0) {
+      await leaderboardReads(
+        {
+          rulesFile: join(projectRoot(), 'config', 'rules.yaml'),
+          databaseUrl: leaderboardUrl.toString(),
+          redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          brokers: kafka.brokers,
+          users: leaderboardUsers,
+          duration,
+          connections: [...new Set([1, connections])],
+          rates,
+        },
+        (line) => console.log(line),
+      );
+    }
+  } finally {
+    await kafka.stop();
   }
 }
 

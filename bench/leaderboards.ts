@@ -15,6 +15,8 @@ export interface LeaderboardReadsOptions {
   /** A database URL whose database this stage drops and recreates for itself. */
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** The api needs a broker for its live streams, even where this stage reads only leaderboards. */
+  readonly brokers: readonly string[];
   readonly users: number;
   readonly duration: number;
   /** The connection counts to measure at as fast as they go, e.g. [1, 20]. */
@@ -73,7 +75,7 @@ export async function leaderboardReads(options: LeaderboardReadsOptions, log: (l
   try {
     printProgress(`leaderboards: ${options.users} standings on ${BOARD} ${period.key}, written to Postgres...`);
     await fillBoard(pool, BOARD, period.key, period.start ?? new Date(0), options.users);
-    api = await startApi(options.databaseUrl, { REDIS_KEY_PREFIX: prefix, RULES_FILE: options.rulesFile });
+    api = await startApi(options.databaseUrl, { REDIS_KEY_PREFIX: prefix, RULES_FILE: options.rulesFile, KAFKA_BROKERS: options.brokers.join(',') });
     const me = boardUserId(Math.ceil(options.users / 2));
     const token = jwt.sign({ sub: me }, BENCH_JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
     const headers = { Authorization: `Bearer ${token}` };

@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
-import { aSessionCompleted, aUserId } from '@app/testing';
+import { aSessionCompleted, aUserId, eventually } from '@app/testing';
+import { openApiDocumentFromCode } from '../../apps/api/src/openapi/openapi-document';
 import { ApiHarness, bearer, TEST_JWT_SECRET, TEST_SERVICE_KEY, tokenFor } from '../support/api-harness';
 
 const ERROR_BODY = { statusCode: expect.any(Number), code: expect.stringMatching(/^[A-Z][A-Z_]+$/), message: expect.any(String) };
@@ -194,7 +195,12 @@ describe('the api’s security and bad input', () => {
   describe('operations', () => {
     it('answers liveness and readiness', async () => {
       await api.http().get('/health').expect(200, { status: 'ok' });
-      await api.http().get('/health/ready').expect(200, { status: 'ready', database: 'up', redis: 'up' });
+      // The live streams are fed once the api's consumer joined, a moment after start.
+      const ready = await eventually('the api to tail the topics for its streams', async () => {
+        const response = await api.http().get('/health/ready').expect(200);
+        return response.body.stream === 'up' ? response.body : undefined;
+      });
+      expect(ready).toEqual({ status: 'ready', database: 'up', redis: 'up', stream: 'up' });
     });
 
     it('counts requests by route pattern and status in Prometheus text', async () => {
@@ -220,6 +226,19 @@ describe('the api’s security and bad input', () => {
       );
       const ui = await api.http().get('/docs').expect(200);
       expect(ui.headers['content-type']).toMatch(/text\/html/);
+    });
+
+    it('serves the document that the dashboard’s types are generated from, less the development-only routes', async () => {
+      const { body: served } = await api.http().get('/docs-json').expect(200);
+      const fromCode = await openApiDocumentFromCode();
+      const { '/dev': _signIn, '/dev/token': _token, ...paths } = fromCode.paths;
+      expect(served.paths).toEqual(paths);
+      expect(fromCode.components?.schemas).toEqual({
+        ...served.components.schemas,
+        DevSignInResponse: expect.any(Object),
+        DevTokenRequest: expect.any(Object),
+        DevTokenResponse: expect.any(Object),
+      });
     });
   });
 });

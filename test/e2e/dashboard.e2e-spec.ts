@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn } from '@app/testing';
+import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn, eventually } from '@app/testing';
 import { ApiHarness } from '../support/api-harness';
 import { EngineHarness } from '../support/engine-harness';
 
@@ -30,9 +30,16 @@ describe('the Locker Room in a real browser', () => {
       WEB_DIST_DIR: join(root, 'dist', 'apps', 'web'),
       TOPIC_BADGE_AWARDED: engine.topics.badgeAwarded,
       TOPIC_LEVEL_UP: engine.topics.levelUp,
+      TOPIC_STREAK_AT_RISK: engine.topics.streakAtRisk,
+      TOPIC_STREAK_FROZEN: engine.topics.streakFrozen,
+      TOPIC_STREAK_LOST: engine.topics.streakLost,
     });
     await api.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    await eventually('the api to tail the topics for its live streams', async () => {
+      const ready = (await (await fetch(`${base}/health/ready`)).json()) as { stream?: string };
+      return ready.stream === 'up' ? true : undefined;
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.on('console', (message) => {
@@ -76,7 +83,7 @@ describe('the Locker Room in a real browser', () => {
     await engine.send(userId, session);
     await engine.processed(session.eventId);
     await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.getByText('100 XP', { exact: true }).waitFor();
+    await page.locator('.total-xp').filter({ hasText: /^100 XP$/ }).waitFor();
 
     expect(await text('h2#level-heading')).toBe('Level 2');
     expect(await text('[data-testid=current-streak]')).toBe('1');
@@ -103,6 +110,39 @@ describe('the Locker Room in a real browser', () => {
     await page.getByRole('tab', { name: 'All time' }).click();
     expect(await page.getByRole('tab', { name: 'All time' }).getAttribute('aria-selected')).toBe('true');
     await mine.filter({ hasText: '175' }).waitFor();
+  });
+
+  it('celebrates a new level and badge the moment a session from Kafka is decided, and updates the dashboard, with no click', async () => {
+    const userId = aUserId('live');
+    await page.goto(base);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.fill('#user-id', userId);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'Level 1' }).waitFor();
+    await page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
+
+    const session = aSessionCompleted({ userId, timezone: aZoneAtMidday(), durationSeconds: 600, score: 85 });
+    await engine.send(userId, session);
+    const celebrations = page.getByRole('status');
+    await celebrations.getByText('Level 2!').waitFor();
+    await celebrations.getByText('First Steps').waitFor();
+    await page.getByRole('heading', { name: 'Level 2' }).waitFor();
+    await page.locator('.total-xp').filter({ hasText: /^100 XP$/ }).waitFor();
+    expect(await text('[data-testid=current-streak]')).toBe('1');
+    expect(await page.locator('.badge.earned').allInnerTexts()).toEqual([expect.stringContaining('First Steps')]);
+    expect(await celebrations.getAttribute('aria-live')).toBe('polite');
+    await page.screenshot({ path: join(SCREENSHOTS, '11-live-celebration.png'), fullPage: false });
+
+    // The entrance is animated, except for people who asked for reduced motion.
+    const animation = () => page.evaluate<string>("getComputedStyle(document.querySelector('.toast')).animationName");
+    expect(await animation()).toBe('toast-in');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    expect(await animation()).toBe('none');
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+
+    await page.getByRole('button', { name: 'Dismiss: Level 2!' }).click();
+    expect(await celebrations.getByText('Level 2!').count()).toBe(0);
   });
 
   it('shows the freezes held with a snowflake, marks the frozen day, and says how freezes are earned', async () => {

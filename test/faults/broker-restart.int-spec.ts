@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentProgress, startLocalKafka, type RunningKafka } from '@app/dev-stack';
 import { EngineHarness } from '../support/engine-harness';
-import { sessionStream } from '@app/testing';
+import { eventually, sessionStream } from '@app/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { ApiHarness, tokenFor } from '../support/api-harness';
+import { EventStreamClient } from '../support/event-stream-client';
 import { assertInvariants } from './support/invariants';
 
 
@@ -37,5 +42,41 @@ describe('scenario 4: the Kafka broker stopped and restarted during a stream', (
     }
 
     await assertInvariants({ ...engine.invariantInputs(), produced: events });
+  });
+
+  it("keeps a live stream open through the restart, and resumes it with what was published while the api's consumer was away", async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const api = await ApiHarness.start({ KAFKA_BROKERS: broker.brokers.join(','), TOPIC_LEVEL_UP: `level.up.${suffix}`, TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}` });
+    const produce = async (userId: string, newLevel: number) => {
+      const producer = new Kafka({ clientId: `restart-stream-${suffix}`, brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      const event = { eventId: randomUUID(), type: 'level.up', userId, previousLevel: newLevel - 1, newLevel, totalXp: newLevel * 100, occurredAt: new Date().toISOString(), sourceEventId: randomUUID() };
+      await producer.send({ topic: `level.up.${suffix}`, messages: [{ key: userId, value: JSON.stringify(event) }] });
+      await producer.disconnect();
+      return event.eventId;
+    };
+    let client: EventStreamClient | undefined;
+    try {
+      await api.app.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+      const isLive = async () => ((await (await fetch(`${base}/health/ready`)).json()) as { stream: string }).stream === 'up';
+      await eventually('the api to tail the topics', async () => ((await isLive()) ? true : undefined));
+      const userId = `restart-${suffix}`;
+      client = await EventStreamClient.accepted(base, tokenFor(userId));
+      const before = await produce(userId, 2);
+      await client.waitForEvents(1);
+
+      await broker.stop();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      broker = await startLocalKafka({ dataDir, progress: silentProgress, ports: broker.ports });
+      const during = await produce(userId, 3);
+      const after = await eventually('the api to tail the topics again', async () => ((await isLive()) ? produce(userId, 4) : undefined), 90_000);
+
+      expect((await client.waitForEvents(3, 60_000)).map((event) => event.id)).toEqual([before, during, after]);
+      expect(client.isEnded).toBe(false);
+    } finally {
+      await client?.close();
+      await api.stop();
+    }
   });
 });

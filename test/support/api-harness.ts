@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import jwt, { type SignOptions } from 'jsonwebtoken';
+import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { appEntry, freePort, projectRoot } from '@app/dev-stack';
 import { createDataSource } from '@app/persistence';
 import { eventually } from '@app/testing';
 import type { DataSource } from 'typeorm';
 import { createApi } from '../../apps/api/src/api';
+import { requiredEnv } from './test-env';
 
 export const TEST_JWT_SECRET = 'integration-tests-hs256-secret-0123456789';
 export const TEST_SERVICE_KEY = 'integration-tests-service-key-0123456789abcdef';
@@ -22,18 +24,26 @@ export class ApiHarness {
   static async start(overrides: Record<string, string> = {}): Promise<ApiHarness> {
     const suffix = randomUUID().slice(0, 8);
     const databaseUrl = process.env.TEST_DATABASE_URL ?? '';
-    const app = await createApi({
+    const env: Record<string, string> = {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
       JWT_SECRET: TEST_JWT_SECRET,
       SERVICE_API_KEY: TEST_SERVICE_KEY,
+      KAFKA_BROKERS: requiredEnv('TEST_KAFKA_BROKERS'),
+      KAFKA_CLIENT_ID: `test-api-${suffix}`,
       TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}`,
       TOPIC_LEVEL_UP: `level.up.${suffix}`,
+      TOPIC_STREAK_AT_RISK: `streak.at_risk.${suffix}`,
+      TOPIC_STREAK_FROZEN: `streak.frozen.${suffix}`,
+      TOPIC_STREAK_LOST: `streak.lost.${suffix}`,
       REDIS_KEY_PREFIX: `test-${suffix}:`,
       LOG_LEVEL: 'warn',
       ...overrides,
-    });
+    };
+    // The topics the live streams tail, as a worker would have created them.
+    await createTopics(env.KAFKA_BROKERS, [env.TOPIC_BADGE_AWARDED, env.TOPIC_LEVEL_UP, env.TOPIC_STREAK_AT_RISK, env.TOPIC_STREAK_FROZEN, env.TOPIC_STREAK_LOST]);
+    const app = await createApi(env);
     const dataSource = createDataSource({ url: databaseUrl, poolSize: 2 }, 'gamification-tests');
     await dataSource.initialize();
     return new ApiHarness(app, dataSource);
@@ -84,6 +94,7 @@ export class ApiProcess {
         PORT: String(port),
         DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
         REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+        KAFKA_BROKERS: requiredEnv('TEST_KAFKA_BROKERS'),
         JWT_SECRET: TEST_JWT_SECRET,
         SERVICE_API_KEY: TEST_SERVICE_KEY,
         ...overrides,
@@ -121,6 +132,16 @@ export class ApiProcess {
       this.child.kill('SIGTERM');
       await exited;
     }
+  }
+}
+
+async function createTopics(brokers: string, topics: readonly string[]): Promise<void> {
+  const admin = new Kafka({ clientId: 'api-harness', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
   }
 }
 

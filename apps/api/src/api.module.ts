@@ -16,6 +16,8 @@ import { HttpMetrics } from './observability/http-metrics';
 import { ObservabilityModule } from './observability/observability.module';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { WriteRateLimitGuard } from './rate-limit/write-rate-limit.guard';
+import { LiveEvents } from './stream/live-events';
+import { StreamController } from './stream/stream.controller';
 
 const ONE_MINUTE_MS = 60_000;
 
@@ -42,8 +44,8 @@ export class ApiModule {
           }),
         }),
       ],
-      controllers: [GamificationController, LeaderboardsController, RulesAdminController, HealthController, ...(development ? [DevTokenController] : [])],
-      providers: [BearerAuthGuard, WriteRateLimitGuard],
+      controllers: [GamificationController, StreamController, LeaderboardsController, RulesAdminController, HealthController, ...(development ? [DevTokenController] : [])],
+      providers: [BearerAuthGuard, WriteRateLimitGuard, LiveEvents],
     };
   }
 }

@@ -4,12 +4,13 @@ import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Express } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@app/config';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { ApiError } from './errors/api-error';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { createOpenApiDocument } from './openapi/openapi-document';
 import { securityHeaders } from './security/security-headers';
 
 const BODY_LIMIT = '16kb';
@@ -41,16 +42,7 @@ export async function createApi(env?: Readonly<Record<string, string | undefined
         ),
     }),
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Gamification engine')
-      .setDescription('Profiles, daily challenges and progress sync. Errors are {statusCode, code, message}.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
+  SwaggerModule.setup(DOCS_PATH, app, createOpenApiDocument(app), { jsonDocumentUrl: `${DOCS_PATH}-json` });
   const indexHtml = resolve(config.webDistDir, 'index.html');
   if (existsSync(indexHtml)) {
     // The Locker Room is index.html at / and hashed files under /assets/: mounted there only, so that

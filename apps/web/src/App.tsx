@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage, gamificationApi } from './api';
 import { BadgeDisplay } from './components/BadgeDisplay';
+import { Celebrations, celebrationOf } from './components/Celebrations';
 import { ChallengeList } from './components/ChallengeList';
 import { LeaderboardCard } from './components/LeaderboardCard';
 import { LevelProgressBar } from './components/LevelProgressBar';
@@ -8,13 +9,18 @@ import { PracticeWidgets } from './components/PracticeWidgets';
 import { SignIn } from './components/SignIn';
 import { SkillTreeWidget } from './components/SkillTreeWidget';
 import { StreakWidget } from './components/StreakWidget';
+import { followLiveEvents, type LiveEvent } from './live/live-events';
 import type { BadgeCatalogEntry, Challenge, Profile } from './types';
 
 const TOKEN_KEY = 'locker-room-token';
 
+/** Celebrations shown at once, at most: a burst of events (a level and two badges) shows its latest. */
+const MAX_CELEBRATIONS = 3;
+
 /**
  * The Locker Room: level, XP, streak, today's challenges, the practice calendar and trend, the skills,
- * the leaderboards and the badges of the signed-in user.
+ * the leaderboards and the badges of the signed-in user, kept current by the live stream: each event
+ * is celebrated and read again with the profile, and so is the profile after every (re)connection.
  */
 export function App() {
   const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
@@ -24,6 +30,8 @@ export function App() {
   const [claiming, setClaiming] = useState<string | null>(null);
   const [claimErrors, setClaimErrors] = useState<Record<string, string>>({});
   const [devSignIn, setDevSignIn] = useState(false);
+  const [celebrations, setCelebrations] = useState<LiveEvent[]>([]);
+  const [live, setLive] = useState(false);
   // Counts the dashboard's loads, so that the leaderboard is read again with the profile.
   const [loads, setLoads] = useState(0);
 
@@ -35,6 +43,7 @@ export function App() {
     sessionStorage.removeItem(TOKEN_KEY);
     setToken(null);
     setProfile(null);
+    setCelebrations([]);
   }, []);
 
   const load = useCallback(async () => {
@@ -58,6 +67,33 @@ export function App() {
   useEffect(() => {
     void load();
   }, [load]);
+
+  useEffect(() => {
+    if (token === null) {
+      return;
+    }
+    const stop = followLiveEvents(token, {
+      // What was published while no stream was open is in the profile: read it again.
+      onOpen: () => {
+        setLive(true);
+        void load();
+      },
+      onClose: () => setLive(false),
+      onEvent: (event) => {
+        if (celebrationOf(event) !== null) {
+          setCelebrations((shown) => [...shown.filter((other) => other.eventId !== event.eventId), event].slice(-MAX_CELEBRATIONS));
+        }
+        void load();
+      },
+      onUnauthorized: signOut,
+    });
+    return () => {
+      stop();
+      setLive(false);
+    };
+  }, [token, load, signOut]);
+
+  const dismiss = useCallback((eventId: string) => setCelebrations((shown) => shown.filter((event) => event.eventId !== eventId)), []);
 
   const signIn = async (userId: string) => {
     try {
@@ -95,6 +131,9 @@ export function App() {
             <span className="user-id" title={profile.userId}>
               {profile.userId}
             </span>
+            <span className={live ? 'live-status live' : 'live-status'} data-testid="live-status" title={live ? 'Awards appear here as they happen' : 'Reconnecting to live updates…'}>
+              {live ? 'Live' : 'Reconnecting…'}
+            </span>
             <button type="button" onClick={() => void load()}>
               Refresh
             </button>
@@ -119,6 +158,7 @@ export function App() {
           <BadgeDisplay catalog={catalog} earned={profile.badges} />
         </div>
       )}
+      <Celebrations events={celebrations} onDismiss={dismiss} />
     </main>
   );
 }

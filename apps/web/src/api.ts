@@ -1,4 +1,16 @@
-import type { BadgeCatalogEntry, Challenge, Leaderboard, LeaderboardSummary, PracticeAnalytics, Profile, Skill } from './types';
+import type {
+  BadgeCatalogEntry,
+  ClaimedChallenge,
+  DevSignIn,
+  DevToken,
+  ErrorBody,
+  Leaderboard,
+  LeaderboardList,
+  LeaderboardQuery,
+  PracticeAnalytics,
+  Profile,
+  SkillList,
+} from './types';
 
 /** An error answer of the api, with its code and its message in words. */
 export class ApiError extends Error {
@@ -14,18 +26,6 @@ export class ApiError extends Error {
 /** What went wrong, in words: the api's message, or a generic one. */
 export function errorMessage(error: unknown): string {
   return error instanceof ApiError || error instanceof Error ? error.message : 'Something went wrong.';
-}
-
-/**
- * Which page of a leaderboard to read (CONTRACT.md section 9): `period` is current, previous or a
- * period's key (2026-W48); then the top `limit` (1 to 100) from `offset`, or with `around: 'me'` the
- * caller and up to 5 above and 5 below.
- */
-export interface LeaderboardQuery {
-  period?: string;
-  limit?: number;
-  offset?: number;
-  around?: 'me';
 }
 
 function leaderboardPath(code: string, { period = 'current', limit, offset, around }: LeaderboardQuery): string {
@@ -53,7 +53,8 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
   const response = await fetch(path, { ...init, headers });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new ApiError(response.status, body.code ?? 'ERROR', body.message ?? `The server answered ${response.status}.`);
+    const { code, message } = body as Partial<ErrorBody>;
+    throw new ApiError(response.status, code ?? 'ERROR', message ?? `The server answered ${response.status}.`);
   }
   return body as T;
 }
@@ -65,20 +66,16 @@ export const gamificationApi = {
   profile: (token: string) => call<Profile>('/gamification/profile', { token }),
   badges: (token: string) => call<BadgeCatalogEntry[]>('/gamification/badges', { token }),
   claim: (token: string, challengeId: string) =>
-    call<{ challenge: Challenge; xpAwarded: number; level: number; totalXp: number; leveledUp: boolean }>(
-      `/gamification/claim-challenge/${encodeURIComponent(challengeId)}`,
-      { method: 'POST', token },
-    ),
-  leaderboards: (token: string) =>
-    call<{ leaderboards: LeaderboardSummary[] }>('/gamification/leaderboards', { token }).then((answer) => answer.leaderboards),
+    call<ClaimedChallenge>(`/gamification/claim-challenge/${encodeURIComponent(challengeId)}`, { method: 'POST', token }),
+  leaderboards: (token: string) => call<LeaderboardList>('/gamification/leaderboards', { token }).then((answer) => answer.leaderboards),
   leaderboard: (token: string, code: string, query: LeaderboardQuery = {}) => call<Leaderboard>(leaderboardPath(code, query), { token }),
-  skills: (token: string) => call<{ skills: Skill[] }>('/gamification/skills', { token }).then((answer) => answer.skills),
+  skills: (token: string) => call<SkillList>('/gamification/skills', { token }).then((answer) => answer.skills),
   analytics: (token: string, days: number = ANALYTICS_DAYS) => call<PracticeAnalytics>(`/gamification/analytics?days=${days}`, { token }),
   devSignInAvailable: () =>
-    call<{ devSignIn: boolean }>('/dev').then(
+    call<DevSignIn>('/dev').then(
       (answer) => answer.devSignIn,
       () => false,
     ),
   devToken: (userId: string) =>
-    call<{ token: string }>('/dev/token', { method: 'POST', body: JSON.stringify({ userId }) }).then((answer) => answer.token),
+    call<DevToken>('/dev/token', { method: 'POST', body: JSON.stringify({ userId }) }).then((answer) => answer.token),
 };

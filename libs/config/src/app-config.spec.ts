@@ -3,7 +3,7 @@ import { ConfigurationError } from './configuration.error';
 
 const minimal = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gamification', KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'redis://127.0.0.1:6379' };
 
-function problemsOf(env: Record<string, string>, role: 'worker' | 'api' = 'worker'): string[] {
+function problemsOf(env: Record<string, string>, role: 'worker' | 'api' | 'operator' = 'worker'): string[] {
   try {
     loadAppConfig(env, role);
   } catch (error) {
@@ -62,10 +62,28 @@ describe('the environment settings', () => {
     ]);
   });
 
-  it('requires the brokers for the worker but not for the api', () => {
+  it('requires the brokers for the worker, and for the api, whose live streams tail the topics', () => {
     const { KAFKA_BROKERS: _omitted, ...withoutBrokers } = minimal;
     expect(problemsOf(withoutBrokers, 'worker')).toEqual([expect.stringMatching(/^KAFKA_BROKERS: the worker needs/)]);
-    expect(problemsOf({ ...withoutBrokers, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
+    expect(problemsOf({ ...withoutBrokers, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS: the api needs the Kafka brokers for its live streams/),
+    ]);
+    expect(problemsOf(withoutBrokers, 'operator')).toEqual([]);
+  });
+
+  it('reads the live streams settings, and refuses bad values naming them', () => {
+    const api = { ...minimal, NODE_ENV: 'test' };
+    expect(loadAppConfig(api, 'api').stream).toEqual({ maxPerUser: 5, heartbeatMs: 15_000, maxBufferedBytes: 65_536 });
+    expect(loadAppConfig({ ...api, STREAM_MAX_PER_USER: '2', STREAM_HEARTBEAT_MS: '500', STREAM_MAX_BUFFERED_BYTES: '4096' }, 'api').stream).toEqual({
+      maxPerUser: 2,
+      heartbeatMs: 500,
+      maxBufferedBytes: 4096,
+    });
+    expect(problemsOf({ ...api, STREAM_MAX_PER_USER: '0', STREAM_HEARTBEAT_MS: 'often', STREAM_MAX_BUFFERED_BYTES: '-1' }, 'api').map((problem) => problem.split(':')[0])).toEqual([
+      'STREAM_MAX_PER_USER',
+      'STREAM_HEARTBEAT_MS',
+      'STREAM_MAX_BUFFERED_BYTES',
+    ]);
   });
 
   it('requires Redis for the worker, which writes the leaderboards', () => {
@@ -76,9 +94,9 @@ describe('the environment settings', () => {
 
   it('requires a JWT secret and Redis for the api outside test mode', () => {
     const api = { DATABASE_URL: minimal.DATABASE_URL };
-    expect(problemsOf(api, 'api').map((problem) => problem.split(':')[0])).toEqual(['JWT_SECRET', 'REDIS_URL']);
-    expect(problemsOf({ ...api, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
-    expect(problemsOf({ ...api, JWT_SECRET: 'too-short', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([
+    expect(problemsOf(api, 'api').map((problem) => problem.split(':')[0])).toEqual(['KAFKA_BROKERS', 'JWT_SECRET', 'REDIS_URL']);
+    expect(problemsOf({ ...api, KAFKA_BROKERS: minimal.KAFKA_BROKERS, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
+    expect(problemsOf({ ...api, KAFKA_BROKERS: minimal.KAFKA_BROKERS, JWT_SECRET: 'too-short', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([
       expect.stringMatching(/^JWT_SECRET: JWT_SECRET must be 32 to 512 characters/),
     ]);
   });

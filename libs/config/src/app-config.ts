@@ -61,6 +61,15 @@ export abstract class AppConfig {
   /** Whether the api writes one line per request. */
   abstract readonly logRequests: boolean;
   abstract readonly http: { readonly host: string; readonly port: number };
+  /** The api's live streams (contract section 11). */
+  abstract readonly stream: {
+    /** Streams one user may hold open at once on one instance. */
+    readonly maxPerUser: number;
+    /** How often an idle stream gets a comment line. */
+    readonly heartbeatMs: number;
+    /** How much may wait unread in a stream's buffer before the stream is dropped as a client that stopped reading. */
+    readonly maxBufferedBytes: number;
+  };
   /** The worker's own health and metrics listener; 0 picks a free port. */
   abstract readonly workerHttpPort: number;
   abstract readonly auth: {
@@ -199,6 +208,18 @@ class EnvironmentVariables {
 
   @IsString() @IsNotEmpty()
   WEB_DIST_DIR = 'dist/apps/web';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  STREAM_MAX_PER_USER = 5;
+
+  // Contract section 11: a comment line every 15 s keeps proxies from closing an idle stream.
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  STREAM_HEARTBEAT_MS = 15_000;
+
+  // About 200 events: a client whose network stalls for a moment catches up; one that stopped
+  // reading is dropped before it holds more, 1,000 such streams at most 64 MB.
+  @Transform(toInt) @IsInt() @Min(1_024) @Max(16_777_216)
+  STREAM_MAX_BUFFERED_BYTES = 65_536;
 }
 
 /** The worker and the api; `operator` is the rules command, which needs only the database. */
@@ -211,6 +232,9 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
   const problems = validationProblems(validateSync(vars));
   if (role === 'worker' && vars.KAFKA_BROKERS === undefined) {
     problems.push('KAFKA_BROKERS: the worker needs the Kafka brokers (comma-separated host:port)');
+  }
+  if (role === 'api' && vars.KAFKA_BROKERS === undefined) {
+    problems.push('KAFKA_BROKERS: the api needs the Kafka brokers for its live streams (comma-separated host:port)');
   }
   if (role === 'api' && vars.JWT_SECRET === undefined && vars.NODE_ENV !== 'test') {
     problems.push('JWT_SECRET: the api needs the HS256 key that verifies bearer tokens (32 characters or more)');
@@ -255,6 +279,7 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     logFormat: vars.LOG_FORMAT ?? (vars.NODE_ENV === 'development' ? 'pretty' : 'json'),
     logRequests: vars.LOG_REQUESTS === 'true',
     http: { host: vars.HOST, port: vars.PORT },
+    stream: { maxPerUser: vars.STREAM_MAX_PER_USER, heartbeatMs: vars.STREAM_HEARTBEAT_MS, maxBufferedBytes: vars.STREAM_MAX_BUFFERED_BYTES },
     workerHttpPort: vars.WORKER_HTTP_PORT,
     auth: {
       // In test mode only, a missing secret becomes a random one: nothing outside the process can mint tokens.

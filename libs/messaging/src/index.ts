@@ -12,4 +12,5 @@ export * from './kafka/dead-letter.publisher';
 export * from './kafka/event-publisher';
 export * from './kafka/kafka.provider';
 export * from './kafka/topic-admin';
+export * from './kafka/topic-tail';
 export * from './messaging.module';

@@ -16,7 +16,10 @@ export class RulesAdminController {
   constructor(private readonly rulesHistory: RulesHistoryUseCase) {}
 
   @Get('rules')
-  @ApiOperation({ summary: 'The rules version in force and every version before it, with who applied each and when (service credential)' })
+  @ApiOperation({
+    operationId: 'getRulesHistory',
+    summary: 'The rules version in force and every version before it, with who applied each and when (service credential)',
+  })
   @ApiOkResponse({ type: RulesHistoryResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a credential without the gamification:admin scope' })

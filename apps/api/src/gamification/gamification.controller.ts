@@ -78,7 +78,7 @@ export class GamificationController {
   ) {}
 
   @Get('profile')
-  @ApiOperation({ summary: 'The caller’s level, XP, streak, badges and today’s challenges' })
+  @ApiOperation({ operationId: 'getProfile', summary: 'The caller’s level, XP, streak, badges and today’s challenges' })
   @ApiOkResponse({ type: ProfileResponse })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   profile(@CurrentUserId() userId: string): Promise<ProfileView> {
@@ -86,7 +86,7 @@ export class GamificationController {
   }
 
   @Get('skills')
-  @ApiOperation({ summary: 'Every skill of the tree with the caller’s XP, sessions, average score and mastery in it' })
+  @ApiOperation({ operationId: 'getSkills', summary: 'Every skill of the tree with the caller’s XP, sessions, average score and mastery in it' })
   @ApiOkResponse({ type: SkillsResponse })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   skills(@CurrentUserId() userId: string): Promise<SkillsView> {
@@ -94,7 +94,7 @@ export class GamificationController {
   }
 
   @Get('analytics')
-  @ApiOperation({ summary: 'The caller’s practice by day and ISO week, and their score trend, in their zone' })
+  @ApiOperation({ operationId: 'getPracticeAnalytics', summary: 'The caller’s practice by day and ISO week, and their score trend, in their zone' })
   @ApiOkResponse({ type: AnalyticsResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: days is not a whole number from 1 to 366, or an unknown parameter' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
@@ -103,7 +103,7 @@ export class GamificationController {
   }
 
   @Get('badges')
-  @ApiOperation({ summary: 'Every badge of the rules, with how to earn it (earned or not)' })
+  @ApiOperation({ operationId: 'listBadges', summary: 'Every badge of the rules, with how to earn it (earned or not)' })
   @ApiOkResponse({ type: [BadgeCatalogResponse] })
   badges(): Promise<BadgeCatalogEntry[]> {
     return this.listBadges.execute();
@@ -112,7 +112,7 @@ export class GamificationController {
   @Post('claim-challenge/:id')
   @HttpCode(200)
   @UseGuards(WriteRateLimitGuard)
-  @ApiOperation({ summary: 'Claim the XP of a completed challenge, at most once' })
+  @ApiOperation({ operationId: 'claimChallenge', summary: 'Claim the XP of a completed challenge, at most once' })
   @ApiOkResponse({ type: ClaimChallengeResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: the id is not a UUID' })
   @ApiForbiddenResponse({ type: ErrorResponse })
@@ -128,6 +128,7 @@ export class GamificationController {
   @HttpCode(200)
   @UseGuards(WriteRateLimitGuard)
   @ApiOperation({
+    operationId: 'syncProgress',
     summary: 'Re-evaluate the caller’s streak and badges (user token, no body), or apply a SessionCompleted v1 (service credential)',
   })
   @ApiBody({ type: SessionCompletedRequest, required: false })

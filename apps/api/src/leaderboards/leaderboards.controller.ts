@@ -29,14 +29,14 @@ export class LeaderboardsController {
   constructor(private readonly leaderboards: GetLeaderboardUseCase) {}
 
   @Get()
-  @ApiOperation({ summary: 'The boards of the rules in force' })
+  @ApiOperation({ operationId: 'listLeaderboards', summary: 'The boards of the rules in force' })
   @ApiOkResponse({ type: LeaderboardListResponse })
   async list(): Promise<LeaderboardListResponse> {
     return { leaderboards: await this.leaderboards.list() };
   }
 
   @Get(':code')
-  @ApiOperation({ summary: 'A page of a board in a period, or the caller and their neighbours (around=me), with the caller’s rank' })
+  @ApiOperation({ operationId: 'getLeaderboard', summary: 'A page of a board in a period, or the caller and their neighbours (around=me), with the caller’s rank' })
   @ApiOkResponse({ type: LeaderboardResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED, naming period, limit, offset or around' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })

@@ -1,8 +1,11 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The api's Prometheus registry: process metrics, requests by route and status, and the skill codes of sessions it applied that the tree does not know. */
+/**
+ * The api's Prometheus registry: process metrics, requests by route and status, the skill codes of
+ * sessions it applied that the tree does not know, and its live streams.
+ */
 @Injectable()
 export class HttpMetrics {
   readonly registry = new Registry();
@@ -26,8 +29,38 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
+  private readonly openStreams = new Gauge({
+    name: 'gamification_streams_open',
+    help: 'Live event streams (GET /gamification/stream) open on this instance',
+    registers: [this.registry],
+  });
+  private readonly closedStreams = new Counter({
+    name: 'gamification_streams_closed_total',
+    help: 'Live event streams ended, by reason: the client left, the client stopped reading (slow), or the api shut down',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly streamEvents = new Counter({
+    name: 'gamification_stream_events_total',
+    help: 'Events written to live streams (one per stream it went to)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  streamOpened(): void {
+    this.openStreams.inc();
+  }
+
+  streamClosed(reason: 'client' | 'slow' | 'shutdown'): void {
+    this.openStreams.dec();
+    this.closedStreams.inc({ reason });
+  }
+
+  streamEventSent(): void {
+    this.streamEvents.inc();
   }
 
   countUnknownSkills(codes: number): void {

@@ -13,7 +13,7 @@ export class RulesVersionResponse implements RulesVersionView {
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'when every user was on this version' }) completedAt!: string | null;
   @ApiProperty({ description: 'users the apply command recomputed (the worker recomputes those it meets first)' }) usersRecomputed!: number;
-  @ApiProperty({ type: Object, description: 'the rules as validated when applied (the rules file’s fields)' }) rules!: unknown;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the rules as validated when applied (the rules file’s fields)' }) rules!: unknown;
 }
 
 export class RulesHistoryResponse implements RulesHistoryView {

@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class LivenessResponse {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+/**
+ * Only a ready api answers 200; one with the database or Redis down answers 503 NOT_READY. The live
+ * streams' state is reported but does not make the api unready: with Kafka away it still serves
+ * every other route, and its streams resume when Kafka is back.
+ */
+export class ReadinessResponse {
+  @ApiProperty({ enum: ['ready'] }) status!: 'ready';
+  @ApiProperty({ enum: ['up'] }) database!: 'up';
+  @ApiProperty({ enum: ['up'] }) redis!: 'up';
+  @ApiProperty({ enum: ['up', 'down'], description: 'up once the award and streak topics are tailed for the live streams' })
+  stream!: 'up' | 'down';
+}

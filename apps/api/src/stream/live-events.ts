@@ -1,0 +1,160 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppConfig } from '@app/config';
+import { createKafka, TopicTail, type TailedMessage } from '@app/messaging';
+import { ApiError } from '../errors/api-error';
+import { HttpMetrics } from '../observability/http-metrics';
+import { EventStream, type LiveEvent, type StreamEnd } from './event-stream';
+
+/** How long a client waits before reconnecting a stream that dropped (the `retry:` field). */
+const CLIENT_RETRY_MS = 2_000;
+/** How long after a failed start the tail tries again, at most. */
+const MAX_START_RETRY_MS = 30_000;
+
+/** A published event as the stream sends it; null for a message that is not one of ours. */
+function liveEvent(value: Buffer | null): LiveEvent | null {
+  if (value === null) {
+    return null;
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(value.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof event !== 'object' || event === null) {
+    return null;
+  }
+  const { eventId, type, userId } = event as Record<string, unknown>;
+  if (typeof eventId !== 'string' || typeof type !== 'string' || typeof userId !== 'string' || !/^[a-z_.]+$/.test(type)) {
+    return null;
+  }
+  // Stringified again: one line whatever the producer's formatting, as an SSE data field must be.
+  return { eventId, type, userId, json: JSON.stringify(event) };
+}
+
+/**
+ * The live side of the api (contract section 11): the award and streak topics, tailed by this
+ * instance alone, fanned out to the open streams of each event's user. The topics are the only
+ * source: a stream says what the topics say, as every other consumer of them sees it.
+ */
+@Injectable()
+export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveEvents.name);
+  private readonly streams = new Map<string, Set<EventStream>>();
+  private readonly tail: TopicTail;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private wakeStart: (() => void) | null = null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: HttpMetrics,
+  ) {
+    const { topics } = config;
+    this.tail = new TopicTail(createKafka(config.kafka.brokers, config.kafka.clientId), {
+      groupPrefix: `${config.kafka.clientId}-api-stream`,
+      topics: [topics.badgeAwarded, topics.levelUp, topics.streakAtRisk, topics.streakFrozen, topics.streakLost],
+      onMessage: (message) => this.deliver(message),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.heartbeat = setInterval(() => this.keepAlive(), this.config.stream.heartbeatMs);
+    this.heartbeat.unref();
+    // In the background: the api serves profiles while Kafka is away, and streams once it is back.
+    void this.startTail();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.heartbeat !== null) {
+      clearInterval(this.heartbeat);
+    }
+    for (const streams of [...this.streams.values()]) {
+      for (const stream of [...streams]) {
+        stream.end('shutdown');
+      }
+    }
+    this.wakeStart?.();
+    await this.tail.stop();
+  }
+
+  /** Whether events published now reach the streams. */
+  isLive(): boolean {
+    return this.tail.isLive();
+  }
+
+  /** Opens a stream of the user's events on the response; 429 past the per-user limit. */
+  open(userId: string, response: Response): EventStream {
+    const open = this.streams.get(userId) ?? new Set<EventStream>();
+    const { maxPerUser, maxBufferedBytes } = this.config.stream;
+    if (open.size >= maxPerUser) {
+      throw new ApiError(
+        429,
+        'TOO_MANY_STREAMS',
+        `At most ${maxPerUser} streams may be open at once for one user on this instance; close one first.`,
+        { 'Retry-After': String(Math.ceil(CLIENT_RETRY_MS / 1000)) },
+      );
+    }
+    const stream = new EventStream(userId, response, maxBufferedBytes, (ended, reason) => this.closed(ended, reason));
+    open.add(stream);
+    this.streams.set(userId, open);
+    this.metrics.streamOpened();
+    stream.open(CLIENT_RETRY_MS);
+    return stream;
+  }
+
+  private closed(stream: EventStream, reason: StreamEnd): void {
+    const open = this.streams.get(stream.userId);
+    if (open?.delete(stream) === true) {
+      this.metrics.streamClosed(reason);
+      if (open.size === 0) {
+        this.streams.delete(stream.userId);
+      }
+    }
+  }
+
+  private deliver(message: TailedMessage): void {
+    const event = liveEvent(message.value);
+    if (event === null) {
+      this.logger.warn({ topic: message.topic }, `skipped a message on ${message.topic} that is not an event with eventId, type and userId`);
+      return;
+    }
+    const open = this.streams.get(event.userId);
+    if (open === undefined) {
+      return;
+    }
+    for (const stream of [...open]) {
+      stream.send(event);
+      this.metrics.streamEventSent();
+    }
+  }
+
+  private keepAlive(): void {
+    for (const streams of [...this.streams.values()]) {
+      for (const stream of [...streams]) {
+        stream.keepAlive();
+      }
+    }
+  }
+
+  private async startTail(): Promise<void> {
+    for (let delayMs = 1_000; !this.stopping; delayMs = Math.min(delayMs * 2, MAX_START_RETRY_MS)) {
+      try {
+        await this.tail.start();
+        this.logger.log({ groupId: this.tail.groupId }, `tailing the award and streak topics for live streams (group ${this.tail.groupId})`);
+        return;
+      } catch (error) {
+        this.logger.warn(`could not start tailing the award and streak topics, retrying in ${delayMs} ms: ${(error as Error).message}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          this.wakeStart = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+}

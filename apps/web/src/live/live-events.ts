@@ -1,0 +1,96 @@
+import { createParser } from 'eventsource-parser';
+
+/** One of the user's published events, as the stream sends it (contract sections 3, 8 and 11). */
+export interface LiveEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+export interface LiveEventHandlers {
+  /** The stream is open: events from now on arrive. Whatever happened before may have been missed: read again. */
+  onOpen(): void;
+  onEvent(event: LiveEvent): void;
+  /** An open stream ended or dropped: it is being opened again. */
+  onClose(): void;
+  /** The token was refused (401): the stream is over until the user signs in again. */
+  onUnauthorized(): void;
+}
+
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+/**
+ * Follows GET /gamification/stream with the token in the Authorization header: a fetch and an SSE
+ * parser rather than `EventSource`, which cannot send headers and would put the token in the URL,
+ * and so in every proxy's and server's access log. A stream that ends or fails is opened again after
+ * a backoff (1 s, doubling to 30 s, with jitter so that many clients do not return at once), reset
+ * once a stream opens. Returns the function that stops it.
+ */
+export function followLiveEvents(token: string, handlers: LiveEventHandlers): () => void {
+  const stopped = new AbortController();
+  void (async () => {
+    let retryMs = FIRST_RETRY_MS;
+    while (!stopped.signal.aborted) {
+      let opened = false;
+      const onOpen = () => {
+        opened = true;
+        handlers.onOpen();
+      };
+      const outcome = await streamOnce(token, { ...handlers, onOpen }, stopped.signal).catch(() => 'failed' as const);
+      if (opened && !stopped.signal.aborted) {
+        handlers.onClose();
+      }
+      if (outcome === 'unauthorized') {
+        handlers.onUnauthorized();
+        return;
+      }
+      retryMs = opened ? FIRST_RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
+      await pause(retryMs / 2 + Math.random() * (retryMs / 2), stopped.signal);
+    }
+  })();
+  return () => stopped.abort();
+}
+
+/** Reads one stream to its end. */
+async function streamOnce(token: string, handlers: LiveEventHandlers, signal: AbortSignal): Promise<'ended' | 'refused' | 'unauthorized'> {
+  const response = await fetch('/gamification/stream', {
+    headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+    signal,
+    cache: 'no-store',
+  });
+  if (response.status === 401) {
+    return 'unauthorized';
+  }
+  if (!response.ok || response.body === null) {
+    return 'refused';
+  }
+  handlers.onOpen();
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      try {
+        handlers.onEvent(JSON.parse(data) as LiveEvent);
+      } catch {
+        // Not an event of ours: the stream goes on.
+      }
+    },
+  });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      return 'ended';
+    }
+    parser.feed(value);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
