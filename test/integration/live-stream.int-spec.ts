@@ -172,6 +172,35 @@ describe('GET /gamification/stream: live events from the topics, on every api in
     expect(reader.isEnded).toBe(false);
   });
 
+  it('ends a stream when its token expires', async () => {
+    const brief = await EventStreamClient.accepted(apis[0].base, tokenFor(`brief-${suffix}`, {}, { expiresIn: '2s' }));
+    clients.push(brief);
+    await eventually('the stream to end at its token\'s expiry', async () => (brief.isEnded ? true : undefined), 10_000);
+    const metrics = await (await apis[0].fetch('/metrics')).text();
+    expect(metrics).toMatch(/^gamification_streams_closed_total\{reason="expired"\} 1$/m);
+    // Counted as a request, but a stream's life is not a latency: it stays out of the duration histogram.
+    expect(metrics).toMatch(/^http_requests_total\{method="GET",route="\/gamification\/stream",status="200"\} \d+$/m);
+    expect(metrics).not.toMatch(/^http_request_duration_seconds_count\{method="GET",route="\/gamification\/stream",status="200"\}/m);
+  });
+
+  it('refuses streams with 503 STREAM_NOT_READY while the instance cannot read the topics, and serves its other routes', async () => {
+    const unfed = await ApiProcess.start({ ...topics, KAFKA_BROKERS: '127.0.0.1:9', KAFKA_CLIENT_ID: `test-api-unfed-${suffix}` });
+    try {
+      const refused = await EventStreamClient.open(unfed.base, tokenFor(`dan-${suffix}`));
+      expect(refused).not.toBeInstanceOf(EventStreamClient);
+      expect((refused as Response).status).toBe(503);
+      expect((refused as Response).headers.get('retry-after')).toBe('2');
+      expect(await (refused as Response).json()).toMatchObject({ statusCode: 503, code: 'STREAM_NOT_READY' });
+      const ready = await unfed.fetch('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', database: 'up', redis: 'up', stream: 'down' });
+      const profile = await unfed.fetch('/gamification/profile', { headers: { Authorization: `Bearer ${tokenFor(`dan-${suffix}`)}` } });
+      expect(profile.status).toBe(200);
+    } finally {
+      await unfed.stop();
+    }
+  });
+
   it('does not replay, to a stream opened on a restarted instance, what was published before it started', async () => {
     const carl = `carl-${suffix}`;
     const before = badgeAwarded(carl, 'FIRST_STEPS');
@@ -179,7 +208,10 @@ describe('GET /gamification/stream: live events from the topics, on every api in
     await publish(before);
     await watcher.waitForEvents(1);
 
+    // A stream open on the instance that stops is ended by it, and the instance stops.
+    const cut = await stream(apis[0], carl);
     await apis[0].stop();
+    expect(cut.isEnded).toBe(true);
     apis[0] = await startApi();
     const fresh = await stream(apis[0], carl);
     const after = levelUp(carl, 2);

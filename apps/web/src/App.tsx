@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, gamificationApi } from './api';
 import { BadgeDisplay } from './components/BadgeDisplay';
 import { Celebrations, celebrationOf } from './components/Celebrations';
@@ -46,17 +46,27 @@ export function App() {
     setCelebrations([]);
   }, []);
 
+  // Live events start loads one after another: only the latest one started may show its answer, so
+  // that an older answer arriving last cannot put back what a newer one replaced.
+  const latestLoad = useRef(0);
   const load = useCallback(async () => {
     if (token === null) {
       return;
     }
+    const started = ++latestLoad.current;
     try {
       const [nextProfile, nextCatalog] = await Promise.all([gamificationApi.profile(token), gamificationApi.badges(token)]);
+      if (started !== latestLoad.current) {
+        return;
+      }
       setProfile(nextProfile);
       setCatalog(nextCatalog);
       setLoads((count) => count + 1);
       setError(null);
     } catch (failure) {
+      if (started !== latestLoad.current) {
+        return;
+      }
       if (failure instanceof ApiError && failure.status === 401) {
         signOut();
       }

@@ -115,7 +115,7 @@ export interface paths {
         };
         /**
          * The caller's published events, live (Server-Sent Events)
-         * @description Each badge.awarded, level.up and streak.* event of the caller, as `event: <type>`, `id: <eventId>` and `data: <the event JSON>`, within 2 s of its publication; a comment line every 15 s keeps the stream open. Events published while no stream was open are not replayed: re-read the profile after (re)connecting.
+         * @description Each badge.awarded, level.up and streak.* event of the caller, as `event: <type>`, `id: <eventId>` and `data: <the event JSON>`, within 2 s of its publication; a comment line every 15 s keeps the stream open. Events published while no stream was open are not replayed: re-read the profile after (re)connecting. The stream ends when the token expires.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -1034,6 +1034,15 @@ export interface operations {
             };
             /** @description TOO_MANY_STREAMS: STREAM_MAX_PER_USER streams of this user are open here already */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description STREAM_NOT_READY, with Retry-After: this instance is not fed by the topics right now */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

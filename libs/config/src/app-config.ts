@@ -216,8 +216,9 @@ class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
   STREAM_HEARTBEAT_MS = 15_000;
 
-  // About 200 events: a client whose network stalls for a moment catches up; one that stopped
-  // reading is dropped before it holds more, 1,000 such streams at most 64 MB.
+  // About 60 events unsent: a client whose network stalls for a moment catches up; one that stays
+  // over it for 5 s, or reaches 8 times it in a burst (512 kB), is dropped as a client that stopped
+  // reading (apps/api/src/stream/event-stream.ts).
   @Transform(toInt) @IsInt() @Min(1_024) @Max(16_777_216)
   STREAM_MAX_BUFFERED_BYTES = 65_536;
 }

@@ -53,7 +53,7 @@ export class BearerAuthGuard implements CanActivate {
     if (this.serviceKey !== null) {
       const presented = Buffer.from(token);
       if (presented.length === this.serviceKey.length && timingSafeEqual(presented, this.serviceKey)) {
-        return { userId: null, mayApplySessions: true, mayAdminister: true };
+        return { userId: null, mayApplySessions: true, mayAdminister: true, expiresAt: null };
       }
     }
     let claims: Record<string, unknown>;
@@ -66,6 +66,11 @@ export class BearerAuthGuard implements CanActivate {
       throw unauthorized('The bearer token has no valid sub claim.');
     }
     const scopes = scopesOf(claims.scope);
-    return { userId: claims.sub, mayApplySessions: scopes.includes(SYNC_SCOPE), mayAdminister: scopes.includes(ADMIN_SCOPE) };
+    return {
+      userId: claims.sub,
+      mayApplySessions: scopes.includes(SYNC_SCOPE),
+      mayAdminister: scopes.includes(ADMIN_SCOPE),
+      expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null,
+    };
   }
 }

@@ -10,6 +10,8 @@ export interface Principal {
   readonly mayApplySessions: boolean;
   /** May read the operators' routes under /admin (scope gamification:admin, or the service key). */
   readonly mayAdminister: boolean;
+  /** When the credential stops being valid (the JWT's exp); null for one without an expiry. */
+  readonly expiresAt: Date | null;
 }
 
 export interface AuthenticatedRequest extends Request {

@@ -36,7 +36,7 @@ export class HttpMetrics {
   });
   private readonly closedStreams = new Counter({
     name: 'gamification_streams_closed_total',
-    help: 'Live event streams ended, by reason: the client left, the client stopped reading (slow), or the api shut down',
+    help: 'Live event streams ended, by reason: the client left, the client stopped reading (slow), its token expired, the api lost its tail of the topics (unfed), or the api shut down',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -54,7 +54,7 @@ export class HttpMetrics {
     this.openStreams.inc();
   }
 
-  streamClosed(reason: 'client' | 'slow' | 'shutdown'): void {
+  streamClosed(reason: 'client' | 'slow' | 'expired' | 'unfed' | 'shutdown'): void {
     this.openStreams.dec();
     this.closedStreams.inc({ reason });
   }
@@ -67,10 +67,13 @@ export class HttpMetrics {
     this.unknownSkills.inc(codes);
   }
 
-  observe(method: string, route: string, status: number, seconds: number): void {
+  /** A request answered; `seconds` is null for one whose answer is a stream, whose life is not a latency. */
+  observe(method: string, route: string, status: number, seconds: number | null): void {
     const labels = { method, route, status: String(status) };
     this.requests.inc(labels);
-    this.duration.observe(labels, seconds);
+    if (seconds !== null) {
+      this.duration.observe(labels, seconds);
+    }
   }
 }
 
@@ -83,8 +86,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     const started = process.hrtime.bigint();
     response.once('finish', () => {
       const route = request.route?.path === undefined ? 'unmatched' : `${request.baseUrl}${request.route.path}`;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.metrics.observe(request.method, route, response.statusCode, seconds);
+      const streamed = String(response.getHeader('content-type') ?? '').startsWith('text/event-stream');
+      this.metrics.observe(request.method, route, response.statusCode, streamed ? null : Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '@app/config';
 import { createKafka, TopicTail, type TailedMessage } from '@app/messaging';
@@ -6,10 +6,12 @@ import { ApiError } from '../errors/api-error';
 import { HttpMetrics } from '../observability/http-metrics';
 import { EventStream, type LiveEvent, type StreamEnd } from './event-stream';
 
-/** How long a client waits before reconnecting a stream that dropped (the `retry:` field). */
+/** How long a client waits before reconnecting a stream that dropped (the `retry:` field), and after a refusal. */
 const CLIENT_RETRY_MS = 2_000;
 /** How long after a failed start the tail tries again, at most. */
 const MAX_START_RETRY_MS = 30_000;
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EVENT_TYPE = /^[a-z_]+\.[a-z_]+$/;
 
 /** A published event as the stream sends it; null for a message that is not one of ours. */
 function liveEvent(value: Buffer | null): LiveEvent | null {
@@ -26,7 +28,8 @@ function liveEvent(value: Buffer | null): LiveEvent | null {
     return null;
   }
   const { eventId, type, userId } = event as Record<string, unknown>;
-  if (typeof eventId !== 'string' || typeof type !== 'string' || typeof userId !== 'string' || !/^[a-z_.]+$/.test(type)) {
+  // eventId and type become the frame's `id:` and `event:` lines: nothing that could end a line.
+  if (typeof eventId !== 'string' || !EVENT_ID.test(eventId) || typeof type !== 'string' || !EVENT_TYPE.test(type) || typeof userId !== 'string') {
     return null;
   }
   // Stringified again: one line whatever the producer's formatting, as an SSE data field must be.
@@ -36,13 +39,17 @@ function liveEvent(value: Buffer | null): LiveEvent | null {
 /**
  * The live side of the api (contract section 11): the award and streak topics, tailed by this
  * instance alone, fanned out to the open streams of each event's user. The topics are the only
- * source: a stream says what the topics say, as every other consumer of them sees it.
+ * source: a stream says what the topics say, as every other consumer of them sees it. A stream is
+ * opened only while the tail is fed, so that a client that reads the profile once its stream is open
+ * misses nothing in between; a tail lost for good ends the streams (their clients come back when a
+ * new tail is fed).
  */
 @Injectable()
-export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveEvents.name);
   private readonly streams = new Map<string, Set<EventStream>>();
-  private readonly tail: TopicTail;
+  private readonly newTail: () => TopicTail;
+  private tail: TopicTail;
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping = false;
   private wakeStart: (() => void) | null = null;
@@ -51,12 +58,16 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly config: AppConfig,
     private readonly metrics: HttpMetrics,
   ) {
+    const kafka = createKafka(config.kafka.brokers, config.kafka.clientId);
     const { topics } = config;
-    this.tail = new TopicTail(createKafka(config.kafka.brokers, config.kafka.clientId), {
-      groupPrefix: `${config.kafka.clientId}-api-stream`,
-      topics: [topics.badgeAwarded, topics.levelUp, topics.streakAtRisk, topics.streakFrozen, topics.streakLost],
-      onMessage: (message) => this.deliver(message),
-    });
+    this.newTail = () =>
+      new TopicTail(kafka, {
+        groupPrefix: `${config.kafka.clientId}-api-stream`,
+        topics: [topics.badgeAwarded, topics.levelUp, topics.streakAtRisk, topics.streakFrozen, topics.streakLost],
+        onMessage: (message) => this.deliver(message),
+        onFatalCrash: () => this.tailLost(),
+      });
+    this.tail = this.newTail();
   }
 
   onApplicationBootstrap(): void {
@@ -66,42 +77,45 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
     void this.startTail();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the HTTP server closes, which waits for every open connection: the streams end here (their
+   * clients reconnect, to another instance), then the tail leaves its group.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.heartbeat !== null) {
       clearInterval(this.heartbeat);
     }
-    for (const streams of [...this.streams.values()]) {
-      for (const stream of [...streams]) {
-        stream.end('shutdown');
-      }
-    }
+    this.endAll('shutdown');
     this.wakeStart?.();
     await this.tail.stop();
   }
 
   /** Whether events published now reach the streams. */
   isLive(): boolean {
-    return this.tail.isLive();
+    return !this.stopping && this.tail.isLive();
   }
 
-  /** Opens a stream of the user's events on the response; 429 past the per-user limit. */
-  open(userId: string, response: Response): EventStream {
+  /**
+   * Opens a stream of the user's events on the response, ended when the token expires (`expiresAt`,
+   * null for none), so that a stream never outlives its credential. 503 while the tail is not fed,
+   * 429 past the per-user limit.
+   */
+  open(userId: string, expiresAt: Date | null, response: Response): EventStream {
+    const retryAfter = { 'Retry-After': String(Math.ceil(CLIENT_RETRY_MS / 1000)) };
+    if (!this.isLive()) {
+      throw new ApiError(503, 'STREAM_NOT_READY', 'Live events are not available on this instance right now; try again shortly.', retryAfter);
+    }
     const open = this.streams.get(userId) ?? new Set<EventStream>();
     const { maxPerUser, maxBufferedBytes } = this.config.stream;
     if (open.size >= maxPerUser) {
-      throw new ApiError(
-        429,
-        'TOO_MANY_STREAMS',
-        `At most ${maxPerUser} streams may be open at once for one user on this instance; close one first.`,
-        { 'Retry-After': String(Math.ceil(CLIENT_RETRY_MS / 1000)) },
-      );
+      throw new ApiError(429, 'TOO_MANY_STREAMS', `At most ${maxPerUser} streams may be open at once for one user on this instance; close one first.`, retryAfter);
     }
     const stream = new EventStream(userId, response, maxBufferedBytes, (ended, reason) => this.closed(ended, reason));
     open.add(stream);
     this.streams.set(userId, open);
     this.metrics.streamOpened();
-    stream.open(CLIENT_RETRY_MS);
+    stream.open(CLIENT_RETRY_MS, expiresAt);
     return stream;
   }
 
@@ -121,13 +135,10 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
       this.logger.warn({ topic: message.topic }, `skipped a message on ${message.topic} that is not an event with eventId, type and userId`);
       return;
     }
-    const open = this.streams.get(event.userId);
-    if (open === undefined) {
-      return;
-    }
-    for (const stream of [...open]) {
-      stream.send(event);
-      this.metrics.streamEventSent();
+    for (const stream of [...(this.streams.get(event.userId) ?? [])]) {
+      if (stream.send(event)) {
+        this.metrics.streamEventSent();
+      }
     }
   }
 
@@ -139,11 +150,28 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  private endAll(reason: StreamEnd): void {
+    for (const streams of [...this.streams.values()]) {
+      for (const stream of [...streams]) {
+        stream.end(reason);
+      }
+    }
+  }
+
+  /** The tail crashed for good: its streams would stay silent, so they end, and a new tail (a new group) starts. */
+  private tailLost(): void {
+    this.endAll('unfed');
+    const lost = this.tail;
+    this.tail = this.newTail();
+    void lost.stop().finally(() => this.startTail());
+  }
+
   private async startTail(): Promise<void> {
-    for (let delayMs = 1_000; !this.stopping; delayMs = Math.min(delayMs * 2, MAX_START_RETRY_MS)) {
+    const tail = this.tail;
+    for (let delayMs = 1_000; !this.stopping && tail === this.tail; delayMs = Math.min(delayMs * 2, MAX_START_RETRY_MS)) {
       try {
-        await this.tail.start();
-        this.logger.log({ groupId: this.tail.groupId }, `tailing the award and streak topics for live streams (group ${this.tail.groupId})`);
+        await tail.start();
+        this.logger.log({ groupId: tail.groupId }, `tailing the award and streak topics for live streams (group ${tail.groupId})`);
         return;
       } catch (error) {
         this.logger.warn(`could not start tailing the award and streak topics, retrying in ${delayMs} ms: ${(error as Error).message}`);

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { Celebrations } from '../components/Celebrations';
-import { followLiveEvents, type LiveEvent } from './live-events';
+import { followLiveEvents, SILENCE_MS, type LiveEvent } from './live-events';
 
 // Only the network is stood in for: each request for the stream gets the next answer here, its body
 // written chunk by chunk, cut anywhere, as a network delivers it.
-type StreamAnswer = { status: number; chunks?: string[] };
+type StreamAnswer = { status: number; chunks?: string[]; staysOpen?: boolean };
 
 let answers: StreamAnswer[] = [];
 let requests: { url: string; authorization: string | null; accept: string | null }[] = [];
@@ -32,7 +32,11 @@ beforeEach(() => {
           for (const chunk of chunks) {
             controller.enqueue(new TextEncoder().encode(chunk));
           }
-          controller.close();
+          if (answer.staysOpen !== true) {
+            controller.close();
+          }
+          // As a browser's fetch does: aborting the request errors a body still being read.
+          init.signal?.addEventListener('abort', () => controller.error(new DOMException('The operation was aborted.', 'AbortError')));
         },
       });
       return new Response(body, { status: answer.status, headers: { 'Content-Type': 'text/event-stream' } });
@@ -95,6 +99,44 @@ describe('followLiveEvents', () => {
     expect(seen.onOpen).toHaveBeenCalledTimes(2);
     expect(seen.onClose).toHaveBeenCalledTimes(2);
     expect(seen.onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('opens a stream again when it has gone silent, a connection that died without closing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    answers.push({ status: 200, chunks: [frame(levelUp)], staysOpen: true }, { status: 200, chunks: [frame(badge)], staysOpen: true });
+    const seen = handlers();
+    const stop = followLiveEvents('a-token', seen);
+    await settle();
+    await vi.advanceTimersByTimeAsync(SILENCE_MS - 1);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1 + 750);
+    await settle();
+    stop();
+
+    expect(requests).toHaveLength(2);
+    expect(seen.onEvent.mock.calls.map(([event]) => event)).toEqual([levelUp, badge]);
+    expect(seen.onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('hands on an event delivered twice once', async () => {
+    answers.push({ status: 200, chunks: [frame(levelUp), frame(badge), frame(levelUp)] });
+    const seen = handlers();
+    const stop = followLiveEvents('a-token', seen);
+    await vi.waitFor(() => expect(seen.onClose).toHaveBeenCalled());
+    stop();
+
+    expect(seen.onEvent.mock.calls.map(([event]) => event)).toEqual([levelUp, badge]);
+  });
+
+  it('calls nothing once stopped', async () => {
+    answers.push({ status: 200, chunks: [frame(levelUp)] });
+    const seen = handlers();
+    followLiveEvents('a-token', seen)();
+    await settle();
+
+    expect(seen.onOpen).not.toHaveBeenCalled();
+    expect(seen.onEvent).not.toHaveBeenCalled();
   });
 
   it('stops for good on 401, so that the user is asked to sign in again', async () => {

@@ -19,30 +19,51 @@ export interface LiveEventHandlers {
 
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
+/**
+ * The api writes at least a comment every 15 s: a stream silent for longer is a connection that died
+ * without closing (a laptop that slept, a NAT that forgot it), and is opened again.
+ */
+export const SILENCE_MS = 40_000;
+/** Event ids remembered, so that one delivered twice (a redelivery after a crash) is handed on once. */
+const REMEMBERED_EVENTS = 200;
 
 /**
  * Follows GET /gamification/stream with the token in the Authorization header: a fetch and an SSE
  * parser rather than `EventSource`, which cannot send headers and would put the token in the URL,
  * and so in every proxy's and server's access log. A stream that ends or fails is opened again after
  * a backoff (1 s, doubling to 30 s, with jitter so that many clients do not return at once), reset
- * once a stream opens. Returns the function that stops it.
+ * once a stream opens; so is one silent for SILENCE_MS. Each event is handed on once, however often
+ * it arrives. Returns the function that stops it; no handler is called after that.
  */
 export function followLiveEvents(token: string, handlers: LiveEventHandlers): () => void {
   const stopped = new AbortController();
+  const seen: string[] = [];
+  const onEvent = (event: LiveEvent) => {
+    if (stopped.signal.aborted || seen.includes(event.eventId)) {
+      return;
+    }
+    seen.push(event.eventId);
+    seen.splice(0, seen.length - REMEMBERED_EVENTS);
+    handlers.onEvent(event);
+  };
   void (async () => {
     let retryMs = FIRST_RETRY_MS;
     while (!stopped.signal.aborted) {
       let opened = false;
       const onOpen = () => {
-        opened = true;
-        handlers.onOpen();
+        if (!stopped.signal.aborted) {
+          opened = true;
+          handlers.onOpen();
+        }
       };
-      const outcome = await streamOnce(token, { ...handlers, onOpen }, stopped.signal).catch(() => 'failed' as const);
+      const outcome = await streamOnce(token, { ...handlers, onOpen, onEvent }, stopped.signal).catch(() => 'failed' as const);
       if (opened && !stopped.signal.aborted) {
         handlers.onClose();
       }
       if (outcome === 'unauthorized') {
-        handlers.onUnauthorized();
+        if (!stopped.signal.aborted) {
+          handlers.onUnauthorized();
+        }
         return;
       }
       retryMs = opened ? FIRST_RETRY_MS : Math.min(retryMs * 2, MAX_RETRY_MS);
@@ -52,36 +73,48 @@ export function followLiveEvents(token: string, handlers: LiveEventHandlers): ()
   return () => stopped.abort();
 }
 
-/** Reads one stream to its end. */
-async function streamOnce(token: string, handlers: LiveEventHandlers, signal: AbortSignal): Promise<'ended' | 'refused' | 'unauthorized'> {
-  const response = await fetch('/gamification/stream', {
-    headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
-    signal,
-    cache: 'no-store',
-  });
-  if (response.status === 401) {
-    return 'unauthorized';
-  }
-  if (!response.ok || response.body === null) {
-    return 'refused';
-  }
-  handlers.onOpen();
-  const parser = createParser({
-    onEvent: ({ data }) => {
-      try {
-        handlers.onEvent(JSON.parse(data) as LiveEvent);
-      } catch {
-        // Not an event of ours: the stream goes on.
-      }
-    },
-  });
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      return 'ended';
+/** Reads one stream to its end, or until it has been silent for SILENCE_MS. */
+async function streamOnce(token: string, handlers: LiveEventHandlers, stopped: AbortSignal): Promise<'ended' | 'refused' | 'unauthorized'> {
+  const silent = new AbortController();
+  let silence: ReturnType<typeof setTimeout> | undefined;
+  const heard = () => {
+    clearTimeout(silence);
+    silence = setTimeout(() => silent.abort(), SILENCE_MS);
+  };
+  heard();
+  try {
+    const response = await fetch('/gamification/stream', {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+      signal: AbortSignal.any([stopped, silent.signal]),
+      cache: 'no-store',
+    });
+    if (response.status === 401) {
+      return 'unauthorized';
     }
-    parser.feed(value);
+    if (!response.ok || response.body === null) {
+      return 'refused';
+    }
+    handlers.onOpen();
+    const parser = createParser({
+      onEvent: ({ data }) => {
+        try {
+          handlers.onEvent(JSON.parse(data) as LiveEvent);
+        } catch {
+          // Not an event of ours: the stream goes on.
+        }
+      },
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        return 'ended';
+      }
+      heard();
+      parser.feed(value);
+    }
+  } finally {
+    clearTimeout(silence);
   }
 }
 

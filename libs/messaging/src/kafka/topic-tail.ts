@@ -18,16 +18,20 @@ export interface TopicTailOptions {
   readonly groupPrefix: string;
   readonly topics: readonly string[];
   readonly onMessage: (message: TailedMessage) => void;
+  /** The consumer crashed on an error that no restart follows: this tail is over. */
+  readonly onFatalCrash: (error: Error) => void;
 }
 
 /**
  * Follows topics from their end, for this process alone. Its consumer group is named for this start
  * of the process: every instance gets every message (a group shared by the instances would split
- * the partitions between them), and a new start, a new group with no offsets, begins at the topics'
- * end instead of replaying what earlier starts saw. Its offsets are committed all the same, so that
- * after a crash (a broker restart) the same group resumes where it stopped rather than skipping what
- * was published meanwhile; the broker forgets them once the group has been empty for its offsets
- * retention (`offsets.retention.minutes`, 7 days by default).
+ * the partitions between them), and a new start, a new group, begins at the topics' end instead of
+ * replaying what earlier starts saw. Where it stands is kept here, not in the group's committed
+ * offsets (the group commits nothing, and the broker forgets it as soon as it is empty): the end of
+ * every partition when it started, and after each message the offset that follows it. Every join of
+ * the group, the first and those after a crash (a broker restart), moves each partition there, so
+ * that a restarted consumer resumes exactly where it stopped, on partitions it never read from too,
+ * and nothing published since the start is skipped.
  */
 export class TopicTail {
   readonly groupId: string;
@@ -37,9 +41,12 @@ export class TopicTail {
   private joined = false;
   private fetched = false;
   private stopped = false;
+  private running: Promise<void> | null = null;
+  /** For each `topic:partition`, the offset to read next: the partition's end at the start, then past each message. */
+  private readonly positions = new Map<string, { readonly topic: string; readonly partition: number; offset: string }>();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: TopicTailOptions,
   ) {
     this.groupId = `${options.groupPrefix}-${randomUUID()}`;
@@ -59,30 +66,39 @@ export class TopicTail {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      for (const { topic, partition, offset } of this.positions.values()) {
+        this.consumer.seek({ topic, partition, offset });
+      }
     });
-    // A fetch answered after the join means the group's positions are set (at the end, for a new
-    // group): from then on nothing published is missed.
+    // A fetch answered after the join means the group holds its partitions at their positions:
+    // from then on nothing published is missed.
     this.consumer.on(this.consumer.events.FETCH, () => {
       this.fetched = this.joined;
     });
   }
 
   /**
-   * Connects, subscribes from the topics' end and runs; tailing starts once the group has joined. A
-   * stop while it connects (the broker away) ends it there: it does not run on after the stop.
+   * Notes the topics' ends, connects, subscribes and runs; tailing starts once the group has joined.
+   * A stop while it starts (the broker away) ends it there.
    */
   async start(): Promise<void> {
+    await this.startAtTheEnd();
     await this.consumer.connect();
     if (!this.stopped) {
-      await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: false });
+      await this.consumer.subscribe({ topics: [...this.options.topics] });
     }
     if (this.stopped) {
       await this.consumer.disconnect();
       return;
     }
-    await this.restarts.run(this.consumer, {
-      eachMessage: async ({ topic, message }) => this.options.onMessage({ topic, value: message.value }),
+    this.running = this.restarts.run(this.consumer, {
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        this.options.onMessage({ topic, value: message.value });
+        this.positions.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
+      },
     });
+    await this.running;
   }
 
   /** Whether what is published now reaches `onMessage`: the group joined and fetched since its last crash. */
@@ -90,15 +106,34 @@ export class TopicTail {
     return this.fetched;
   }
 
-  /** Leaves the group and disconnects; a restart under way is waited for, one not begun is cancelled. */
+  /** Leaves the group and disconnects, once a run or restart under way has started; one not begun is cancelled. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.fetched = false;
+    await this.running?.catch(() => undefined);
     await this.restarts.disconnect(this.consumer);
+  }
+
+  private async startAtTheEnd(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of this.options.topics) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+          // A start tried again keeps what an earlier try noted.
+          if (!this.positions.has(`${topic}:${partition}`)) {
+            this.positions.set(`${topic}:${partition}`, { topic, partition, offset: high });
+          }
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private crashedForGood(error: Error): void {
     this.fetched = false;
     this.logger.error({ groupId: this.groupId, err: error }, `tailing ${this.options.topics.join(', ')} stopped for good: ${error.message}`);
+    this.options.onFatalCrash(error);
   }
 }
