@@ -81,4 +81,58 @@ describe('scenario 4: the Kafka broker stopped and restarted during a stream', (
       await api.stop();
     }
   });
+
+  it("resumes a live stream after the api's consumer crashed, with what was published meanwhile on a partition it had never read from", async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const api = await ApiHarness.start({ KAFKA_BROKERS: broker.brokers.join(','), KAFKA_CLIENT_ID: `crash-${suffix}`, TOPIC_LEVEL_UP: `level.up.${suffix}`, TOPIC_BADGE_AWARDED: `badge.awarded.${suffix}` });
+    const producer = new Kafka({ clientId: `crash-stream-${suffix}`, brokers: broker.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const produce = async (userId: string, newLevel: number, partition: number) => {
+      const event = { eventId: randomUUID(), type: 'level.up', userId, previousLevel: newLevel - 1, newLevel, totalXp: newLevel * 100, occurredAt: new Date().toISOString(), sourceEventId: randomUUID() };
+      await producer.send({ topic: `level.up.${suffix}`, messages: [{ key: userId, value: JSON.stringify(event), partition }] });
+      return event.eventId;
+    };
+    // The fault: the api's consumer's next fetch fails as if no broker answered, which kafkajs does not
+    // retry (runner.js): the consumer crashes, and the api runs it again. Meanwhile an event goes to a
+    // partition the consumer has never read from, where only the tail's own positions say where to go on.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as { prototype: { fetch: (...args: unknown[]) => Promise<unknown>; groupId: string } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { KafkaJSNoBrokerAvailableError } = require('kafkajs/src/errors') as { KafkaJSNoBrokerAvailableError: new () => Error };
+    const originalFetch = ConsumerGroup.prototype.fetch;
+    let armed = false;
+    let crashed: Promise<string> | null = null;
+    const userId = `crash-${suffix}`;
+    const spy = jest.spyOn(ConsumerGroup.prototype, 'fetch').mockImplementation(function (this: { groupId: string }, ...args: unknown[]) {
+      if (armed && crashed === null && this.groupId.startsWith(`crash-${suffix}-api-stream-`)) {
+        crashed = produce(userId, 3, 1);
+        return crashed.then(() => {
+          throw new KafkaJSNoBrokerAvailableError();
+        });
+      }
+      return originalFetch.apply(this, args);
+    });
+    let client: EventStreamClient | undefined;
+    try {
+      await api.app.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+      const isLive = async () => ((await (await fetch(`${base}/health/ready`)).json()) as { stream: string }).stream === 'up';
+      await eventually('the api to tail the topics', async () => ((await isLive()) ? true : undefined));
+      client = await EventStreamClient.accepted(base, tokenFor(userId));
+      const before = await produce(userId, 2, 0);
+      await client.waitForEvents(1);
+
+      armed = true;
+      const during = await eventually('the consumer to crash', async () => crashed ?? undefined);
+      const after = await eventually('the api to tail the topics again', async () => ((await isLive()) ? produce(userId, 4, 2) : undefined), 30_000);
+
+      expect((await client.waitForEvents(3, 30_000)).map((event) => event.id).sort()).toEqual([before, during, after].sort());
+      expect(client.isEnded).toBe(false);
+    } finally {
+      spy.mockRestore();
+      await client?.close();
+      await api.stop();
+      await producer.disconnect();
+    }
+  });
 });

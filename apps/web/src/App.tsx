@@ -39,16 +39,18 @@ export function App() {
     void gamificationApi.devSignInAvailable().then(setDevSignIn);
   }, []);
 
+  // Live events start loads one after another: only the latest one started may show its answer, so
+  // that an older answer arriving last cannot put back what a newer one replaced.
+  const latestLoad = useRef(0);
   const signOut = useCallback(() => {
+    // A load still on its way belongs to the user signing out: its answer is not shown.
+    latestLoad.current += 1;
     sessionStorage.removeItem(TOKEN_KEY);
     setToken(null);
     setProfile(null);
     setCelebrations([]);
   }, []);
 
-  // Live events start loads one after another: only the latest one started may show its answer, so
-  // that an older answer arriving last cannot put back what a newer one replaced.
-  const latestLoad = useRef(0);
   const load = useCallback(async () => {
     if (token === null) {
       return;

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '@app/config';
 import { createKafka, TopicTail, type TailedMessage } from '@app/messaging';
@@ -8,8 +8,11 @@ import { EventStream, type LiveEvent, type StreamEnd } from './event-stream';
 
 /** How long a client waits before reconnecting a stream that dropped (the `retry:` field), and after a refusal. */
 const CLIENT_RETRY_MS = 2_000;
-/** How long after a failed start the tail tries again, at most. */
+/** How long after a failed start, or the loss of a tail, a tail is started again: at first, and at most. */
+const FIRST_RETRY_MS = 1_000;
 const MAX_START_RETRY_MS = 30_000;
+/** A tail lost this long after the previous loss starts the backoff afresh. */
+const LOSSES_FORGOTTEN_AFTER_MS = 60_000;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_TYPE = /^[a-z_]+\.[a-z_]+$/;
 
@@ -45,7 +48,7 @@ function liveEvent(value: Buffer | null): LiveEvent | null {
  * new tail is fed).
  */
 @Injectable()
-export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(LiveEvents.name);
   private readonly streams = new Map<string, Set<EventStream>>();
   private readonly newTail: () => TopicTail;
@@ -53,6 +56,9 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping = false;
   private wakeStart: (() => void) | null = null;
+  /** How long to wait before a new tail replaces one lost for good: doubled by each loss soon after the last. */
+  private lossDelayMs = FIRST_RETRY_MS;
+  private lastLossAt = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -79,15 +85,19 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
 
   /**
    * Before the HTTP server closes, which waits for every open connection: the streams end here (their
-   * clients reconnect, to another instance), then the tail leaves its group.
+   * clients reconnect, to another instance).
    */
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): void {
     this.stopping = true;
     if (this.heartbeat !== null) {
       clearInterval(this.heartbeat);
     }
     this.endAll('shutdown');
     this.wakeStart?.();
+  }
+
+  /** Once the HTTP server has closed, the tail leaves its group (a join still under way, with the broker away, is waited for). */
+  async onApplicationShutdown(): Promise<void> {
     await this.tail.stop();
   }
 
@@ -158,31 +168,48 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  /** The tail crashed for good: its streams would stay silent, so they end, and a new tail (a new group) starts. */
+  /**
+   * The tail crashed for good: its streams would stay silent, so they end, and a new tail (a new group)
+   * starts after a backoff, so that a cause that persists (a missing authorization) does not spin.
+   */
   private tailLost(): void {
     this.endAll('unfed');
+    const now = Date.now();
+    this.lossDelayMs = now - this.lastLossAt < LOSSES_FORGOTTEN_AFTER_MS ? Math.min(this.lossDelayMs * 2, MAX_START_RETRY_MS) : FIRST_RETRY_MS;
+    this.lastLossAt = now;
     const lost = this.tail;
     this.tail = this.newTail();
-    void lost.stop().finally(() => this.startTail());
+    void lost
+      .stop()
+      .then(() => this.sleep(this.lossDelayMs))
+      .finally(() => this.startTail());
   }
 
   private async startTail(): Promise<void> {
     const tail = this.tail;
-    for (let delayMs = 1_000; !this.stopping && tail === this.tail; delayMs = Math.min(delayMs * 2, MAX_START_RETRY_MS)) {
+    for (let delayMs = FIRST_RETRY_MS; !this.stopping && tail === this.tail; delayMs = Math.min(delayMs * 2, MAX_START_RETRY_MS)) {
       try {
         await tail.start();
+        if (this.stopping) {
+          return;
+        }
         this.logger.log({ groupId: tail.groupId }, `tailing the award and streak topics for live streams (group ${tail.groupId})`);
         return;
       } catch (error) {
         this.logger.warn(`could not start tailing the award and streak topics, retrying in ${delayMs} ms: ${(error as Error).message}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delayMs);
-          this.wakeStart = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await this.sleep(delayMs);
       }
     }
+  }
+
+  /** A pause that a shutdown cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeStart = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { ConsumerRestarts } from './consumer-restarts';
 
 /** The first delay of kafkajs's retries, and of a restart after a crash whose error names no retry time. */
 const INITIAL_RETRY_MS = 300;
 /** How long the broker may hold a fetch open: bounds how long a stop waits for the fetch in flight. */
 const FETCH_MAX_WAIT_MS = 500;
+/**
+ * How long a stop waits for a start under way. A start against a reachable broker ends within it
+ * (cut off by the stop, or joined); one against an unreachable broker would retry for minutes, and a
+ * stopping process does not wait for that.
+ */
+const START_WAIT_MS = 5_000;
 
 export interface TailedMessage {
   readonly topic: string;
@@ -42,6 +48,8 @@ export class TopicTail {
   private fetched = false;
   private stopped = false;
   private running: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  private admin: Admin | null = null;
   /** For each `topic:partition`, the offset to read next: the partition's end at the start, then past each message. */
   private readonly positions = new Map<string, { readonly topic: string; readonly partition: number; offset: string }>();
 
@@ -60,7 +68,7 @@ export class TopicTail {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
       this.fetched = false;
-      if (this.restarts.isFatal()) {
+      if (this.restarts.isFatal() && !this.stopped) {
         this.crashedForGood(payload.error);
       }
     });
@@ -81,11 +89,21 @@ export class TopicTail {
    * Notes the topics' ends, connects, subscribes and runs; tailing starts once the group has joined.
    * A stop while it starts (the broker away) ends it there.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting = this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     await this.startAtTheEnd();
+    if (this.stopped) {
+      return;
+    }
     await this.consumer.connect();
     if (!this.stopped) {
-      await this.consumer.subscribe({ topics: [...this.options.topics] });
+      // Every partition known now is moved to its position at each join; from the beginning applies
+      // only to partitions added later, all of whose messages came after the start.
+      await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
     }
     if (this.stopped) {
       await this.consumer.disconnect();
@@ -106,16 +124,26 @@ export class TopicTail {
     return this.fetched;
   }
 
-  /** Leaves the group and disconnects, once a run or restart under way has started; one not begun is cancelled. */
+  /**
+   * Leaves the group and disconnects. A start under way is cut off (its admin client disconnected)
+   * and waited for, up to START_WAIT_MS; a restart under way is waited for and one not begun
+   * cancelled: with a reachable broker, nothing of this tail's keeps running after it.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.fetched = false;
-    await this.running?.catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    if (this.starting !== null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.starting.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, START_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     await this.restarts.disconnect(this.consumer);
   }
 
   private async startAtTheEnd(): Promise<void> {
     const admin = this.kafka.admin();
+    this.admin = admin;
     await admin.connect();
     try {
       for (const topic of this.options.topics) {
@@ -127,6 +155,7 @@ export class TopicTail {
         }
       }
     } finally {
+      this.admin = null;
       await admin.disconnect();
     }
   }
