@@ -5,6 +5,7 @@ import { createParser } from 'eventsource-parser';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
 import { printProgress } from '@app/dev-stack';
+import { createTopicsWithLeaders } from '@app/messaging';
 import { BENCH_JWT_SECRET, startApi } from './support/api-process';
 import { percentile, waitUntil } from './support/stats';
 
@@ -53,7 +54,7 @@ export async function streamBench(options: StreamBenchOptions): Promise<StreamBe
   const kafka = new Kafka({ clientId: `bench-stream-${run}`, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: Object.values(topics).map((name) => ({ topic: name, numPartitions: 6 })), waitForLeaders: true });
+  await createTopicsWithLeaders(admin, Object.values(topics).map((name) => ({ topic: name, numPartitions: 6 })));
   await admin.disconnect();
   const api = await startApi(options.databaseUrl, { KAFKA_BROKERS: options.brokers.join(','), KAFKA_CLIENT_ID: `bench-stream-${run}`, ...topics });
   const connections: ClientRequest[] = [];

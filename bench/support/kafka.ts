@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Progress } from '@app/dev-stack';
+import { createTopicsWithLeaders } from '@app/messaging';
 import type { BenchEvent } from './events';
 
 export function benchKafka(brokers: readonly string[]): Kafka {
@@ -10,7 +11,7 @@ export function benchKafka(brokers: readonly string[]): Kafka {
 export async function createTopics(kafka: Kafka, topics: readonly string[], partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+  await createTopicsWithLeaders(admin, topics.map((topic) => ({ topic, numPartitions: partitions })));
   await admin.disconnect();
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { ConsumerRestarts } from '@app/messaging';
+import { ConsumerRestarts, createTopicsWithLeaders } from '@app/messaging';
 import { requiredEnv } from '../support/test-env';
 
 const RESTART_DELAY_MS = 300;
@@ -19,7 +19,7 @@ describe('ConsumerRestarts: a consumer stopped while it is being restarted', () 
   beforeAll(async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();

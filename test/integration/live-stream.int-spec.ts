@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { eventually } from '@app/testing';
+import { createTopicsWithLeaders } from '@app/messaging';
 import { ApiProcess, tokenFor } from '../support/api-harness';
 import { EventStreamClient } from '../support/event-stream-client';
 import { requiredEnv } from '../support/test-env';
@@ -54,7 +55,7 @@ describe('GET /gamification/stream: live events from the topics, on every api in
   beforeAll(async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+    await createTopicsWithLeaders(admin, Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })));
     await admin.disconnect();
     producer = kafka.producer();
     await producer.connect();

@@ -5,6 +5,7 @@ import jwt, { type SignOptions } from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import { appEntry, freePort, projectRoot } from '@app/dev-stack';
+import { createTopicsWithLeaders } from '@app/messaging';
 import { createDataSource } from '@app/persistence';
 import { eventually } from '@app/testing';
 import type { DataSource } from 'typeorm';
@@ -139,7 +140,7 @@ async function createTopics(brokers: string, topics: readonly string[]): Promise
   const admin = new Kafka({ clientId: 'api-harness', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
+    await createTopicsWithLeaders(admin, topics.map((topic) => ({ topic, numPartitions: 3 })));
   } finally {
     await admin.disconnect();
   }
