@@ -17,7 +17,7 @@ const transform = {
 };
 const moduleNameMapper = { '^@app/(.*)$': '<rootDir>/libs/$1/src' };
 // So are the packages that ship ES modules only and that openapi-typescript's CommonJS build requires (the api-types test runs it).
-const transformIgnorePatterns = ['/node_modules/(?!(@nestjs|openapi-typescript|parse-json|index-to-position|change-case|supports-color)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(@nestjs|jose|openapi-typescript|parse-json|index-to-position|change-case|supports-color)/)'];
 
 module.exports = {
   // Integration tests wait on a real broker and database; they fail on their own deadlines, not on a clock.

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { appEntry, freePort } from '@app/dev-stack';
 import { waitUntil } from './stats';
 
 export const BENCH_JWT_SECRET = 'benchmark-only-secret-0123456789abcdef';
 export const BENCH_SERVICE_KEY = 'benchmark-only-service-key-0123456789abcdef';
+const BENCH_OB_SIGNING_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 export interface RunningApi {
   readonly base: string;
@@ -23,6 +25,8 @@ export async function startApi(databaseUrl: string, env: Readonly<Record<string,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       JWT_SECRET: BENCH_JWT_SECRET,
       SERVICE_API_KEY: BENCH_SERVICE_KEY,
+      OB_SIGNING_KEY: BENCH_OB_SIGNING_KEY,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',

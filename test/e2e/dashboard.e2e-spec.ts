@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn, eventually } from '@app/testing';
 import { ApiHarness } from '../support/api-harness';
@@ -90,6 +91,13 @@ describe('the Locker Room in a real browser', () => {
     expect(await text('.today')).toBe('Practised today ✓');
     expect(await page.locator('.badge.earned').allInnerTexts()).toEqual([expect.stringContaining('First Steps')]);
     await page.screenshot({ path: join(SCREENSHOTS, '2-after-first-session.png'), fullPage: true });
+
+    // The earned badge's Open Badges credential, downloaded as a file and verified against the api's keys.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download credential for First Steps' }).click()]);
+    expect(download.suggestedFilename()).toBe('FIRST_STEPS.jwt');
+    const { payload } = await jwtVerify(readFileSync(await download.path(), 'utf8'), createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`)), { algorithms: ['RS256'] });
+    expect(payload).toMatchObject({ type: ['VerifiableCredential', 'OpenBadgeCredential'], name: 'First Steps' });
+    expect(await page.getByRole('button', { name: /^Download credential/ }).count()).toBe(1);
 
     await page.getByRole('button', { name: 'Claim 75 XP' }).click();
     await page.getByText('175 XP', { exact: true }).waitFor();

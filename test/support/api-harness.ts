@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import jwt, { type SignOptions } from 'jsonwebtoken';
 import { Kafka, logLevel } from 'kafkajs';
@@ -14,6 +14,8 @@ import { requiredEnv } from './test-env';
 
 export const TEST_JWT_SECRET = 'integration-tests-hs256-secret-0123456789';
 export const TEST_SERVICE_KEY = 'integration-tests-service-key-0123456789abcdef';
+/** The badge credentials' signing key of the production-mode api processes: one per test file. */
+export const TEST_OB_SIGNING_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 /** The real api app (the one main.ts serves) on the test database and the machine's Redis. */
 export class ApiHarness {
@@ -98,6 +100,8 @@ export class ApiProcess {
         KAFKA_BROKERS: requiredEnv('TEST_KAFKA_BROKERS'),
         JWT_SECRET: TEST_JWT_SECRET,
         SERVICE_API_KEY: TEST_SERVICE_KEY,
+        OB_SIGNING_KEY: TEST_OB_SIGNING_KEY,
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
         ...overrides,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

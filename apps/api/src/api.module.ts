@@ -16,6 +16,9 @@ import { HttpMetrics } from './observability/http-metrics';
 import { ObservabilityModule } from './observability/observability.module';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { WriteRateLimitGuard } from './rate-limit/write-rate-limit.guard';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
+import { BadgeSigningKey } from './open-badges/badge-signing-key';
+import { OpenBadgesController } from './open-badges/open-badges.controller';
 import { LiveEvents } from './stream/live-events';
 import { StreamController } from './stream/stream.controller';
 
@@ -44,8 +47,8 @@ export class ApiModule {
           }),
         }),
       ],
-      controllers: [GamificationController, StreamController, LeaderboardsController, RulesAdminController, HealthController, ...(development ? [DevTokenController] : [])],
-      providers: [BearerAuthGuard, WriteRateLimitGuard, LiveEvents],
+      controllers: [GamificationController, OpenBadgesController, StreamController, LeaderboardsController, RulesAdminController, HealthController, AsyncApiController, ...(development ? [DevTokenController] : [])],
+      providers: [BearerAuthGuard, WriteRateLimitGuard, LiveEvents, BadgeSigningKey],
     };
   }
 }

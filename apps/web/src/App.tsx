@@ -167,7 +167,7 @@ export function App() {
           <PracticeWidgets token={token} refreshKey={loads} now={new Date()} />
           <SkillTreeWidget token={token} refreshKey={loads} />
           <LeaderboardCard token={token} userId={profile.userId} refreshKey={loads} />
-          <BadgeDisplay catalog={catalog} earned={profile.badges} />
+          <BadgeDisplay catalog={catalog} earned={profile.badges} token={token} />
         </div>
       )}
       <Celebrations events={celebrations} onDismiss={dismiss} />

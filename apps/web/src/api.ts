@@ -42,8 +42,8 @@ function leaderboardPath(code: string, { period = 'current', limit, offset, arou
   return `/gamification/leaderboards/${encodeURIComponent(code)}?${query}`;
 }
 
-async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+async function send(path: string, init: RequestInit & { token?: string; accept?: string }): Promise<Response> {
+  const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' };
   if (init.token !== undefined) {
     headers.Authorization = `Bearer ${init.token}`;
   }
@@ -51,12 +51,16 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
     headers['Content-Type'] = 'application/json';
   }
   const response = await fetch(path, { ...init, headers });
-  const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const { code, message } = body as Partial<ErrorBody>;
+    const { code, message } = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
     throw new ApiError(response.status, code ?? 'ERROR', message ?? `The server answered ${response.status}.`);
   }
-  return body as T;
+  return response;
+}
+
+async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const response = await send(path, init);
+  return (await response.json().catch(() => ({}))) as T;
 }
 
 /** The days of practice the dashboard reads: enough for the calendar's 52 weeks, today's included. */
@@ -69,6 +73,9 @@ export const gamificationApi = {
     call<ClaimedChallenge>(`/gamification/claim-challenge/${encodeURIComponent(challengeId)}`, { method: 'POST', token }),
   leaderboards: (token: string) => call<LeaderboardList>('/gamification/leaderboards', { token }).then((answer) => answer.leaderboards),
   leaderboard: (token: string, code: string, query: LeaderboardQuery = {}) => call<Leaderboard>(leaderboardPath(code, query), { token }),
+  /** An earned badge as an Open Badges 3.0 credential: the signed VC-JWT, as a wallet or LinkedIn takes it. */
+  badgeCredential: (token: string, code: string) =>
+    send(`/gamification/badges/${encodeURIComponent(code)}/credential`, { token, accept: 'application/vc+jwt' }).then((response) => response.text()),
   skills: (token: string) => call<SkillList>('/gamification/skills', { token }).then((answer) => answer.skills),
   analytics: (token: string, days: number = ANALYTICS_DAYS) => call<PracticeAnalytics>(`/gamification/analytics?days=${days}`, { token }),
   devSignInAvailable: () =>

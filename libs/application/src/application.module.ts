@@ -9,6 +9,8 @@ import { Clock, SystemClock } from './clock/clock';
 import { DiffRulesUseCase } from './diff-rules/diff-rules.use-case';
 import { GetProfileUseCase } from './get-profile/get-profile.use-case';
 import { ListBadgesUseCase } from './list-badges/list-badges.use-case';
+import { BadgeAchievements } from './badge-credentials/badge-achievements';
+import { IssueBadgeCredentialUseCase } from './badge-credentials/issue-badge-credential.use-case';
 import { ProgressRecomputer } from './recompute-progress/progress.recomputer';
 import { RulesHistoryUseCase } from './rules-history/rules-history.use-case';
 import { RulesInForce } from './rules-in-force/rules-in-force';
@@ -23,11 +25,11 @@ import { LeaderboardBuilder } from './leaderboards/leaderboard-builder';
 import { LeaderboardProjector } from './leaderboards/leaderboard-projector';
 import { RebuildLeaderboardsUseCase } from './leaderboards/rebuild-leaderboards.use-case';
 
-const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase, RebuildLeaderboardsUseCase, GetSkillsUseCase, GetPracticeAnalyticsUseCase];
+const useCases = [ApplySessionCompletedUseCase, GetProfileUseCase, ClaimChallengeUseCase, SyncProgressUseCase, ListBadgesUseCase, DiffRulesUseCase, ApplyRulesUseCase, RulesHistoryUseCase, SweepStreakNoticesUseCase, GetLeaderboardUseCase, FinishLeaderboardPeriodsUseCase, RebuildLeaderboardsUseCase, GetSkillsUseCase, GetPracticeAnalyticsUseCase, IssueBadgeCredentialUseCase];
 
 @Module({
   imports: [PersistenceModule],
-  providers: [...useCases, LeaderboardProjector, LeaderboardBuilder, RulesInForce, ProgressRecomputer, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
-  exports: [...useCases, LeaderboardProjector, LeaderboardBuilder, RulesInForce, Clock, PersistenceModule],
+  providers: [...useCases, BadgeAchievements, LeaderboardProjector, LeaderboardBuilder, RulesInForce, ProgressRecomputer, LockedProgressLoader, SessionRunWriter, AwardsRecorder, { provide: Clock, useClass: SystemClock }],
+  exports: [...useCases, BadgeAchievements, LeaderboardProjector, LeaderboardBuilder, RulesInForce, Clock, PersistenceModule],
 })
 export class ApplicationModule {}

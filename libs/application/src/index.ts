@@ -31,3 +31,6 @@ export * from './get-skills/get-skills.use-case';
 export * from './get-skills/skills.view';
 export * from './get-practice-analytics/get-practice-analytics.query';
 export * from './get-practice-analytics/get-practice-analytics.use-case';
+export * from './badge-credentials/badge-achievements';
+export * from './badge-credentials/issue-badge-credential.query';
+export * from './badge-credentials/issue-badge-credential.use-case';

@@ -1,7 +1,18 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadAppConfig } from './app-config';
 import { ConfigurationError } from './configuration.error';
 
 const minimal = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gamification', KAFKA_BROKERS: '127.0.0.1:9092', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+const RSA_2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+const RSA_1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+const EC_P256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+const apiEnv = { ...minimal, JWT_SECRET: 'a-secret-of-at-least-32-characters-0123' };
+/** What a production api needs beyond the others: the credential signing key and its public URL. */
+const production = { OB_SIGNING_KEY: RSA_2048, PUBLIC_BASE_URL: 'https://gamification.example.com' };
 
 function problemsOf(env: Record<string, string>, role: 'worker' | 'api' | 'operator' = 'worker'): string[] {
   try {
@@ -92,13 +103,37 @@ describe('the environment settings', () => {
     expect(problemsOf({ ...minimal, REDIS_KEY_PREFIX: 'has space' }, 'worker')).toEqual([expect.stringMatching(/^REDIS_KEY_PREFIX: /)]);
   });
 
-  it('requires a JWT secret and Redis for the api outside test mode', () => {
+  it('requires a JWT secret, Redis, a credential signing key and the public URL for the api outside test mode', () => {
     const api = { DATABASE_URL: minimal.DATABASE_URL };
-    expect(problemsOf(api, 'api').map((problem) => problem.split(':')[0])).toEqual(['KAFKA_BROKERS', 'JWT_SECRET', 'REDIS_URL']);
+    expect(problemsOf(api, 'api').map((problem) => problem.split(':')[0])).toEqual(['KAFKA_BROKERS', 'JWT_SECRET', 'REDIS_URL', 'OB_SIGNING_KEY', 'PUBLIC_BASE_URL']);
     expect(problemsOf({ ...api, KAFKA_BROKERS: minimal.KAFKA_BROKERS, NODE_ENV: 'test', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([]);
-    expect(problemsOf({ ...api, KAFKA_BROKERS: minimal.KAFKA_BROKERS, JWT_SECRET: 'too-short', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([
+    expect(problemsOf({ ...api, ...production, KAFKA_BROKERS: minimal.KAFKA_BROKERS, JWT_SECRET: 'too-short', REDIS_URL: 'redis://127.0.0.1:6379' }, 'api')).toEqual([
       expect.stringMatching(/^JWT_SECRET: JWT_SECRET must be 32 to 512 characters/),
     ]);
+  });
+
+  it('reads the signing key of badge credentials from OB_SIGNING_KEY or OB_SIGNING_KEY_FILE, and the public URL without a trailing slash', () => {
+    const config = loadAppConfig({ ...apiEnv, ...production, PUBLIC_BASE_URL: 'https://badges.example.com/engine/' }, 'api');
+    expect(config.openBadges).toEqual({ issuerName: 'Gamification Engine', signingKeyPem: RSA_2048, devKeyFile: '.cache/ob-signing-key.pem' });
+    expect(config.publicBaseUrl).toBe('https://badges.example.com/engine');
+    const file = join(mkdtempSync(join(tmpdir(), 'ob-key-')), 'key.pem');
+    writeFileSync(file, RSA_2048);
+    const { OB_SIGNING_KEY: _inline, ...fromFile } = { ...apiEnv, ...production, OB_SIGNING_KEY_FILE: file };
+    expect(loadAppConfig(fromFile, 'api').openBadges.signingKeyPem).toBe(RSA_2048);
+    // Outside production, no key is needed (the api generates and keeps one) and the URL is localhost's.
+    expect(loadAppConfig({ ...apiEnv, NODE_ENV: 'development', PORT: '3100' }, 'api')).toMatchObject({ openBadges: { signingKeyPem: null }, publicBaseUrl: 'http://localhost:3100' });
+  });
+
+  it('refuses a signing key that is not an RSA private key of 2048 bits or more, or that cannot be read, naming the setting', () => {
+    const refused = (env: Record<string, string>) => problemsOf({ ...apiEnv, ...production, ...env }, 'api');
+    expect(refused({ OB_SIGNING_KEY: 'not a key' })).toEqual([expect.stringMatching(/^OB_SIGNING_KEY: not a private key in PEM/)]);
+    expect(refused({ OB_SIGNING_KEY: RSA_1024 })).toEqual(['OB_SIGNING_KEY: must be an RSA private key of 2048 bits or more, not rsa of 1024 bits']);
+    expect(refused({ OB_SIGNING_KEY: EC_P256 })).toEqual(['OB_SIGNING_KEY: must be an RSA private key of 2048 bits or more, not ec']);
+    expect(refused({ OB_SIGNING_KEY: RSA_2048.replace(/\n/g, '') })).toEqual([expect.stringMatching(/^OB_SIGNING_KEY: not a private key in PEM/)]);
+    expect(refused({ OB_SIGNING_KEY_FILE: '/nonexistent/ob.pem' })).toEqual(['OB_SIGNING_KEY: set it or OB_SIGNING_KEY_FILE, not both']);
+    const { OB_SIGNING_KEY: _inline, ...withoutInline } = { ...apiEnv, ...production };
+    expect(problemsOf({ ...withoutInline, OB_SIGNING_KEY_FILE: '/nonexistent/ob.pem' }, 'api')).toEqual([expect.stringMatching(/^OB_SIGNING_KEY_FILE: cannot read \/nonexistent\/ob\.pem/)]);
+    expect(refused({ PUBLIC_BASE_URL: 'badges.example.com' })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL: PUBLIC_BASE_URL must be an http\(s\) URL/)]);
   });
 
   it('reads the log format, request logging and outbox retention, and refuses bad values naming them', () => {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ConfigurationError } from './configuration.error';
 import { validationProblems } from './validation-problems';
 
@@ -86,6 +87,15 @@ export abstract class AppConfig {
     readonly keyPrefix: string;
   };
   abstract readonly rateLimit: { readonly writesPerMinute: number };
+  /** The api's URL as the outside reaches it: every Open Badges id lives under it. */
+  abstract readonly publicBaseUrl: string;
+  abstract readonly openBadges: {
+    readonly issuerName: string;
+    /** OB_SIGNING_KEY (or the file OB_SIGNING_KEY_FILE names): an RSA private key in PEM; null outside production when neither is set. */
+    readonly signingKeyPem: string | null;
+    /** Where a development or test api keeps the key it generates when none is configured. */
+    readonly devKeyFile: string;
+  };
   abstract readonly environment: NodeEnvironment;
   /** The built dashboard the api serves at `/`; served only when the folder exists. */
   abstract readonly webDistDir: string;
@@ -209,6 +219,22 @@ class EnvironmentVariables {
   @IsString() @IsNotEmpty()
   WEB_DIST_DIR = 'dist/apps/web';
 
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without query or fragment, such as https://gamification.example.com' })
+  PUBLIC_BASE_URL?: string;
+
+  @IsOptional() @IsString()
+  OB_SIGNING_KEY?: string;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  OB_SIGNING_KEY_FILE?: string;
+
+  @IsString() @IsNotEmpty()
+  OB_DEV_KEY_FILE = '.cache/ob-signing-key.pem';
+
+  @IsString() @Length(1, 200, { message: 'OB_ISSUER_NAME must be 1 to 200 characters' })
+  OB_ISSUER_NAME = 'Gamification Engine';
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
   STREAM_MAX_PER_USER = 5;
 
@@ -242,6 +268,10 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
   }
   if (role === 'api' && vars.REDIS_URL === undefined) {
     problems.push('REDIS_URL: the api needs Redis for rate limiting and leaderboards (redis://host:port)');
+  }
+  const signingKeyPem = role === 'api' ? openBadgesSigningKey(vars, problems) : null;
+  if (role === 'api' && vars.PUBLIC_BASE_URL === undefined && vars.NODE_ENV === 'production') {
+    problems.push('PUBLIC_BASE_URL: the api needs its public URL in production: the ids of the badge credentials it signs live under it');
   }
   if (role === 'worker' && vars.REDIS_URL === undefined) {
     problems.push('REDIS_URL: the worker needs Redis for the leaderboards it writes (redis://host:port)');
@@ -292,6 +322,52 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     redis: { url: vars.REDIS_URL ?? null, keyPrefix: vars.REDIS_KEY_PREFIX },
     rateLimit: { writesPerMinute: vars.RATE_LIMIT_WRITES_PER_MINUTE },
     environment: vars.NODE_ENV,
+    publicBaseUrl: (vars.PUBLIC_BASE_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
+    openBadges: { issuerName: vars.OB_ISSUER_NAME, signingKeyPem, devKeyFile: vars.OB_DEV_KEY_FILE },
     webDistDir: vars.WEB_DIST_DIR,
   };
+}
+
+/** The smallest RSA key that signs credentials: RS256 with less is refused by verifiers (RFC 7518 section 3.3). */
+const MIN_RSA_BITS = 2048;
+
+/**
+ * OB_SIGNING_KEY, or the content of OB_SIGNING_KEY_FILE, checked to be an RSA private key of 2048
+ * bits or more. Required in production; elsewhere a missing key is generated and kept (the api's
+ * BadgeSigningKey).
+ */
+function openBadgesSigningKey(vars: EnvironmentVariables, problems: string[]): string | null {
+  if (vars.OB_SIGNING_KEY !== undefined && vars.OB_SIGNING_KEY_FILE !== undefined) {
+    problems.push('OB_SIGNING_KEY: set it or OB_SIGNING_KEY_FILE, not both');
+    return null;
+  }
+  let pem: string;
+  const name = vars.OB_SIGNING_KEY_FILE === undefined ? 'OB_SIGNING_KEY' : 'OB_SIGNING_KEY_FILE';
+  if (vars.OB_SIGNING_KEY_FILE !== undefined) {
+    try {
+      pem = readFileSync(vars.OB_SIGNING_KEY_FILE, 'utf8');
+    } catch (error) {
+      problems.push(`OB_SIGNING_KEY_FILE: cannot read ${vars.OB_SIGNING_KEY_FILE} (${(error as Error).message})`);
+      return null;
+    }
+  } else if (vars.OB_SIGNING_KEY !== undefined) {
+    pem = vars.OB_SIGNING_KEY;
+  } else {
+    if (vars.NODE_ENV === 'production') {
+      problems.push('OB_SIGNING_KEY: the api needs the RSA private key (PEM, 2048 bits or more) that signs badge credentials in production');
+    }
+    return null;
+  }
+  try {
+    const key = createPrivateKey(pem);
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (key.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS) {
+      problems.push(`${name}: must be an RSA private key of ${MIN_RSA_BITS} bits or more, not ${key.asymmetricKeyType ?? 'unknown'}${bits > 0 ? ` of ${bits} bits` : ''}`);
+      return null;
+    }
+  } catch {
+    problems.push(`${name}: not a private key in PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)`);
+    return null;
+  }
+  return pem;
 }

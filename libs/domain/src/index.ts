@@ -21,3 +21,4 @@ export * from './skills/skill-mastery';
 export * from './skills/skill-progress';
 export * from './skills/skill-xp';
 export * from './analytics/practice-analytics';
+export * from './open-badges/open-badge-credential';

@@ -14,3 +14,4 @@ export * from './kafka/kafka.provider';
 export * from './kafka/topic-admin';
 export * from './kafka/topic-tail';
 export * from './messaging.module';
+export * from './contracts/asyncapi-channels';

@@ -72,7 +72,7 @@ describe('LevelProgressBar', () => {
 
 describe('BadgeDisplay', () => {
   it('shows every badge, none earned in the Lobby, each with a tooltip saying how to earn it', () => {
-    render(<BadgeDisplay catalog={catalog} earned={[]} />);
+    render(<BadgeDisplay catalog={catalog} earned={[]} token="a-token" />);
     const buttons = screen.getAllByRole('button');
     expect(buttons.map((button) => button.className)).toEqual(['badge locked', 'badge locked']);
     expect(screen.getByText('0 of 2')).toBeTruthy();
@@ -83,11 +83,46 @@ describe('BadgeDisplay', () => {
   });
 
   it('shows an earned badge in colour with its date', () => {
-    render(<BadgeDisplay catalog={catalog} earned={[{ ...catalog[0], earnedAt: '2026-11-22T09:00:00.000Z' }]} />);
-    const first = screen.getByRole('button', { name: /First Steps/ });
+    render(<BadgeDisplay catalog={catalog} earned={[{ ...catalog[0], earnedAt: '2026-11-22T09:00:00.000Z' }]} token="a-token" />);
+    const first = screen.getByRole('button', { name: /^First Steps/ });
     expect(first.className).toBe('badge earned');
     expect(within(first).getByText(new Date('2026-11-22T09:00:00.000Z').toLocaleDateString())).toBeTruthy();
     expect(screen.getByRole('button', { name: /On Fire/ }).className).toBe('badge locked');
+  });
+});
+
+describe('BadgeDisplay: credentials', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it('offers the credential of an earned badge only, and saves the signed JWT the api answers as <code>.jwt', async () => {
+    const fetch = vi.fn(async () => new Response('eyJhbGciOiJSUzI1NiJ9.e30.c2ln', { status: 200, headers: { 'Content-Type': 'application/vc+jwt' } }));
+    vi.stubGlobal('fetch', fetch);
+    const saved: Array<{ name: string; blob: Blob }> = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      saved.push({ name: '', blob: blob as Blob });
+      return 'blob:credential';
+    });
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved[saved.length - 1].name = this.download;
+    });
+    render(<BadgeDisplay catalog={catalog} earned={[{ ...catalog[0], earnedAt: '2026-11-22T09:00:00.000Z' }]} token="a-token" />);
+
+    expect(screen.getAllByRole('button', { name: /^Download credential/ }).map((button) => button.getAttribute('aria-label'))).toEqual(['Download credential for First Steps']);
+    fireEvent.click(screen.getByRole('button', { name: 'Download credential for First Steps' }));
+    await vi.waitFor(() => expect(saved.map((file) => file.name)).toEqual(['FIRST_STEPS.jwt']));
+    expect(fetch).toHaveBeenCalledWith('/gamification/badges/FIRST_STEPS/credential', expect.objectContaining({ headers: { Accept: 'application/vc+jwt', Authorization: 'Bearer a-token' } }));
+    expect([saved[0].blob.type, await saved[0].blob.text()]).toEqual(['application/vc+jwt', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln']);
+  });
+
+  it('says so when the credential cannot be had, naming the badge and the api’s reason', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ statusCode: 404, code: 'BADGE_NOT_EARNED', message: 'badge FIRST_STEPS is not one the caller has earned' }), { status: 404 })));
+    render(<BadgeDisplay catalog={catalog} earned={[{ ...catalog[0], earnedAt: '2026-11-22T09:00:00.000Z' }]} token="a-token" />);
+    fireEvent.click(screen.getByRole('button', { name: 'Download credential for First Steps' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('First Steps: the credential could not be downloaded. badge FIRST_STEPS is not one the caller has earned');
   });
 });
 

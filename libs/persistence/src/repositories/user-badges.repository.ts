@@ -28,9 +28,26 @@ function badgeRow({ userId, badge, sourceEventId }: BadgeAward): BadgeRow {
   };
 }
 
+/** A badge one user holds, as it was when awarded. */
+export interface HeldBadge {
+  readonly code: string;
+  readonly name: string;
+  readonly description: string;
+  readonly awardedAt: Date;
+}
+
 /** The only writer of user_badges: each badge a user earned, at most once per user. */
 @Injectable()
 export class UserBadgesRepository {
+  /** The badge `code` as `userId` holds it, or null when they have not earned it. */
+  async heldBy(statements: Statements, userId: string, code: string): Promise<HeldBadge | null> {
+    const rows: Array<{ badge_code: string; badge_name: string; badge_description: string; awarded_at: Date }> = await statementsOf(statements).query(
+      `SELECT badge_code, badge_name, badge_description, awarded_at FROM user_badges WHERE user_id = $1 AND badge_code = $2`,
+      [userId, code],
+    );
+    return rows.length === 0 ? null : { code: rows[0].badge_code, name: rows[0].badge_name, description: rows[0].badge_description, awardedAt: rows[0].awarded_at };
+  }
+
   /** The codes of the badges each user holds, by userId (a user without any is absent). */
   async codesOf(statements: Statements, userIds: readonly string[]): Promise<ReadonlyMap<string, Set<string>>> {
     const rows: Array<{ user_id: string; badge_code: string }> = await statementsOf(statements).query(

@@ -1,0 +1,115 @@
+import { Controller, Get, Header, Param, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ApplicationError, BadgeAchievements, Clock, IssueBadgeCredentialQuery, IssueBadgeCredentialUseCase } from '@app/application';
+import { OPEN_BADGES_CONTEXT, type Achievement } from '@app/domain';
+import { BearerAuthGuard } from '../auth/bearer-auth.guard';
+import { CurrentUserId } from '../auth/principal';
+import { ApiError } from '../errors/api-error';
+import { ErrorResponse } from '../errors/error.response';
+import { BadgeSigningKey } from './badge-signing-key';
+import { BadgeCredentialResponse, JsonWebKeyResponse, JsonWebKeySetResponse, OpenBadgesDocumentResponse } from './dto/open-badges.response';
+
+const VC_JWT = 'application/vc+jwt';
+const JSON_TYPE = 'application/json';
+// Public documents change only with a new key or new rules; verifiers may keep them a few minutes.
+const PUBLIC_CACHE = 'public, max-age=300';
+// Verifiers that run in a browser (wallets, badge displays) read them from other origins.
+const ANY_ORIGIN = '*';
+
+/**
+ * Open Badges 3.0 (contract section 11): a caller's earned badge as a signed credential, and the
+ * public documents a verifier follows from it: the issuer, each achievement, and the keys.
+ */
+@ApiTags('open badges')
+@Controller()
+export class OpenBadgesController {
+  constructor(
+    private readonly issueCredential: IssueBadgeCredentialUseCase,
+    private readonly achievements: BadgeAchievements,
+    private readonly key: BadgeSigningKey,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('gamification/badges/:code/credential')
+  @UseGuards(BearerAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({
+    operationId: 'getBadgeCredential',
+    summary: 'An earned badge as an Open Badges 3.0 credential: a VC-JWT, or with Accept: application/json the credential and the JWT',
+  })
+  @ApiProduces(VC_JWT, JSON_TYPE)
+  @ApiOkResponse({ type: BadgeCredentialResponse, description: `${VC_JWT}: the JWT alone; ${JSON_TYPE}: the credential and the JWT` })
+  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_EARNED: the caller has not earned this badge, or no badge has this code' })
+  async credential(@CurrentUserId() userId: string, @Param('code') code: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const wanted = request.accepts([VC_JWT, JSON_TYPE]);
+    if (wanted === false) {
+      throw new ApiError(406, 'NOT_ACCEPTABLE', `Accept must allow ${VC_JWT} or ${JSON_TYPE}`);
+    }
+    const credential = await this.issueCredential.execute(new IssueBadgeCredentialQuery(userId, code, this.key));
+    const jwt = await this.key.sign(credential, this.clock.now());
+    response.setHeader('Cache-Control', 'private, no-store').vary('Accept');
+    if (wanted === JSON_TYPE) {
+      response.type(JSON_TYPE).send({ credential, jwt });
+    } else {
+      response.type(VC_JWT).send(jwt);
+    }
+  }
+
+  @Get('ob/issuer')
+  @Header('Cache-Control', PUBLIC_CACHE)
+  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @ApiOperation({ operationId: 'getIssuerProfile', summary: 'The issuer of the badge credentials, as an Open Badges 3.0 Profile' })
+  @ApiOkResponse({ type: OpenBadgesDocumentResponse })
+  issuer(): Record<string, unknown> {
+    return { '@context': OPEN_BADGES_CONTEXT, ...this.achievements.issuer };
+  }
+
+  @Get('ob/achievements/:code')
+  @Header('Cache-Control', PUBLIC_CACHE)
+  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @ApiOperation({ operationId: 'getAchievement', summary: 'A badge as an Open Badges 3.0 Achievement, with its criteria' })
+  @ApiOkResponse({ type: OpenBadgesDocumentResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_FOUND: no rules version has a badge with this code' })
+  async achievement(@Param('code') code: string): Promise<Record<string, unknown>> {
+    const found: Achievement | null = await this.achievements.find(code);
+    if (found === null) {
+      throw new ApplicationError('BADGE_NOT_FOUND', `no badge has the code ${code}`);
+    }
+    return { '@context': OPEN_BADGES_CONTEXT, ...found };
+  }
+
+  @Get('ob/keys/:thumbprint')
+  @Header('Cache-Control', PUBLIC_CACHE)
+  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @ApiOperation({ operationId: 'getSigningKey', summary: 'One public key of the badge credentials, as a JWK: what a JWT’s kid dereferences to' })
+  @ApiOkResponse({ type: JsonWebKeyResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND: not a key of this issuer' })
+  signingKey(@Param('thumbprint') thumbprint: string): JsonWebKeyResponse {
+    const jwk = this.key.jwk(this.achievements.ids.key(thumbprint));
+    if (jwk === null) {
+      throw new ApiError(404, 'NOT_FOUND', 'not a key of this issuer');
+    }
+    return jwk;
+  }
+
+  @Get('.well-known/jwks.json')
+  @Header('Cache-Control', PUBLIC_CACHE)
+  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @ApiOperation({ operationId: 'getJsonWebKeySet', summary: 'The public keys of the badge credentials: each JWT’s kid names one' })
+  @ApiOkResponse({ type: JsonWebKeySetResponse })
+  jwks(): JsonWebKeySetResponse {
+    return this.key.jwks();
+  }
+}
