@@ -46,15 +46,27 @@ describe('badge credentials across rules versions', () => {
 
   const issue = (code: string) => app.get(IssueBadgeCredentialUseCase).execute(new IssueBadgeCredentialQuery('alice', code, pseudonyms));
 
-  it('keeps a badge’s name as awarded and its criteria as they were then, though the rules now ask more', async () => {
+  it('keeps a badge as the rules it was awarded under defined it, though the rules now ask more, and its id serves that definition', async () => {
     const { name, validFrom, credentialSubject } = await issue('HIGH_SCORER');
     expect({ name, validFrom, achievement: credentialSubject.achievement }).toMatchObject({
       name: 'High Scorer',
       validFrom: '2026-11-20T12:00:00Z',
-      achievement: { name: 'High Scorer', description: 'Score 90 or more in a session', criteria: { narrative: 'Score 90 or more in a session' } },
+      achievement: {
+        id: `http://localhost:3000/ob/achievements/HIGH_SCORER/versions/${shipped.version}`,
+        version: String(shipped.version),
+        name: 'High Scorer',
+        description: 'Score 90 or more in a session',
+        criteria: { narrative: 'Score 90 or more in a session' },
+      },
     });
-    // The achievement's own document is the badge as the rules describe it now.
-    expect(await app.get(BadgeAchievements).find('HIGH_SCORER')).toMatchObject({ name: 'Sharpshooter', criteria: { narrative: 'Score 98 or more in a session' } });
+    const achievements = app.get(BadgeAchievements);
+    // What the id serves is what was signed; the badge as the rules define it now is another version.
+    expect(await achievements.ofVersion('HIGH_SCORER', shipped.version)).toEqual(credentialSubject.achievement);
+    expect(await achievements.current('HIGH_SCORER')).toMatchObject({
+      id: `http://localhost:3000/ob/achievements/HIGH_SCORER/versions/${stricter.version}`,
+      name: 'Sharpshooter',
+      criteria: { narrative: 'Score 98 or more in a session' },
+    });
   });
 
   it('names the subject and the credential by the issuer’s keyed ids of the user and the award', async () => {
@@ -62,7 +74,8 @@ describe('badge credentials across rules versions', () => {
     expect(credential.credentialSubject.achievement).toMatchObject({ name: 'First Steps', criteria: { narrative: 'Complete a practice session' } });
     expect(credential.credentialSubject.id).toBe('urn:uuid:subject|alice');
     expect(credential.id).toBe('urn:uuid:credential|alice|FIRST_STEPS|2026-11-20T12:00:00.000Z');
-    expect(await app.get(BadgeAchievements).find('NEVER_A_BADGE')).toBeNull();
+    await expect(app.get(BadgeAchievements).current('NEVER_A_BADGE')).rejects.toMatchObject({ code: 'BADGE_NOT_FOUND' });
+    await expect(app.get(BadgeAchievements).ofVersion('FIRST_STEPS', stricter.version + 1)).rejects.toMatchObject({ code: 'BADGE_NOT_FOUND' });
   });
 
   it('refuses a badge not earned: BADGE_NOT_EARNED', async () => {

@@ -147,8 +147,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A badge as an Open Badges 3.0 Achievement, with its criteria */
+        /** A badge as the rules in force define it, as an Open Badges 3.0 Achievement with its criteria */
         get: operations["getAchievement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ob/achievements/{code}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A badge as one rules version defined it: the id a credential names */
+        get: operations["getAchievementVersion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -623,14 +640,7 @@ export interface components {
             /** @description The same credential as a VC-JWT (RS256; its header’s kid is the URL of its key, also in /.well-known/jwks.json) */
             jwt: string;
         };
-        OpenBadgesDocumentResponse: {
-            /**
-             * @example [
-             *       "https://www.w3.org/ns/credentials/v2",
-             *       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-             *     ]
-             */
-            "@context": string[];
+        IssuerProfileDocumentResponse: {
             /** @example https://gamification.example.com/ob/issuer */
             id: string;
             /**
@@ -639,7 +649,68 @@ export interface components {
              *     ]
              */
             type: string[];
+            /** @example Gamification Engine */
             name: string;
+            /** @example https://gamification.example.com */
+            url: string;
+            /**
+             * @example [
+             *       "https://www.w3.org/ns/credentials/v2",
+             *       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+             *     ]
+             */
+            "@context": string[];
+        };
+        CriteriaResponse: {
+            /** @example Practise 7 days in a row */
+            narrative: string;
+        };
+        IssuerProfileResponse: {
+            /** @example https://gamification.example.com/ob/issuer */
+            id: string;
+            /**
+             * @example [
+             *       "Profile"
+             *     ]
+             */
+            type: string[];
+            /** @example Gamification Engine */
+            name: string;
+            /** @example https://gamification.example.com */
+            url: string;
+        };
+        AchievementResponse: {
+            /**
+             * @example [
+             *       "https://www.w3.org/ns/credentials/v2",
+             *       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+             *     ]
+             */
+            "@context": string[];
+            /**
+             * @description The badge as one rules version defines it
+             * @example https://gamification.example.com/ob/achievements/WEEK_WARRIOR/versions/6
+             */
+            id: string;
+            /**
+             * @example [
+             *       "Achievement"
+             *     ]
+             */
+            type: string[];
+            /** @example Badge */
+            achievementType: string;
+            /**
+             * @description The rules version that defines it
+             * @example 6
+             */
+            version: string;
+            /** @example Week Warrior */
+            name: string;
+            /** @example Practice 7 days in a row */
+            description: string;
+            criteria: components["schemas"]["CriteriaResponse"];
+            creator: components["schemas"]["IssuerProfileResponse"];
         };
         JsonWebKeyResponse: {
             /** @example RSA */
@@ -1151,13 +1222,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/vc+jwt: the JWT alone; application/json: the credential and the JWT */
+            /** @description application/vc+jwt: the JWT alone; application/json: the credential and the JWT side by side */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vc+jwt": components["schemas"]["BadgeCredentialResponse"];
+                    "application/vc+jwt": string;
                     "application/json": components["schemas"]["BadgeCredentialResponse"];
                 };
             };
@@ -1167,7 +1238,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vc+jwt": components["schemas"]["ErrorResponse"];
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
@@ -1177,7 +1247,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vc+jwt": components["schemas"]["ErrorResponse"];
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
@@ -1187,7 +1256,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vc+jwt": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_ACCEPTABLE: Accept allows neither application/vc+jwt nor application/json */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
@@ -1207,7 +1284,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OpenBadgesDocumentResponse"];
+                    "application/json": components["schemas"]["IssuerProfileDocumentResponse"];
                 };
             };
         };
@@ -1228,10 +1305,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OpenBadgesDocumentResponse"];
+                    "application/json": components["schemas"]["AchievementResponse"];
                 };
             };
-            /** @description BADGE_NOT_FOUND: no rules version has a badge with this code */
+            /** @description BADGE_NOT_FOUND: the rules in force have no badge with this code */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getAchievementVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AchievementResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: version is not a whole number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description BADGE_NOT_FOUND: no such rules version, or it has no badge with this code */
             404: {
                 headers: {
                     [name: string]: unknown;

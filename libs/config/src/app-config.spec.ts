@@ -120,6 +120,8 @@ describe('the environment settings', () => {
     writeFileSync(file, RSA_2048);
     const { OB_SIGNING_KEY: _inline, ...fromFile } = { ...apiEnv, ...production, OB_SIGNING_KEY_FILE: file };
     expect(loadAppConfig(fromFile, 'api').openBadges.signingKeyPem).toBe(RSA_2048);
+    // As an .env file or a platform's settings page often holds it: the line breaks written as \n.
+    expect(loadAppConfig({ ...apiEnv, ...production, OB_SIGNING_KEY: RSA_2048.replace(/\n/g, '\\n') }, 'api').openBadges.signingKeyPem).toBe(RSA_2048);
     // Outside production, no key is needed (the api generates and keeps one) and the URL is localhost's.
     expect(loadAppConfig({ ...apiEnv, NODE_ENV: 'development', PORT: '3100' }, 'api')).toMatchObject({ openBadges: { signingKeyPem: null }, publicBaseUrl: 'http://localhost:3100' });
   });

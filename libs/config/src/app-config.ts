@@ -351,23 +351,32 @@ function openBadgesSigningKey(vars: EnvironmentVariables, problems: string[]): s
       return null;
     }
   } else if (vars.OB_SIGNING_KEY !== undefined) {
-    pem = vars.OB_SIGNING_KEY;
+    // A PEM pasted into an .env file or a platform's settings often arrives with its line breaks as "\n".
+    pem = vars.OB_SIGNING_KEY.replace(/\\n/g, '\n');
   } else {
     if (vars.NODE_ENV === 'production') {
       problems.push('OB_SIGNING_KEY: the api needs the RSA private key (PEM, 2048 bits or more) that signs badge credentials in production');
     }
     return null;
   }
+  const problem = signingKeyProblem(pem);
+  if (problem !== null) {
+    problems.push(`${name}: ${problem}`);
+    return null;
+  }
+  return pem;
+}
+
+/** What is wrong with a PEM as the key that signs credentials, or null: an RSA private key of 2048 bits or more. */
+export function signingKeyProblem(pem: string): string | null {
   try {
     const key = createPrivateKey(pem);
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     if (key.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS) {
-      problems.push(`${name}: must be an RSA private key of ${MIN_RSA_BITS} bits or more, not ${key.asymmetricKeyType ?? 'unknown'}${bits > 0 ? ` of ${bits} bits` : ''}`);
-      return null;
+      return `must be an RSA private key of ${MIN_RSA_BITS} bits or more, not ${key.asymmetricKeyType ?? 'unknown'}${bits > 0 ? ` of ${bits} bits` : ''}`;
     }
-  } catch {
-    problems.push(`${name}: not a private key in PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)`);
     return null;
+  } catch {
+    return 'not a private key in PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)';
   }
-  return pem;
 }

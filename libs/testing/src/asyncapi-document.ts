@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { DiagnosticSeverity, Parser, type AsyncAPIDocumentInterface, type Diagnostic, type MessageInterface } from '@asyncapi/parser';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { ASYNCAPI_DOCUMENT_PATH } from '@app/messaging';
 
 /** The engine's AsyncAPI document, as committed. */
-export const ASYNCAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'asyncapi.yaml');
+export const ASYNCAPI_FILE = join(__dirname, '..', '..', '..', ASYNCAPI_DOCUMENT_PATH);
 
 const SEVERITY = ['error', 'warning', 'information', 'hint'] as const;
 
@@ -87,10 +88,6 @@ export class AsyncApiMessages {
       });
     }
     return new AsyncApiMessages(byAddress);
-  }
-
-  get addresses(): string[] {
-    return [...this.byAddress.keys()];
   }
 
   /** What is wrong with a message read from `address`, per the document; empty when it conforms. */

@@ -25,8 +25,12 @@ export class WorkerFleet {
     const env = { ...workerTestEnv(), KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_REBALANCE_TIMEOUT_MS: '8000', ...overrides };
     const dataSource = createDataSource({ url: env.DATABASE_URL, poolSize: 2 }, 'gamification-tests');
     await dataSource.initialize();
+    // Idempotent: a send retried after a timeout on a loaded box must not write its messages twice,
+    // or "one message per event" (which the SIGTERM test's offset count relies on) would not hold.
     const producer = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'fleet-producer', logLevel: logLevel.NOTHING }).producer({
       createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
     });
     await producer.connect();
     return new WorkerFleet(env, dataSource, producer);

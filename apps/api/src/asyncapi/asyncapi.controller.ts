@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parse } from 'yaml';
@@ -19,7 +20,11 @@ export class AsyncApiController {
   private readonly document: AsyncApiDocument;
 
   constructor(config: AppConfig) {
-    const document = parse(readFileSync(ASYNCAPI_DOCUMENT_PATH, 'utf8')) as AsyncApiDocument;
+    const file = resolve(ASYNCAPI_DOCUMENT_PATH);
+    if (!existsSync(file)) {
+      throw new Error(`${file} is missing: the api serves the AsyncAPI document from ${ASYNCAPI_DOCUMENT_PATH} under its working directory (the project's folder)`);
+    }
+    const document = parse(readFileSync(file, 'utf8')) as AsyncApiDocument;
     for (const [channel, topic] of Object.entries(ASYNCAPI_CHANNEL_TOPICS)) {
       document.channels[channel].address = config.topics[topic];
     }

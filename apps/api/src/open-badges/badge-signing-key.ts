@@ -3,8 +3,17 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { dirname } from 'node:path';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
-import { AppConfig } from '@app/config';
+import { AppConfig, ConfigurationError, signingKeyProblem } from '@app/config';
 import { credentialJwtClaims, OpenBadgeIds, type OpenBadgeCredential, type Pseudonyms } from '@app/domain';
+
+/** A development key read back from its file, checked as OB_SIGNING_KEY is. */
+function kept(file: string, pem: string): string {
+  const problem = signingKeyProblem(pem);
+  if (problem !== null) {
+    throw new ConfigurationError([`OB_DEV_KEY_FILE: ${file} ${problem}; delete it, and a new key is generated`]);
+  }
+  return pem;
+}
 
 /** RS256: the one algorithm every Open Badges 3.0 verifier must support. */
 export const CREDENTIAL_ALGORITHM = 'RS256';
@@ -84,7 +93,7 @@ export class BadgeSigningKey implements OnModuleInit, Pseudonyms {
   private developmentKeyPem(): string {
     const file = this.config.openBadges.devKeyFile;
     try {
-      return readFileSync(file, 'utf8');
+      return kept(file, readFileSync(file, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw error;
@@ -102,7 +111,7 @@ export class BadgeSigningKey implements OnModuleInit, Pseudonyms {
       return pem;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        return readFileSync(file, 'utf8');
+        return kept(file, readFileSync(file, 'utf8'));
       }
       throw error;
     } finally {

@@ -1,25 +1,31 @@
-import { Controller, Get, Header, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Param, ParseIntPipe, Req, Res, UseGuards } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
+  ApiResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApplicationError, BadgeAchievements, Clock, IssueBadgeCredentialQuery, IssueBadgeCredentialUseCase } from '@app/application';
-import { OPEN_BADGES_CONTEXT, type Achievement } from '@app/domain';
+import { BadgeAchievements, Clock, IssueBadgeCredentialQuery, IssueBadgeCredentialUseCase } from '@app/application';
+import { OPEN_BADGES_CONTEXT } from '@app/domain';
 import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentUserId } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { ErrorResponse } from '../errors/error.response';
 import { BadgeSigningKey } from './badge-signing-key';
-import { BadgeCredentialResponse, JsonWebKeyResponse, JsonWebKeySetResponse, OpenBadgesDocumentResponse } from './dto/open-badges.response';
+import { AchievementResponse, BadgeCredentialResponse, IssuerProfileDocumentResponse, JsonWebKeyResponse, JsonWebKeySetResponse } from './dto/open-badges.response';
 
 const VC_JWT = 'application/vc+jwt';
+const rulesVersion = new ParseIntPipe({
+  exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'version: must be a whole number'),
+});
 const JSON_TYPE = 'application/json';
 // Public documents change only with a new key or new rules; verifiers may keep them a few minutes.
 const PUBLIC_CACHE = 'public, max-age=300';
@@ -47,8 +53,13 @@ export class OpenBadgesController {
     operationId: 'getBadgeCredential',
     summary: 'An earned badge as an Open Badges 3.0 credential: a VC-JWT, or with Accept: application/json the credential and the JWT',
   })
-  @ApiProduces(VC_JWT, JSON_TYPE)
-  @ApiOkResponse({ type: BadgeCredentialResponse, description: `${VC_JWT}: the JWT alone; ${JSON_TYPE}: the credential and the JWT` })
+  @ApiExtraModels(BadgeCredentialResponse)
+  @ApiResponse({
+    status: 200,
+    description: `${VC_JWT}: the JWT alone; ${JSON_TYPE}: the credential and the JWT side by side`,
+    content: { [VC_JWT]: { schema: { type: 'string' } }, [JSON_TYPE]: { schema: { $ref: getSchemaPath(BadgeCredentialResponse) } } },
+  })
+  @ApiResponse({ status: 406, type: ErrorResponse, description: `NOT_ACCEPTABLE: Accept allows neither ${VC_JWT} nor ${JSON_TYPE}` })
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_EARNED: the caller has not earned this badge, or no badge has this code' })
@@ -71,7 +82,7 @@ export class OpenBadgesController {
   @Header('Cache-Control', PUBLIC_CACHE)
   @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
   @ApiOperation({ operationId: 'getIssuerProfile', summary: 'The issuer of the badge credentials, as an Open Badges 3.0 Profile' })
-  @ApiOkResponse({ type: OpenBadgesDocumentResponse })
+  @ApiOkResponse({ type: IssuerProfileDocumentResponse })
   issuer(): Record<string, unknown> {
     return { '@context': OPEN_BADGES_CONTEXT, ...this.achievements.issuer };
   }
@@ -79,15 +90,22 @@ export class OpenBadgesController {
   @Get('ob/achievements/:code')
   @Header('Cache-Control', PUBLIC_CACHE)
   @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
-  @ApiOperation({ operationId: 'getAchievement', summary: 'A badge as an Open Badges 3.0 Achievement, with its criteria' })
-  @ApiOkResponse({ type: OpenBadgesDocumentResponse })
-  @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_FOUND: no rules version has a badge with this code' })
+  @ApiOperation({ operationId: 'getAchievement', summary: 'A badge as the rules in force define it, as an Open Badges 3.0 Achievement with its criteria' })
+  @ApiOkResponse({ type: AchievementResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_FOUND: the rules in force have no badge with this code' })
   async achievement(@Param('code') code: string): Promise<Record<string, unknown>> {
-    const found: Achievement | null = await this.achievements.find(code);
-    if (found === null) {
-      throw new ApplicationError('BADGE_NOT_FOUND', `no badge has the code ${code}`);
-    }
-    return { '@context': OPEN_BADGES_CONTEXT, ...found };
+    return { '@context': OPEN_BADGES_CONTEXT, ...(await this.achievements.current(code)) };
+  }
+
+  @Get('ob/achievements/:code/versions/:version')
+  @Header('Cache-Control', PUBLIC_CACHE)
+  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @ApiOperation({ operationId: 'getAchievementVersion', summary: 'A badge as one rules version defined it: the id a credential names' })
+  @ApiOkResponse({ type: AchievementResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: version is not a whole number' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_FOUND: no such rules version, or it has no badge with this code' })
+  async achievementVersion(@Param('code') code: string, @Param('version', rulesVersion) version: number): Promise<Record<string, unknown>> {
+    return { '@context': OPEN_BADGES_CONTEXT, ...(await this.achievements.ofVersion(code, version)) };
   }
 
   @Get('ob/keys/:thumbprint')

@@ -16,8 +16,11 @@ async function downloadCredential(token: string, code: string): Promise<void> {
   const link = document.createElement('a');
   link.href = url;
   link.download = `${code}.jwt`;
+  // In the document, and the URL kept a moment: some browsers start the download only then.
+  document.body.append(link);
   link.click();
-  URL.revokeObjectURL(url);
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1_000);
 }
 
 /**

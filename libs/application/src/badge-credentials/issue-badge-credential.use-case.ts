@@ -6,8 +6,8 @@ import { BadgeAchievements } from './badge-achievements';
 import type { IssueBadgeCredentialQuery } from './issue-badge-credential.query';
 
 /**
- * An earned badge as an unsigned OpenBadgeCredential. Its name and description are the badge's as
- * awarded; its criteria, those of the rules in force when it was awarded. The same award always gets
+ * An earned badge as an unsigned OpenBadgeCredential: the badge as the rules it was awarded under
+ * defined it, criteria included, whose id serves that same definition. The same award always gets
  * the same credential id, so copies of one award are recognisably one credential.
  */
 @Injectable()
@@ -23,12 +23,7 @@ export class IssueBadgeCredentialUseCase {
     if (held === null) {
       throw new ApplicationError('BADGE_NOT_EARNED', `badge ${badgeCode} is not one the caller has earned`);
     }
-    // Two processes' clocks may date an award just before the version that brought its badge in: the rules in force have it.
-    const described = (await this.achievements.findAt(held.code, held.awardedAt)) ?? (await this.achievements.find(held.code));
-    if (described === null) {
-      throw new Error(`badge ${held.code} is held but in no rules version`);
-    }
-    const achievement = { ...described, name: held.name, description: held.description };
+    const achievement = await this.achievements.awarded(held);
     return openBadgeCredential(this.achievements.issuer, {
       achievement,
       awardedAt: held.awardedAt,

@@ -21,7 +21,7 @@ describe('Open Badges 3.0 documents', () => {
     name: 'Week Warrior',
     description: 'Practised seven days in a row',
     howToEarn: 'Practise 7 days in a row',
-  });
+  }, 7);
   const credential = openBadgeCredential(issuer, {
     achievement,
     awardedAt: new Date('2026-11-25T17:30:12.345Z'),
@@ -32,9 +32,8 @@ describe('Open Badges 3.0 documents', () => {
 
   it('puts every id under the public base URL, without doubling its slash', () => {
     expect(issuer).toEqual({ id: 'https://gamification.example.com/engine/ob/issuer', type: ['Profile'], name: 'Interview Gym', url: 'https://gamification.example.com/engine' });
-    expect(achievement.id).toBe('https://gamification.example.com/engine/ob/achievements/STREAK_7');
+    expect([achievement.id, achievement.version]).toEqual(['https://gamification.example.com/engine/ob/achievements/STREAK_7/versions/7', '7']);
     expect(ids.key('abc_-1')).toBe('https://gamification.example.com/engine/ob/keys/abc_-1');
-    expect(ids.jwks).toBe('https://gamification.example.com/engine/.well-known/jwks.json');
   });
 
   it('shapes an earned badge as an OpenBadgeCredential that the official schema accepts', () => {

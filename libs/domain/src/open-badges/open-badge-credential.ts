@@ -25,17 +25,17 @@ export class OpenBadgeIds {
     return `${this.base}/ob/issuer`;
   }
 
-  get jwks(): string {
-    return `${this.base}/.well-known/jwks.json`;
-  }
-
   /** A signing key's own URL: a JWT's `kid` must be a URI that dereferences to the JWK (OB 3.0, section 8.2). */
   key(thumbprint: string): string {
     return `${this.base}/ob/keys/${encodeURIComponent(thumbprint)}`;
   }
 
-  achievement(badgeCode: string): string {
-    return `${this.base}/ob/achievements/${encodeURIComponent(badgeCode)}`;
+  /**
+   * A badge as one rules version defines it: a credential names the definition its holder met, which
+   * a later version may change.
+   */
+  achievement(badgeCode: string, rulesVersion: number): string {
+    return `${this.base}/ob/achievements/${encodeURIComponent(badgeCode)}/versions/${rulesVersion}`;
   }
 }
 
@@ -59,6 +59,8 @@ export interface Achievement {
   readonly id: string;
   readonly type: readonly ['Achievement'];
   readonly achievementType: 'Badge';
+  /** The rules version that defines it. */
+  readonly version: string;
   readonly name: string;
   readonly description: string;
   readonly criteria: { readonly narrative: string };
@@ -85,11 +87,12 @@ export function issuerProfile(ids: OpenBadgeIds, name: string): IssuerProfile {
   return { id: ids.issuer, type: ['Profile'], name, url: ids.base };
 }
 
-export function achievementOf(ids: OpenBadgeIds, issuer: IssuerProfile, badge: AchievementSource): Achievement {
+export function achievementOf(ids: OpenBadgeIds, issuer: IssuerProfile, badge: AchievementSource, rulesVersion: number): Achievement {
   return {
-    id: ids.achievement(badge.code),
+    id: ids.achievement(badge.code, rulesVersion),
     type: ['Achievement'],
     achievementType: 'Badge',
+    version: String(rulesVersion),
     name: badge.name,
     description: badge.description,
     criteria: { narrative: badge.howToEarn },

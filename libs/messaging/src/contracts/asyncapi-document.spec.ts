@@ -51,8 +51,18 @@ describe('docs/asyncapi.yaml', () => {
     const badge = badgeAwardedV1('user-123', { code: 'FIRST_STEPS', name: 'First Steps', description: 'd', when: { metric: 'sessionsCompleted', atLeast: 1 } }, 'source-1', at);
     expect(messages.problems(defaults.badgeAwarded, wire(badge))).toEqual([]);
     expect(messages.problems(defaults.levelUp, wire(levelUpV1('user-123', { previousLevel: 1, newLevel: 3 }, 250, 'source-1', at)))).toEqual([]);
-    const notice = streakNoticeV1('user-123', { type: 'streak.lost', lostOn: '2026-11-27', previousStreak: 4 });
-    expect(messages.problems(defaults.streakLost, wire(notice))).toEqual([]);
+    const notices = {
+      [defaults.streakAtRisk]: streakNoticeV1('user-123', { type: 'streak.at_risk', localDate: '2026-11-27', currentStreak: 4, freezesHeld: 1, dayEndsAt: at }),
+      [defaults.streakFrozen]: streakNoticeV1('user-123', { type: 'streak.frozen', frozenDate: '2026-11-27', currentStreak: 4, freezesHeld: 0 }),
+      [defaults.streakLost]: streakNoticeV1('user-123', { type: 'streak.lost', lostOn: '2026-11-27', previousStreak: 4 }),
+    };
+    for (const [address, notice] of Object.entries(notices)) {
+      expect([address, messages.problems(address, wire(notice))]).toEqual([address, []]);
+    }
+    // Every source an award can have: a session, a claim, a user's re-evaluation, a rules apply.
+    for (const source of ['8b0c5c8e-1d7e-4a53-9f7e-7f3f4c2d9a10', 'challenge:0f8e6c2a-4d1b-4e7f-9a3c-5b2d1e0f8a7c', 'sync:user-123', 'rules:v7']) {
+      expect([source, messages.problems(defaults.levelUp, wire(levelUpV1('user-123', { previousLevel: 1, newLevel: 2 }, 120, source, at)))]).toEqual([source, []]);
+    }
     const finished = leaderboardFinishedV1({ code: 'WEEKLY_XP', periodKey: '2026-W48', start: at.toISOString(), end: at.toISOString(), participants: 1, top: [{ rank: 1, userId: 'user-123', xp: 50 }] });
     expect(messages.problems(defaults.leaderboardFinished, wire(finished, 'WEEKLY_XP'))).toEqual([]);
     const undocumented = { ...badge, badgeIcon: 'star.png' };

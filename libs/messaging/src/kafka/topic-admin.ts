@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { KafkaJSProtocolError, type Admin, type ITopicConfig, type Kafka } from 'kafkajs';
+import { KafkaJSError, type Admin, type ITopicConfig, type Kafka } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { KAFKA } from './kafka.provider';
 
@@ -23,7 +23,7 @@ export async function createTopicsWithLeaders(admin: Admin, topics: readonly ITo
         return;
       }
     } catch (error) {
-      if (!(error instanceof KafkaJSProtocolError && error.retriable)) {
+      if (!(error instanceof KafkaJSError && error.retriable)) {
         throw error;
       }
     }
