@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -87,6 +87,11 @@ interface Worker {
  * this same run, and prints their ratio, so that the comparison does not depend on a noisy box.
  */
 const BASELINE_ENTRY = process.env.BENCH_WORKER_ENTRY;
+/**
+ * BENCH_WORKER_NODE names another Node binary (say, the LTS that scripts/node-lts.sh fetches): this
+ * build's worker then runs the same-run comparison under the bench's own Node and under that one.
+ */
+const OTHER_NODE = process.env.BENCH_WORKER_NODE;
 /** --without=<feature> also compares this build with the shipped rules against the same rules with that feature off. */
 const WITHOUT = flags.get('without');
 const COMPARISON_ROUNDS = flag('rounds', 4);
@@ -101,12 +106,19 @@ function projectOf(entry: string): string {
   throw new Error(`no package.json above ${entry}`);
 }
 
-async function startWorker(brokers: readonly string[], topicSuffix: string, entry = appEntry('worker'), databaseUrl = DATABASE_URL, rulesFile?: string): Promise<Worker> {
+async function startWorker(
+  brokers: readonly string[],
+  topicSuffix: string,
+  entry = appEntry('worker'),
+  databaseUrl = DATABASE_URL,
+  rulesFile?: string,
+  node = process.execPath,
+): Promise<Worker> {
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
   // Each build runs in its own project, with the rules file of its own commit (RULES_FILE is relative).
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...nodeOptions, entry], {
+  const child = spawn(node, [...WORKER_NODE_FLAGS, ...nodeOptions, entry], {
     cwd: projectOf(entry),
     env: {
       ...process.env,
@@ -160,6 +172,8 @@ interface Contender {
   readonly entry: string;
   /** RULES_FILE for it; the shipped rules of the build's own project when absent. */
   readonly rulesFile?: string;
+  /** The Node binary that runs it; the bench's own when absent. */
+  readonly node?: string;
 }
 
 type EngineRun = (label: string, users: number, suffix: string, worker: Worker, database: Pool) => Promise<number>;
@@ -182,14 +196,14 @@ async function compareTurns(brokers: readonly string[], engineRun: EngineRun, co
       // The order alternates (ABBA…): each turn leaves the database a little larger, and the
       // contender that always went second would pay for it.
       for (const index of round % 2 === 1 ? [0, 1] : [1, 0]) {
-        const { name, entry, rulesFile } = contenders[index];
+        const { name, entry, rulesFile, node } = contenders[index];
         // Each turn has users of its own (the suffix names them): a newer build recomputes a user
         // whose profile an older build left without a rules version, and would pay for that.
         const suffix = `${run}c${round}${name}`;
         // Autovacuum is off on the bench machines: each turn starts from fresh statistics and no dead
         // rows, as a database with autovacuum would, rather than from whatever the turns before left.
         await pools[index].query('VACUUM ANALYZE');
-        const worker = await startWorker(brokers, suffix, entry, databases[index], rulesFile);
+        const worker = await startWorker(brokers, suffix, entry, databases[index], rulesFile, node);
         rates[index].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${name}`, USERS, suffix, worker, pools[index]));
         await worker.stop();
       }
@@ -380,6 +394,14 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
       results.comparisonBaselineEventsPerSecond = rates[0];
       results.comparisonCurrentEventsPerSecond = rates[1];
     }
+    if (OTHER_NODE !== undefined) {
+      const rates = await compareTurns(brokers, engineRun, [
+        { name: 'node-bench', entry: appEntry('worker') },
+        { name: 'node-other', entry: appEntry('worker'), node: OTHER_NODE },
+      ]);
+      results.benchNodeEventsPerSecond = rates[0];
+      results.otherNodeEventsPerSecond = rates[1];
+    }
     if (WITHOUT !== undefined) {
       const rates = await compareTurns(brokers, engineRun, [
         { name: 'without', entry: appEntry('worker'), rulesFile: rulesWithout(WITHOUT) },
@@ -484,6 +506,16 @@ async function main(): Promise<void> {
     log(`| baseline (BENCH_WORKER_ENTRY) | ${results.comparisonBaselineEventsPerSecond.toFixed(0)} |`);
     log(`| this build | ${results.comparisonCurrentEventsPerSecond.toFixed(0)} |`);
     log(`| this build ÷ baseline | ${ratio(results.comparisonCurrentEventsPerSecond, results.comparisonBaselineEventsPerSecond)} |`);
+  }
+  if (STREAM && OTHER_NODE !== undefined) {
+    const otherVersion = execFileSync(OTHER_NODE, ['--version'], { encoding: 'utf8' }).trim();
+    log('');
+    log(`Same-run comparison of Nodes, this build's worker (${USERS} users, median of ${COMPARISON_ROUNDS} turns each):`);
+    log('| Node | events/s |');
+    log('| --- | ---: |');
+    log(`| ${process.version} (the bench's) | ${results.benchNodeEventsPerSecond.toFixed(0)} |`);
+    log(`| ${otherVersion} (BENCH_WORKER_NODE) | ${results.otherNodeEventsPerSecond.toFixed(0)} |`);
+    log(`| ${otherVersion} ÷ ${process.version} | ${ratio(results.otherNodeEventsPerSecond, results.benchNodeEventsPerSecond)} |`);
   }
   if (STREAM && WITHOUT !== undefined) {
     log('');

@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_CHROMIUM } from '@app/dev-stack';
 import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn, eventually } from '@app/testing';
 import { ApiHarness } from '../support/api-harness';
 import { EngineHarness } from '../support/engine-harness';
 
 const root = join(__dirname, '..', '..');
 const SCREENSHOTS = join(root, 'test-results', 'screenshots');
-// Debian's Chromium, headless, with what it would otherwise try to reach on the network switched off.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Debian's Chromium (the global set-up finds or installs it), headless, with what it would otherwise
+// try to reach on the network switched off.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the Locker Room in a real browser', () => {

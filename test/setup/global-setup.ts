@@ -1,5 +1,5 @@
 import './register-paths';
-import { findOrStartKafka, printProgress, recreateDatabase, type RunningKafka } from '@app/dev-stack';
+import { ensureChromium, findOrStartKafka, printProgress, recreateDatabase, type RunningKafka } from '@app/dev-stack';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -9,8 +9,9 @@ declare global {
 
 /**
  * Finds or starts what the integration tests need, once per run: a real Kafka broker (KAFKA_BROKERS,
- * Testcontainers where Docker runs, else a local KRaft broker from Maven Central) and a freshly
- * migrated database on the machine's Postgres. Test files read both from the environment.
+ * Testcontainers where Docker runs, else a local KRaft broker from Maven Central), a freshly
+ * migrated database on the machine's Postgres, and Chromium for the browser test. Test files read
+ * them from the environment.
  */
 export default async function globalSetup(): Promise<void> {
   const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/gamification_test';
@@ -40,6 +41,8 @@ export default async function globalSetup(): Promise<void> {
   if (web.status !== 0) {
     throw new Error(`vite build failed:\n${web.stdout}${web.stderr}`);
   }
+
+  process.env.CHROMIUM_PATH = ensureChromium(printProgress);
 
   const kafka = await findOrStartKafka({ brokers: process.env.KAFKA_BROKERS, progress: printProgress });
   globalThis.testKafka = kafka;

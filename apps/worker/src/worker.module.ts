@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApplicationModule } from '@app/application';
-import { ConfigModule, LoggingModule } from '@app/config';
-import { MessagingModule } from '@app/messaging';
-import { SessionCompletedConsumer } from './consumers/session-completed.consumer';
+import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
+import { BatchConsumerFactory, BatchConsumerServer, MessagingModule, TopicAdmin } from '@app/messaging';
+import { SESSION_COMPLETED, SessionCompletedConsumer } from './consumers/session-completed.consumer';
 import { LeaderboardSweeper } from './leaderboards/leaderboard-sweeper.service';
 import { WorkerHttpServer } from './observability/worker-http.server';
 import { WorkerMetrics } from './observability/worker-metrics';
@@ -28,8 +28,24 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot({ role: 'worker', env: options.env }), LoggingModule.forRoot('worker'), ApplicationModule, MessagingModule],
+      controllers: [SessionCompletedConsumer],
       providers: [
-        SessionCompletedConsumer,
+        {
+          provide: BatchConsumerServer,
+          inject: [BatchConsumerFactory, TopicAdmin, AppConfig, OutboxRelay, FATAL_ERROR_HANDLER],
+          useFactory: (consumers: BatchConsumerFactory, topics: TopicAdmin, config: AppConfig, relay: OutboxRelay, onFatal: FatalErrorHandler) =>
+            new BatchConsumerServer(consumers, topics, {
+              pattern: SESSION_COMPLETED,
+              groupId: config.kafka.groupId,
+              topic: config.topics.sessionCompleted,
+              partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
+              sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+              rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
+              maxMessagesPerCall: config.kafka.maxEventsPerTransaction,
+              afterBatch: () => relay.wake(),
+              onFatalCrash: onFatal,
+            }),
+        },
         OutboxRelay,
         OutboxRetention,
         StreakSweeper,

@@ -1,24 +1,32 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
+import type { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
-import { SessionCompletedConsumer } from './consumers/session-completed.consumer';
+import { BatchConsumerServer, PassThroughRpcErrors } from '@app/messaging';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module';
 
 /**
- * Boots the worker without an HTTP server: consumer, relay and their dependencies. Resolves once the
- * consumer holds its partitions.
+ * Boots the worker as a Nest microservice without an HTTP server: its transport (BatchConsumerServer,
+ * from the module's own providers) feeds SessionCompletedConsumer's @EventPattern handler, beside the
+ * relay and the sweepers. Resolves once the consumer holds its partitions.
  */
-export async function createWorker(options: WorkerModuleOptions = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), {
+export async function createWorker(options: WorkerModuleOptions = {}): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice<AsyncMicroserviceOptions>(WorkerModule.forRoot(options), {
+    inject: [BatchConsumerServer],
+    useFactory: (strategy: BatchConsumerServer) => ({ strategy }),
     bufferLogs: true,
     abortOnError: false,
+    // Flushed once the logger is attached, below, rather than when listen() ends.
+    autoFlushLogs: false,
   });
   // Flushes what Nest held back during bootstrap; every line from here on is written as it happens.
   app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.useGlobalFilters(new PassThroughRpcErrors());
   // Topic creation and the group join wait on the broker (a join can wait out a dead member's
   // session), so they run after the logger is attached, where each step shows while it lasts.
   try {
-    await app.get(SessionCompletedConsumer).start();
+    await app.listen();
   } catch (error) {
     await app.close();
     throw error;

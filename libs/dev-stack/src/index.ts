@@ -7,3 +7,4 @@ export * from './local-kafka-broker';
 export * from './progress';
 export * from './project-root';
 export * from './apps';
+export * from './chromium';

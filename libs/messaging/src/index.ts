@@ -15,3 +15,4 @@ export * from './kafka/topic-admin';
 export * from './kafka/topic-tail';
 export * from './messaging.module';
 export * from './contracts/asyncapi-channels';
+export * from './kafka/batch-consumer.server';

@@ -1,24 +1,23 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApplySessionBatchCommand, ApplySessionCompletedCommand, ApplySessionCompletedUseCase, Clock } from '@app/application';
-import { AppConfig } from '@app/config';
 import type { CompletedSession } from '@app/domain';
 import {
-  BatchConsumerFactory,
   ConsumerStoppedError,
   DeadLetterPublisher,
   parseSessionCompleted,
-  TopicAdmin,
-  type BatchConsumer,
+  type ConsumedRunContext,
   type DeadLetter,
   type HandlingContext,
   type InboundMessage,
 } from '@app/messaging';
 import { isTransientDatabaseError } from '@app/persistence';
 import { WorkerMetrics } from '../observability/worker-metrics';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
-import { FATAL_ERROR_HANDLER, type FatalErrorHandler } from '../worker.tokens';
 import { messageFields, runFields } from './message-fields';
 import { processingFailed, RETRY, type MessageOutcome, type SettledOutcome } from './message-outcome';
+
+/** The pattern of the handler: the worker's transport hands it the runs of TOPIC_SESSION_COMPLETED. */
+export const SESSION_COMPLETED = 'session.completed';
 
 const INITIAL_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
@@ -41,56 +40,25 @@ interface HandledMessage {
  * deterministic reason is applied one message at a time, so that only the message at fault goes to
  * the DLQ. One bad message never blocks its partition and none is lost.
  */
-@Injectable()
-export class SessionCompletedConsumer implements BeforeApplicationShutdown {
+@Controller()
+export class SessionCompletedConsumer {
   private readonly logger = new Logger(SessionCompletedConsumer.name);
-  private consumer: BatchConsumer | null = null;
 
   constructor(
-    private readonly consumers: BatchConsumerFactory,
-    private readonly config: AppConfig,
-    private readonly topics: TopicAdmin,
     private readonly applySession: ApplySessionCompletedUseCase,
     private readonly deadLetters: DeadLetterPublisher,
-    private readonly relay: OutboxRelay,
     private readonly clock: Clock,
     private readonly metrics: WorkerMetrics,
-    @Inject(FATAL_ERROR_HANDLER) private readonly onFatal: FatalErrorHandler,
   ) {}
 
   /**
-   * Creates the topics and joins the group; resolves once consuming. Called by createWorker after the
-   * logger is attached rather than from a bootstrap hook, whose lines Nest would hold back until
-   * bootstrap ends: these steps can wait on the broker, and a wait must show while it lasts.
+   * A run of one partition's messages, in order (at most MAX_EVENTS_PER_TRANSACTION). When it
+   * resolves, every message of the run is applied or dead-lettered, and the transport commits their
+   * offsets; a ConsumerStoppedError leaves the run to be redelivered.
    */
-  async start(): Promise<void> {
-    const topic = this.config.topics.sessionCompleted;
-    this.logger.log({ topic }, 'creating the topics that are missing');
-    await this.topics.ensureTopics();
-    this.consumer = this.consumers.create({
-      groupId: this.config.kafka.groupId,
-      topic: this.config.topics.sessionCompleted,
-      partitionsConsumedConcurrently: this.config.kafka.partitionsConsumedConcurrently,
-      sessionTimeoutMs: this.config.kafka.sessionTimeoutMs,
-      rebalanceTimeoutMs: this.config.kafka.rebalanceTimeoutMs,
-      maxMessagesPerCall: this.config.kafka.maxEventsPerTransaction,
-      handle: (messages, context) => this.handle(messages, context),
-      afterBatch: () => this.relay.wake(),
-      onFatalCrash: this.onFatal,
-    });
-    await this.consumer.start();
-    this.logger.log({ topic, groupId: this.config.kafka.groupId }, `consuming ${topic} as group ${this.config.kafka.groupId}`);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
-  }
-
-  isRunning(): boolean {
-    return this.consumer?.isRunning() ?? false;
-  }
-
-  private async handle(messages: readonly InboundMessage[], context: HandlingContext): Promise<void> {
+  // Typed as a string pattern: the event-map overload would type @Ctx() as unknown.
+  @EventPattern<string>(SESSION_COMPLETED)
+  async handle(@Payload() messages: readonly InboundMessage[], @Ctx() context: ConsumedRunContext): Promise<void> {
     const started = process.hrtime.bigint();
     const now = this.clock.now();
     const valid: ValidMessage[] = [];

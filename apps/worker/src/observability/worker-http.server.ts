@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { BatchConsumerServer } from '@app/messaging';
 import { DatabaseHealth } from '@app/persistence';
-import { SessionCompletedConsumer } from '../consumers/session-completed.consumer';
 import { WorkerMetrics } from './worker-metrics';
 
 /**
@@ -19,7 +19,7 @@ export class WorkerHttpServer implements OnApplicationBootstrap, OnApplicationSh
     private readonly config: AppConfig,
     private readonly metrics: WorkerMetrics,
     private readonly database: DatabaseHealth,
-    private readonly consumer: SessionCompletedConsumer,
+    private readonly consumer: BatchConsumerServer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
