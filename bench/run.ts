@@ -88,8 +88,8 @@ interface Worker {
  */
 const BASELINE_ENTRY = process.env.BENCH_WORKER_ENTRY;
 /**
- * BENCH_WORKER_NODE names another Node binary (say, the LTS that scripts/node-lts.sh fetches): this
- * build's worker then runs the same-run comparison under the bench's own Node and under that one.
+ * BENCH_WORKER_NODE names another Node binary (say, the LTS: "$(bash scripts/node-lts.sh)/node"):
+ * this build's worker then runs the same-run comparison under the bench's own Node and under that one.
  */
 const OTHER_NODE = process.env.BENCH_WORKER_NODE;
 /** --without=<feature> also compares this build with the shipped rules against the same rules with that feature off. */

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ApplicationModule } from '@app/application';
 import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
-import { BatchConsumerFactory, BatchConsumerServer, MessagingModule, TopicAdmin } from '@app/messaging';
+import { BatchConsumerFactory, BatchConsumerServer, MessagingModule, PassThroughRpcErrors, TopicAdmin } from '@app/messaging';
 import { SESSION_COMPLETED, SessionCompletedConsumer } from './consumers/session-completed.consumer';
 import { LeaderboardSweeper } from './leaderboards/leaderboard-sweeper.service';
 import { WorkerHttpServer } from './observability/worker-http.server';
@@ -30,6 +31,8 @@ export class WorkerModule {
       imports: [ConfigModule.forRoot({ role: 'worker', env: options.env }), LoggingModule.forRoot('worker'), ApplicationModule, MessagingModule],
       controllers: [SessionCompletedConsumer],
       providers: [
+        // The consumer tells a run given up at a stop from a failure by the error the handler threw.
+        { provide: APP_FILTER, useClass: PassThroughRpcErrors },
         {
           provide: BatchConsumerServer,
           inject: [BatchConsumerFactory, TopicAdmin, AppConfig, OutboxRelay, FATAL_ERROR_HANDLER],

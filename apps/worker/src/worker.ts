@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import type { AsyncMicroserviceOptions } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
-import { BatchConsumerServer, PassThroughRpcErrors } from '@app/messaging';
+import { BatchConsumerServer } from '@app/messaging';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module';
 
 /**
@@ -16,13 +16,10 @@ export async function createWorker(options: WorkerModuleOptions = {}): Promise<I
     useFactory: (strategy: BatchConsumerServer) => ({ strategy }),
     bufferLogs: true,
     abortOnError: false,
-    // Flushed once the logger is attached, below, rather than when listen() ends.
-    autoFlushLogs: false,
   });
   // Flushes what Nest held back during bootstrap; every line from here on is written as it happens.
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.useGlobalFilters(new PassThroughRpcErrors());
   // Topic creation and the group join wait on the broker (a join can wait out a dead member's
   // session), so they run after the logger is attached, where each step shows while it lasts.
   try {

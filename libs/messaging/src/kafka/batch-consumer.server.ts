@@ -1,4 +1,4 @@
-import { Catch, type BeforeApplicationShutdown, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, Logger, type BeforeApplicationShutdown, type RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { BatchConsumer, BatchConsumerFactory, BatchConsumerOptions, HandlingContext, InboundMessage } from './batch-consumer';
@@ -45,7 +45,11 @@ export interface BatchConsumerServerOptions extends Omit<BatchConsumerOptions, '
  * the group on close.
  */
 export class BatchConsumerServer extends Server implements CustomTransportStrategy, BeforeApplicationShutdown {
+  /** The handler's failure reaches the consumer, which retries its run: Nest need not log it. */
+  override readonly propagatesEventHandlerErrors = true;
+  private readonly steps = new Logger(BatchConsumerServer.name);
   private consumer: BatchConsumer | null = null;
+  private starting: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -58,7 +62,8 @@ export class BatchConsumerServer extends Server implements CustomTransportStrate
 
   /** Creates the missing topics and joins the group; calls back once this member holds its partitions. */
   listen(callback: (error?: unknown) => void): void {
-    this.start().then(
+    this.starting = this.start();
+    this.starting.then(
       () => callback(),
       (error: unknown) => callback(error),
     );
@@ -69,9 +74,15 @@ export class BatchConsumerServer extends Server implements CustomTransportStrate
     return this.consumer?.isRunning() ?? false;
   }
 
-  /** Lets the runs in hand finish, commits them and leaves the group; once, however often it is asked. */
+  /**
+   * Lets the runs in hand finish, commits them and leaves the group; once, however often it is asked.
+   * A close during the start waits for it, so that no consumer is left running behind it.
+   */
   close(): Promise<void> {
-    this.stopping ??= this.consumer?.stop() ?? Promise.resolve();
+    this.stopping ??= (async () => {
+      await this.starting?.catch(() => undefined);
+      await this.consumer?.stop();
+    })();
     return this.stopping;
   }
 
@@ -93,9 +104,15 @@ export class BatchConsumerServer extends Server implements CustomTransportStrate
     if (handler === null) {
       throw new Error(`no @EventPattern('${this.options.pattern}') handler is registered for ${this.options.topic}`);
     }
+    const { topic, groupId } = this.options;
+    this.steps.log({ topic }, 'creating the topics that are missing');
     await this.topics.ensureTopics();
+    if (this.stopping !== null) {
+      return;
+    }
     this.consumer = this.consumers.create({ ...this.options, handle: (run, handling) => this.dispatch(handler, run, handling) });
     await this.consumer.start();
+    this.steps.log({ topic, groupId }, `consuming ${topic} as group ${groupId}: each run goes to @EventPattern('${this.options.pattern}')`);
   }
 
   private async dispatch(handler: MessageHandler, run: readonly InboundMessage[], handling: HandlingContext): Promise<void> {
