@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
 import { AppConfig, ConfigurationError, signingKeyProblem } from '@app/config';
+import { uuidOfDigest } from '@app/messaging';
 import { credentialJwtClaims, OpenBadgeIds, type OpenBadgeCredential, type Pseudonyms } from '@app/domain';
 
 /** A development key read back from its file, checked as OB_SIGNING_KEY is. */
@@ -64,12 +65,7 @@ export class BadgeSigningKey implements OnModuleInit, Pseudonyms {
   }
 
   uuid(...parts: readonly string[]): string {
-    const digest = createHmac('sha256', this.pseudonymKey).update(parts.join('\u001f')).digest();
-    // Shaped as a version 8 (custom) UUID, RFC 9562 section 5.8.
-    digest[6] = (digest[6] & 0x0f) | 0x80;
-    digest[8] = (digest[8] & 0x3f) | 0x80;
-    const hex = digest.subarray(0, 16).toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return uuidOfDigest(createHmac('sha256', this.pseudonymKey).update(parts.join('\u001f')).digest(), 8);
   }
 
   /** The key of `kid`, or null for a key this api does not hold. */

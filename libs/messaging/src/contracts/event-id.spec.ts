@@ -1,4 +1,4 @@
-import { deterministicEventId } from './event-id';
+import { deterministicEventId, uuidOfDigest } from './event-id';
 
 describe('deterministicEventId', () => {
   it('gives the ids consumers have already seen: a release never changes the id of a decision', () => {
@@ -12,5 +12,13 @@ describe('deterministicEventId', () => {
     const id = deterministicEventId('streak.lost', 'user-123', '2026-11-20');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set([id, deterministicEventId('streak.lost', 'user-124', '2026-11-20'), deterministicEventId('streak.lost', 'user-123', '2026-11-21')]).size).toBe(3);
+  });
+
+  it('shapes any digest as a UUID of the version asked for, keeping all but the version and variant bits', () => {
+    const digest = Buffer.from('ffffffffffffffffffffffffffffffff00', 'hex');
+    expect(uuidOfDigest(digest, 8)).toBe('ffffffff-ffff-8fff-bfff-ffffffffffff');
+    expect(uuidOfDigest(Buffer.alloc(20), 5)).toBe('00000000-0000-5000-8000-000000000000');
+    // The digest itself is left as it was.
+    expect(digest.toString('hex')).toBe('ffffffffffffffffffffffffffffffff00');
   });
 });
