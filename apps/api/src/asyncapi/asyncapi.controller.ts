@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parse } from 'yaml';
 import { AppConfig } from '@app/config';
 import { ASYNCAPI_CHANNEL_TOPICS, ASYNCAPI_DOCUMENT_PATH } from '@app/messaging';
+import { PublicDocument } from '../open-badges/public-document.decorator';
 
 interface AsyncApiDocument {
   readonly channels: Record<string, { address: string }>;
@@ -32,8 +33,7 @@ export class AsyncApiController {
   }
 
   @Get('asyncapi.json')
-  @Header('Cache-Control', 'public, max-age=300')
-  @Header('Access-Control-Allow-Origin', '*')
+  @PublicDocument()
   @ApiOperation({ operationId: 'getAsyncApiDocument', summary: 'The AsyncAPI 3.0 document of the Kafka topics the engine reads and writes' })
   @ApiOkResponse({ description: 'An AsyncAPI 3.0.0 document', schema: { type: 'object', additionalProperties: true } })
   asyncApi(): AsyncApiDocument {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, ParseIntPipe, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, ParseIntPipe, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -20,6 +20,7 @@ import { CurrentUserId } from '../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { ErrorResponse } from '../errors/error.response';
 import { BadgeSigningKey } from './badge-signing-key';
+import { PublicDocument } from './public-document.decorator';
 import { AchievementResponse, BadgeCredentialResponse, IssuerProfileDocumentResponse, JsonWebKeyResponse, JsonWebKeySetResponse } from './dto/open-badges.response';
 
 const VC_JWT = 'application/vc+jwt';
@@ -27,10 +28,6 @@ const rulesVersion = new ParseIntPipe({
   exceptionFactory: () => new ApiError(400, 'VALIDATION_FAILED', 'version: must be a whole number'),
 });
 const JSON_TYPE = 'application/json';
-// Public documents change only with a new key or new rules; verifiers may keep them a few minutes.
-const PUBLIC_CACHE = 'public, max-age=300';
-// Verifiers that run in a browser (wallets, badge displays) read them from other origins.
-const ANY_ORIGIN = '*';
 
 /**
  * Open Badges 3.0 (contract section 11): a caller's earned badge as a signed credential, and the
@@ -79,8 +76,7 @@ export class OpenBadgesController {
   }
 
   @Get('ob/issuer')
-  @Header('Cache-Control', PUBLIC_CACHE)
-  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @PublicDocument()
   @ApiOperation({ operationId: 'getIssuerProfile', summary: 'The issuer of the badge credentials, as an Open Badges 3.0 Profile' })
   @ApiOkResponse({ type: IssuerProfileDocumentResponse })
   issuer(): Record<string, unknown> {
@@ -88,8 +84,7 @@ export class OpenBadgesController {
   }
 
   @Get('ob/achievements/:code')
-  @Header('Cache-Control', PUBLIC_CACHE)
-  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @PublicDocument()
   @ApiOperation({ operationId: 'getAchievement', summary: 'A badge as the rules in force define it, as an Open Badges 3.0 Achievement with its criteria' })
   @ApiOkResponse({ type: AchievementResponse })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_FOUND: the rules in force have no badge with this code' })
@@ -98,8 +93,7 @@ export class OpenBadgesController {
   }
 
   @Get('ob/achievements/:code/versions/:version')
-  @Header('Cache-Control', PUBLIC_CACHE)
-  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @PublicDocument()
   @ApiOperation({ operationId: 'getAchievementVersion', summary: 'A badge as one rules version defined it: the id a credential names' })
   @ApiOkResponse({ type: AchievementResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'VALIDATION_FAILED: version is not a whole number' })
@@ -109,8 +103,7 @@ export class OpenBadgesController {
   }
 
   @Get('ob/keys/:thumbprint')
-  @Header('Cache-Control', PUBLIC_CACHE)
-  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @PublicDocument()
   @ApiOperation({ operationId: 'getSigningKey', summary: 'One public key of the badge credentials, as a JWK: what a JWT’s kid dereferences to' })
   @ApiOkResponse({ type: JsonWebKeyResponse })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'NOT_FOUND: not a key of this issuer' })
@@ -123,8 +116,7 @@ export class OpenBadgesController {
   }
 
   @Get('.well-known/jwks.json')
-  @Header('Cache-Control', PUBLIC_CACHE)
-  @Header('Access-Control-Allow-Origin', ANY_ORIGIN)
+  @PublicDocument()
   @ApiOperation({ operationId: 'getJsonWebKeySet', summary: 'The public keys of the badge credentials: each JWT’s kid names one' })
   @ApiOkResponse({ type: JsonWebKeySetResponse })
   jwks(): JsonWebKeySetResponse {
