@@ -13,6 +13,7 @@ import type { SeededRandom } from './seeded-random';
 export class WorkerFleet {
   readonly workers: WorkerProcess[] = [];
   private recorder: TopicRecorder | null = null;
+  private recording: Promise<TopicRecorder> | null = null;
 
   private constructor(
     readonly env: ReturnType<typeof workerTestEnv>,
@@ -49,11 +50,10 @@ export class WorkerFleet {
   async startWorker(): Promise<WorkerProcess> {
     const worker = await WorkerProcess.start(this.env);
     this.workers.push(worker);
-    this.recorder ??= await TopicRecorder.start(this.env.KAFKA_BROKERS.split(','), [
-      this.topics.badgeAwarded,
-      this.topics.levelUp,
-      this.topics.sessionCompletedDlq,
-    ]);
+    // One recorder for the fleet, even when two workers start at once: a second one, started before
+    // the first was assigned, would never be stopped, and would fetch on after the test file ended.
+    this.recording ??= TopicRecorder.start(this.env.KAFKA_BROKERS.split(','), [this.topics.badgeAwarded, this.topics.levelUp, this.topics.sessionCompletedDlq]);
+    this.recorder = await this.recording;
     return worker;
   }
 
@@ -109,7 +109,7 @@ export class WorkerFleet {
 
   async stop(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.kill('SIGTERM')));
-    await this.recorder?.stop();
+    await (await this.recording?.catch(() => null))?.stop();
     await this.producer.disconnect();
     await this.dataSource.destroy();
   }
