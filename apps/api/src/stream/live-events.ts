@@ -56,6 +56,8 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
   private heartbeat: NodeJS.Timeout | null = null;
   private stopping = false;
   private wakeStart: (() => void) | null = null;
+  /** The stop of a tail lost for good, still under way: a shutdown waits for it too. */
+  private retiring: Promise<void> = Promise.resolve();
   /** How long to wait before a new tail replaces one lost for good: doubled by each loss soon after the last. */
   private lossDelayMs = FIRST_RETRY_MS;
   private lastLossAt = 0;
@@ -98,7 +100,7 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** Once the HTTP server has closed, the tail leaves its group (a join still under way, with the broker away, is waited for). */
   async onApplicationShutdown(): Promise<void> {
-    await this.tail.stop();
+    await Promise.all([this.retiring, this.tail.stop()]);
   }
 
   /** Whether events published now reach the streams. */
@@ -179,10 +181,8 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
     this.lastLossAt = now;
     const lost = this.tail;
     this.tail = this.newTail();
-    void lost
-      .stop()
-      .then(() => this.sleep(this.lossDelayMs))
-      .finally(() => this.startTail());
+    this.retiring = lost.stop().catch((error: Error) => this.logger.warn(`the lost tail did not stop cleanly: ${error.message}`));
+    void this.retiring.then(() => this.sleep(this.lossDelayMs)).finally(() => this.startTail());
   }
 
   private async startTail(): Promise<void> {
@@ -196,6 +196,9 @@ export class LiveEvents implements OnApplicationBootstrap, BeforeApplicationShut
         this.logger.log({ groupId: tail.groupId }, `tailing the award and streak topics for live streams (group ${tail.groupId})`);
         return;
       } catch (error) {
+        if (this.stopping) {
+          return;
+        }
         this.logger.warn(`could not start tailing the award and streak topics, retrying in ${delayMs} ms: ${(error as Error).message}`);
         await this.sleep(delayMs);
       }
