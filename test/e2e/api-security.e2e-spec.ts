@@ -23,20 +23,23 @@ describe('the api’s security and bad input', () => {
   });
 
   describe('authentication', () => {
+    // RFC 6750 section 3: a request without a token gets the bare challenge, one with a bad token its error code.
+    const INVALID_TOKEN = 'Bearer error="invalid_token"';
     const user = 'user-auth-1';
     it.each([
-      ['no Authorization header', {}],
-      ['a Basic scheme', { Authorization: 'Basic dXNlcjpwYXNz' }],
-      ['a Bearer scheme without a token', { Authorization: 'Bearer' }],
-      ['a token that is not a JWT', bearer('not-a-jwt')],
-      ['an expired token', bearer(tokenFor(user, {}, { expiresIn: -10 }))],
-      ['a token signed with another secret', bearer(jwt.sign({ sub: user }, 'another-secret-another-secret-1234567', { algorithm: 'HS256' }))],
-      ['a token with alg none', bearer(unsignedToken(user))],
-      ['a token signed with HS512', bearer(jwt.sign({ sub: user }, TEST_JWT_SECRET, { algorithm: 'HS512' }))],
-      ['a token without sub', bearer(jwt.sign({ scope: 'profile' }, TEST_JWT_SECRET, { algorithm: 'HS256' }))],
-      ['a token whose sub is not a user id', bearer(tokenFor('has spaces/and slashes'))],
-      ['a token not yet valid', bearer(tokenFor(user, {}, { notBefore: 3600 }))],
-    ])('answers 401 to %s', async (_label, headers) => {
+      ['no Authorization header', {}, 'Bearer'],
+      ['a Basic scheme', { Authorization: 'Basic dXNlcjpwYXNz' }, 'Bearer'],
+      ['a Bearer scheme without a token', { Authorization: 'Bearer' }, 'Bearer'],
+      ['a token that is not a JWT', bearer('not-a-jwt'), INVALID_TOKEN],
+      // Expired further back than the 30 s of clock tolerance (JWT_CLOCK_TOLERANCE_SECONDS).
+      ['an expired token', bearer(tokenFor(user, {}, { expiresIn: -60 })), INVALID_TOKEN],
+      ['a token signed with another secret', bearer(jwt.sign({ sub: user }, 'another-secret-another-secret-1234567', { algorithm: 'HS256' })), INVALID_TOKEN],
+      ['a token with alg none', bearer(unsignedToken(user)), INVALID_TOKEN],
+      ['a token signed with HS512', bearer(jwt.sign({ sub: user }, TEST_JWT_SECRET, { algorithm: 'HS512' })), INVALID_TOKEN],
+      ['a token without sub', bearer(jwt.sign({ scope: 'profile' }, TEST_JWT_SECRET, { algorithm: 'HS256' })), INVALID_TOKEN],
+      ['a token whose sub is not a user id', bearer(tokenFor('has spaces/and slashes')), INVALID_TOKEN],
+      ['a token not yet valid', bearer(tokenFor(user, {}, { notBefore: 3600 })), INVALID_TOKEN],
+    ])('answers 401 to %s', async (_label, headers, challenge) => {
       for (const call of [
         api.http().get('/gamification/profile'),
         api.http().post('/gamification/sync-progress'),
@@ -45,7 +48,7 @@ describe('the api’s security and bad input', () => {
         const response = await call.set(headers as Record<string, string>);
         expect(response.status).toBe(401);
         expect(response.body).toEqual({ ...ERROR_BODY, statusCode: 401, code: 'UNAUTHORIZED' });
-        expect(response.headers['www-authenticate']).toBe('Bearer');
+        expect(response.headers['www-authenticate']).toBe(challenge);
       }
     });
 

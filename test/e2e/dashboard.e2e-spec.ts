@@ -6,7 +6,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEFAULT_CHROMIUM } from '@app/dev-stack';
 import { aSessionCompleted, aUserId, aZoneAtMidday, calendarDateIn, eventually } from '@app/testing';
-import { ApiHarness } from '../support/api-harness';
+import { ApiHarness, tokenFor } from '../support/api-harness';
 import { EngineHarness } from '../support/engine-harness';
 
 const root = join(__dirname, '..', '..');
@@ -278,6 +278,50 @@ describe('the Locker Room in a real browser', () => {
     await page.getByRole('button', { name: 'Authorize' }).click();
     await page.locator('.modal-ux').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, '4-openapi-ui.png'), fullPage: true });
+  });
+
+  it('takes the user’s token from the host page’s one line, with no sign-in form, and asks it again when the token is refused', async () => {
+    const userId = aUserId('hosted');
+    const hosted = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    hosted.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+    try {
+      // What a platform's page defines before the bundle; here the first token handed over has expired.
+      await hosted.addInitScript(
+        ([expired, valid]) => {
+          const tokens = [expired, valid];
+          (globalThis as unknown as { asked: number }).asked = 0;
+          (globalThis as unknown as { lockerRoomToken: () => Promise<string> }).lockerRoomToken = async () => {
+            (globalThis as unknown as { asked: number }).asked += 1;
+            return tokens.shift() ?? valid;
+          };
+        },
+        [tokenFor(userId, {}, { expiresIn: -120 }), tokenFor(userId)],
+      );
+      await hosted.goto(base);
+      await hosted.locator('.user-id').filter({ hasText: userId }).waitFor();
+      expect(await hosted.locator('form.sign-in').count()).toBe(0);
+      expect(await hosted.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      expect(await hosted.evaluate(() => (globalThis as unknown as { asked: number }).asked)).toBeGreaterThanOrEqual(2);
+    } finally {
+      await hosted.close();
+    }
+  });
+
+  it('stops asking the host page when the tokens it hands over are refused every time', async () => {
+    const hosted = await browser.newPage();
+    hosted.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+    try {
+      await hosted.addInitScript((expired) => {
+        (globalThis as unknown as { asked: number }).asked = 0;
+        (globalThis as unknown as { lockerRoomToken: () => string }).lockerRoomToken = () => expired[(globalThis as unknown as { asked: number }).asked++ % expired.length];
+      }, Array.from({ length: 5 }, (_, index) => tokenFor(`${aUserId('expired')}-${index}`, {}, { expiresIn: -120 })));
+      await hosted.goto(base);
+      await hosted.getByRole('alert').filter({ hasText: /expired/ }).waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await hosted.evaluate(() => (globalThis as unknown as { asked: number }).asked)).toBe(2);
+    } finally {
+      await hosted.close();
+    }
   });
 
   it('offers no development sign-in outside development mode', async () => {

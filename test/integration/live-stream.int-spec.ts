@@ -113,7 +113,7 @@ describe('GET /gamification/stream: live events from the topics, on every api in
       const response = refused as Response;
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('www-authenticate')).toBe(token === null ? 'Bearer' : 'Bearer error="invalid_token"');
       expect(await response.json()).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED' });
     }
   });

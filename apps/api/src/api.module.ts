@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { ApplicationModule } from '@app/application';
@@ -7,7 +6,8 @@ import { AppConfig, ConfigModule, LoggingModule } from '@app/config';
 import { REDIS, RedisModule } from '@app/persistence';
 import { RulesAdminController } from './admin/rules-admin.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
-import { jwtOptions } from './auth/jwt-options';
+import { BearerTokens } from './auth/bearer-tokens';
+import { IdentityProviderKeys } from './auth/identity-provider-keys';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
@@ -37,7 +37,6 @@ export class ApiModule {
         ApplicationModule,
         ObservabilityModule,
         RedisModule,
-        JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
         ThrottlerModule.forRootAsync({
           imports: [RedisModule, ObservabilityModule],
           inject: [AppConfig, REDIS, HttpMetrics],
@@ -48,7 +47,7 @@ export class ApiModule {
         }),
       ],
       controllers: [GamificationController, OpenBadgesController, StreamController, LeaderboardsController, RulesAdminController, HealthController, AsyncApiController, ...(development ? [DevTokenController] : [])],
-      providers: [BearerAuthGuard, WriteRateLimitGuard, LiveEvents, BadgeSigningKey],
+      providers: [BearerAuthGuard, BearerTokens, IdentityProviderKeys, WriteRateLimitGuard, LiveEvents, BadgeSigningKey],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, gamificationApi } from './api';
+import { hostTokenSource } from './host-token';
 import { BadgeDisplay } from './components/BadgeDisplay';
 import { Celebrations, celebrationOf } from './components/Celebrations';
 import { ChallengeList } from './components/ChallengeList';
@@ -21,9 +22,12 @@ const MAX_CELEBRATIONS = 3;
  * The Locker Room: level, XP, streak, today's challenges, the practice calendar and trend, the skills,
  * the leaderboards and the badges of the signed-in user, kept current by the live stream: each event
  * is celebrated and read again with the profile, and so is the profile after every (re)connection.
+ * The user's token comes from the host page when it hands one over (host-token.ts), and from the
+ * development sign-in otherwise.
  */
 export function App() {
-  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
+  const [fromHost] = useState(() => hostTokenSource());
+  const [token, setToken] = useState<string | null>(() => (fromHost === null ? sessionStorage.getItem(TOKEN_KEY) : null));
   const [profile, setProfile] = useState<Profile | null>(null);
   const [catalog, setCatalog] = useState<BadgeCatalogEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -36,8 +40,12 @@ export function App() {
   const [loads, setLoads] = useState(0);
 
   useEffect(() => {
-    void gamificationApi.devSignInAvailable().then(setDevSignIn);
-  }, []);
+    if (fromHost === null) {
+      void gamificationApi.devSignInAvailable().then(setDevSignIn);
+    } else {
+      fromHost().then(setToken, (failure: unknown) => setError(errorMessage(failure)));
+    }
+  }, [fromHost]);
 
   // Live events start loads one after another: only the latest one started may show its answer, so
   // that an older answer arriving last cannot put back what a newer one replaced.
@@ -51,6 +59,44 @@ export function App() {
     setCelebrations([]);
   }, []);
 
+  // The api refused the token (it expired): the host page is asked once for a renewed one. A token
+  // refused again before any load succeeded with it (or one given back unchanged) would be refused
+  // for good, so the user is signed out then, instead of asking the page in a loop.
+  const renewals = useRef(0);
+  const renewing = useRef(false);
+  // A refusal of a token already replaced (a stream opened with it ending late) changes nothing.
+  const currentToken = useRef(token);
+  useEffect(() => {
+    currentToken.current = token;
+  }, [token]);
+  const tokenRefused = useCallback(
+    (refused: string) => {
+      if (fromHost === null) {
+        signOut();
+        return;
+      }
+      if (renewing.current || refused !== currentToken.current) {
+        return;
+      }
+      if (renewals.current > 0) {
+        signOut();
+        return;
+      }
+      renewals.current += 1;
+      renewing.current = true;
+      fromHost()
+        .then(
+          (renewed) => (renewed === refused ? signOut() : setToken(renewed)),
+          (failure: unknown) => {
+            signOut();
+            setError(errorMessage(failure));
+          },
+        )
+        .finally(() => (renewing.current = false));
+    },
+    [fromHost, signOut],
+  );
+
   const load = useCallback(async () => {
     if (token === null) {
       return;
@@ -61,6 +107,7 @@ export function App() {
       if (started !== latestLoad.current) {
         return;
       }
+      renewals.current = 0;
       setProfile(nextProfile);
       setCatalog(nextCatalog);
       setLoads((count) => count + 1);
@@ -69,12 +116,12 @@ export function App() {
       if (started !== latestLoad.current) {
         return;
       }
-      if (failure instanceof ApiError && failure.status === 401) {
-        signOut();
-      }
       setError(errorMessage(failure));
+      if (failure instanceof ApiError && failure.status === 401) {
+        tokenRefused(token);
+      }
     }
-  }, [token, signOut]);
+  }, [token, tokenRefused]);
 
   useEffect(() => {
     void load();
@@ -97,13 +144,13 @@ export function App() {
         }
         void load();
       },
-      onUnauthorized: signOut,
+      onUnauthorized: () => tokenRefused(token),
     });
     return () => {
       stop();
       setLive(false);
     };
-  }, [token, load, signOut]);
+  }, [token, load, tokenRefused]);
 
   const dismiss = useCallback((eventId: string) => setCelebrations((shown) => shown.filter((event) => event.eventId !== eventId)), []);
 
@@ -149,14 +196,20 @@ export function App() {
             <button type="button" onClick={() => void load()}>
               Refresh
             </button>
-            <button type="button" onClick={signOut}>
-              Sign out
-            </button>
+            {fromHost === null && (
+              <button type="button" onClick={signOut}>
+                Sign out
+              </button>
+            )}
           </div>
         )}
       </header>
       {token === null ? (
-        <SignIn onSignIn={signIn} error={error} available={devSignIn} />
+        fromHost === null ? (
+          <SignIn onSignIn={signIn} error={error} available={devSignIn} />
+        ) : (
+          <p role={error === null ? undefined : 'alert'}>{error ?? 'Signing in…'}</p>
+        )
       ) : profile === null ? (
         <p>{error ?? 'Loading…'}</p>
       ) : (

@@ -303,7 +303,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database and Redis answer; whether the live streams are fed */
+        /** Readiness: the database and Redis answer, and the identity provider's keys are held when one is configured; whether the live streams are fed */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -839,6 +839,11 @@ export interface components {
              * @enum {string}
              */
             stream: "up" | "down";
+            /**
+             * @description With an identity provider configured (JWT_JWKS_URL or JWT_OIDC_DISCOVERY): up when its keys were last fetched, down when it did not answer the last try and the keys fetched before are in use
+             * @enum {string}
+             */
+            identityProvider?: "up" | "down";
         };
         DevSignInResponse: {
             /** @enum {boolean} */
@@ -899,7 +904,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -945,7 +950,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1003,7 +1008,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1040,7 +1045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1132,7 +1137,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1200,7 +1205,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1261,6 +1266,15 @@ export interface operations {
             };
             /** @description NOT_ACCEPTABLE: Accept allows neither application/vc+jwt nor application/json */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1453,7 +1467,7 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description STREAM_NOT_READY, with Retry-After: this instance is not fed by the topics right now */
+            /** @description STREAM_NOT_READY, with Retry-After: this instance is not fed by the topics right now; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1490,7 +1504,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the database is briefly unavailable */
+            /** @description the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1563,7 +1577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description LEADERBOARD_REBUILDING with Retry-After: the board is being rebuilt in Redis and the database already answers as many board reads as it may; or the database is briefly unavailable */
+            /** @description LEADERBOARD_REBUILDING with Retry-After: the board is being rebuilt in Redis and the database already answers as many board reads as it may; or the database is briefly unavailable; or IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1591,6 +1605,7 @@ export interface operations {
                     "application/json": components["schemas"]["RulesHistoryResponse"];
                 };
             };
+            /** @description missing, malformed, expired or wrongly signed token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1601,6 +1616,15 @@ export interface operations {
             };
             /** @description a credential without the gamification:admin scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description IDENTITY_PROVIDER_UNAVAILABLE with Retry-After: an identity provider is configured and none of its keys could be fetched yet */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1646,7 +1670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessResponse"];
                 };
             };
-            /** @description NOT_READY, saying which of the database and Redis is up and which down */
+            /** @description NOT_READY, saying which of the database, Redis and the identity provider is up and which down */
             503: {
                 headers: {
                     [name: string]: unknown;

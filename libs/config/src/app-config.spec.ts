@@ -112,6 +112,58 @@ describe('the environment settings', () => {
     ]);
   });
 
+  describe('tokens from an identity provider', () => {
+    const provider = { JWT_ISSUER: 'https://idp.example.com/realms/platform', JWT_AUDIENCE: 'gamification' };
+    const noSecret = { ...minimal, ...production };
+
+    it('turns on with JWT_JWKS_URL, needs no JWT_SECRET then, and keeps the defaults of the README', () => {
+      const { auth } = loadAppConfig({ ...noSecret, ...provider, JWT_JWKS_URL: 'https://idp.example.com/keys' }, 'api');
+      expect(auth).toEqual({
+        jwtSecret: null,
+        issuer: provider.JWT_ISSUER,
+        audience: 'gamification',
+        identityProvider: { jwksUrl: 'https://idp.example.com/keys', discoveryIssuer: null, cacheMaxAgeMs: 600_000, cooldownMs: 30_000, timeoutMs: 5_000 },
+        clockToleranceSeconds: 30,
+        userIdClaim: 'sub',
+        serviceApiKey: null,
+      });
+    });
+
+    it('discovers the keys from the issuer with JWT_OIDC_DISCOVERY, and keeps JWT_SECRET beside them when both are set', () => {
+      const { auth } = loadAppConfig(
+        { ...noSecret, ...provider, JWT_OIDC_DISCOVERY: 'true', JWT_SECRET: apiEnv.JWT_SECRET, JWT_USER_ID_CLAIM: 'https://platform.example.com/user_id', JWT_CLOCK_TOLERANCE_SECONDS: '5' },
+        'api',
+      );
+      expect(auth).toMatchObject({
+        jwtSecret: apiEnv.JWT_SECRET,
+        identityProvider: { jwksUrl: null, discoveryIssuer: provider.JWT_ISSUER },
+        clockToleranceSeconds: 5,
+        userIdClaim: 'https://platform.example.com/user_id',
+      });
+    });
+
+    it('requires the issuer and the audience, and one way to the keys, each named', () => {
+      expect(problemsOf({ ...noSecret, JWT_JWKS_URL: 'https://idp.example.com/keys' }, 'api').map((problem) => problem.split(':')[0])).toEqual(['JWT_ISSUER', 'JWT_AUDIENCE']);
+      expect(problemsOf({ ...noSecret, ...provider, JWT_JWKS_URL: 'https://idp.example.com/keys', JWT_OIDC_DISCOVERY: 'true' }, 'api')).toEqual([
+        expect.stringMatching(/^JWT_JWKS_URL: set it or JWT_OIDC_DISCOVERY=true/),
+      ]);
+      expect(problemsOf({ ...noSecret, ...provider, JWT_ISSUER: 'platform', JWT_OIDC_DISCOVERY: 'true' }, 'api')).toEqual([expect.stringMatching(/^JWT_ISSUER: for OIDC discovery, must be an http\(s\) URL/)]);
+      expect(problemsOf({ ...noSecret, ...provider, JWT_JWKS_URL: 'idp.example.com/keys' }, 'api')).toEqual([expect.stringMatching(/^JWT_JWKS_URL: must be an http\(s\) URL/)]);
+      // Keys fetched in the clear could be swapped on the way: https in production, but for a provider on this host.
+      expect(problemsOf({ ...noSecret, ...provider, JWT_JWKS_URL: 'http://idp.example.com/keys' }, 'api')).toEqual([expect.stringMatching(/^JWT_JWKS_URL: must be an https URL in production/)]);
+      expect(problemsOf({ ...noSecret, ...provider, JWT_JWKS_URL: 'http://127.0.0.1:8080/keys' }, 'api')).toEqual([]);
+      expect(problemsOf({ ...noSecret, ...provider, JWT_JWKS_URL: 'http://keycloak:8080/keys', NODE_ENV: 'development' }, 'api')).toEqual([]);
+      expect(problemsOf({ ...noSecret, ...provider, JWT_JWKS_URL: 'https://idp.example.com/keys', JWT_CLOCK_TOLERANCE_SECONDS: '-1', JWT_USER_ID_CLAIM: 'has space' }, 'api').map((problem) => problem.split(':')[0])).toEqual([
+        'JWT_CLOCK_TOLERANCE_SECONDS',
+        'JWT_USER_ID_CLAIM',
+      ]);
+    });
+
+    it('asks for JWT_SECRET or an identity provider when neither is set', () => {
+      expect(problemsOf(noSecret, 'api')).toEqual([expect.stringMatching(/^JWT_SECRET: .*or an identity provider \(JWT_JWKS_URL, or JWT_ISSUER with JWT_OIDC_DISCOVERY=true\)/)]);
+    });
+  });
+
   it('reads the signing key of badge credentials from OB_SIGNING_KEY or OB_SIGNING_KEY_FILE, and the public URL without a trailing slash', () => {
     const config = loadAppConfig({ ...apiEnv, ...production, PUBLIC_BASE_URL: 'https://badges.example.com/engine/' }, 'api');
     expect(config.openBadges).toEqual({ issuerName: 'Gamification Engine', signingKeyPem: RSA_2048, devKeyFile: '.cache/ob-signing-key.pem' });

@@ -74,10 +74,16 @@ export abstract class AppConfig {
   /** The worker's own health and metrics listener; 0 picks a free port. */
   abstract readonly workerHttpPort: number;
   abstract readonly auth: {
-    /** HS256 key for users' and services' bearer tokens. */
-    readonly jwtSecret: string;
+    /** HS256 key for users' and services' bearer tokens; null when only the identity provider's tokens are accepted. */
+    readonly jwtSecret: string | null;
     readonly audience: string | null;
     readonly issuer: string | null;
+    /** The identity provider whose keys (a JWKS) verify RS256, ES256 and EdDSA tokens; null for none. */
+    readonly identityProvider: IdentityProviderSettings | null;
+    /** How far a token's exp, nbf and iat may be off the api's clock. */
+    readonly clockToleranceSeconds: number;
+    /** The claim that holds the user's id. */
+    readonly userIdClaim: string;
     /** A static credential internal services may send as their bearer token instead of a JWT. */
     readonly serviceApiKey: string | null;
   };
@@ -99,6 +105,20 @@ export abstract class AppConfig {
   abstract readonly environment: NodeEnvironment;
   /** The built dashboard the api serves at `/`; served only when the folder exists. */
   abstract readonly webDistDir: string;
+}
+
+/** Where the identity provider's keys are, and how they are cached (section "Sign-in" of the README). */
+export interface IdentityProviderSettings {
+  /** JWT_JWKS_URL; null when it is discovered from the issuer (JWT_OIDC_DISCOVERY). */
+  readonly jwksUrl: string | null;
+  /** The issuer whose `/.well-known/openid-configuration` names the JWKS, when it is discovered. */
+  readonly discoveryIssuer: string | null;
+  /** How long fetched keys are used before they are fetched again: a key removed from the JWKS stops working after it. */
+  readonly cacheMaxAgeMs: number;
+  /** The least time between two fetches: bounds the refetches that unknown `kid`s cause, and the tries at a provider that is down. */
+  readonly cooldownMs: number;
+  /** How long a fetch of the keys (or of the discovery document) may take. */
+  readonly timeoutMs: number;
 }
 
 export const NODE_ENVIRONMENTS = ['production', 'development', 'test'] as const;
@@ -204,6 +224,27 @@ class EnvironmentVariables {
   @IsOptional() @IsString() @IsNotEmpty()
   JWT_ISSUER?: string;
 
+  @IsOptional() @IsString() @IsNotEmpty()
+  JWT_JWKS_URL?: string;
+
+  @IsIn(['true', 'false'])
+  JWT_OIDC_DISCOVERY = 'false';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  JWT_CLOCK_TOLERANCE_SECONDS = 30;
+
+  @Matches(/^[A-Za-z0-9_:/.#-]{1,200}$/, { message: 'JWT_USER_ID_CLAIM must be a claim name (letters, digits and _:/.#-), such as sub' })
+  JWT_USER_ID_CLAIM = 'sub';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  JWT_JWKS_CACHE_SECONDS = 600;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3_600)
+  JWT_JWKS_COOLDOWN_SECONDS = 30;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  JWT_JWKS_TIMEOUT_MS = 5_000;
+
   @IsOptional() @IsString() @Length(32, 512, { message: 'SERVICE_API_KEY must be 32 to 512 characters' })
   SERVICE_API_KEY?: string;
 
@@ -263,8 +304,9 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
   if (role === 'api' && vars.KAFKA_BROKERS === undefined) {
     problems.push('KAFKA_BROKERS: the api needs the Kafka brokers for its live streams (comma-separated host:port)');
   }
-  if (role === 'api' && vars.JWT_SECRET === undefined && vars.NODE_ENV !== 'test') {
-    problems.push('JWT_SECRET: the api needs the HS256 key that verifies bearer tokens (32 characters or more)');
+  const identityProvider = role === 'api' ? identityProviderSettings(vars, problems) : null;
+  if (role === 'api' && vars.JWT_SECRET === undefined && identityProvider === null && vars.NODE_ENV !== 'test') {
+    problems.push('JWT_SECRET: the api needs the HS256 key that verifies bearer tokens (32 characters or more), or an identity provider (JWT_JWKS_URL, or JWT_ISSUER with JWT_OIDC_DISCOVERY=true)');
   }
   if (role === 'api' && vars.REDIS_URL === undefined) {
     problems.push('REDIS_URL: the api needs Redis for rate limiting and leaderboards (redis://host:port)');
@@ -313,10 +355,14 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     stream: { maxPerUser: vars.STREAM_MAX_PER_USER, heartbeatMs: vars.STREAM_HEARTBEAT_MS, maxBufferedBytes: vars.STREAM_MAX_BUFFERED_BYTES },
     workerHttpPort: vars.WORKER_HTTP_PORT,
     auth: {
-      // In test mode only, a missing secret becomes a random one: nothing outside the process can mint tokens.
-      jwtSecret: vars.JWT_SECRET ?? randomBytes(32).toString('hex'),
+      // In test mode only, a missing secret becomes a random one, unless an identity provider signs
+      // the tokens: nothing outside the process can mint tokens.
+      jwtSecret: vars.JWT_SECRET ?? (identityProvider === null ? randomBytes(32).toString('hex') : null),
       audience: vars.JWT_AUDIENCE ?? null,
       issuer: vars.JWT_ISSUER ?? null,
+      identityProvider,
+      clockToleranceSeconds: vars.JWT_CLOCK_TOLERANCE_SECONDS,
+      userIdClaim: vars.JWT_USER_ID_CLAIM,
       serviceApiKey: vars.SERVICE_API_KEY ?? null,
     },
     redis: { url: vars.REDIS_URL ?? null, keyPrefix: vars.REDIS_KEY_PREFIX },
@@ -326,6 +372,62 @@ export function loadAppConfig(env: Readonly<Record<string, string | undefined>>,
     openBadges: { issuerName: vars.OB_ISSUER_NAME, signingKeyPem, devKeyFile: vars.OB_DEV_KEY_FILE },
     webDistDir: vars.WEB_DIST_DIR,
   };
+}
+
+/**
+ * JWT_JWKS_URL, or the issuer's discovery document (JWT_OIDC_DISCOVERY with JWT_ISSUER): one of them,
+ * and then the issuer and audience too, or a token of one platform would pass at another that trusts
+ * the same provider.
+ */
+function identityProviderSettings(vars: EnvironmentVariables, problems: string[]): IdentityProviderSettings | null {
+  const discovery = vars.JWT_OIDC_DISCOVERY === 'true';
+  if (vars.JWT_JWKS_URL === undefined && !discovery) {
+    return null;
+  }
+  if (vars.JWT_JWKS_URL !== undefined && discovery) {
+    problems.push('JWT_JWKS_URL: set it or JWT_OIDC_DISCOVERY=true (which finds the JWKS from JWT_ISSUER), not both');
+  }
+  if (vars.JWT_ISSUER === undefined) {
+    problems.push(`JWT_ISSUER: tokens from an identity provider are accepted only from its issuer (the tokens' iss, such as https://idp.example.com/realms/platform)${discovery ? ', whose discovery document names the keys' : ''}`);
+  }
+  if (vars.JWT_AUDIENCE === undefined) {
+    problems.push("JWT_AUDIENCE: tokens from an identity provider are accepted only when meant for this api (the tokens' aud, such as the API identifier)");
+  }
+  if (vars.JWT_JWKS_URL !== undefined) {
+    const problem = providerUrlProblem(vars.JWT_JWKS_URL, vars.NODE_ENV);
+    if (problem !== null) {
+      problems.push(`JWT_JWKS_URL: ${problem}, such as https://idp.example.com/.well-known/jwks.json`);
+    }
+  }
+  if (discovery && vars.JWT_ISSUER !== undefined) {
+    const problem = providerUrlProblem(vars.JWT_ISSUER, vars.NODE_ENV);
+    if (problem !== null) {
+      problems.push(`JWT_ISSUER: for OIDC discovery, ${problem}, such as https://idp.example.com/realms/platform`);
+    }
+  }
+  return {
+    jwksUrl: vars.JWT_JWKS_URL ?? null,
+    discoveryIssuer: discovery ? (vars.JWT_ISSUER ?? null) : null,
+    cacheMaxAgeMs: vars.JWT_JWKS_CACHE_SECONDS * 1000,
+    cooldownMs: vars.JWT_JWKS_COOLDOWN_SECONDS * 1000,
+    timeoutMs: vars.JWT_JWKS_TIMEOUT_MS,
+  };
+}
+
+/**
+ * What is wrong with the address of the provider's keys, or null: an http(s) URL, and in production
+ * https unless the provider is on this host, since keys fetched in the clear could be swapped on the
+ * way and every token they sign would pass.
+ */
+function providerUrlProblem(value: string, environment: NodeEnvironment): string | null {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    return 'must be an http(s) URL';
+  }
+  const { protocol, hostname } = new URL(value);
+  if (environment === 'production' && protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+    return 'must be an https URL in production (http only for a provider on this host)';
+  }
+  return null;
 }
 
 /** The smallest RSA key that signs credentials: RS256 with less is refused by verifiers (RFC 7518 section 3.3). */

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '@app/config';
+import { BearerTokens } from '../auth/bearer-tokens';
+import { ApiError } from '../errors/api-error';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 
@@ -21,19 +23,24 @@ export class DevTokenResponse {
 }
 
 /**
- * Development sign-in for the dashboard: mints a user token for any userId. Registered only when
- * NODE_ENV is development; in production and test the route does not exist.
+ * Development sign-in for the dashboard: mints a user token for any userId, HS256 with JWT_SECRET.
+ * Registered only when NODE_ENV is development; in production and test the route does not exist,
+ * and without JWT_SECRET (an identity provider signs every token) it answers 404.
  */
 @ApiTags('development')
 @Controller('dev')
 export class DevTokenController {
-  constructor(private readonly jwt: JwtService) {}
+  constructor(
+    private readonly tokens: BearerTokens,
+    private readonly config: AppConfig,
+  ) {}
 
   /** Lets the dashboard know it may offer the sign-in form (in production this answers 404). */
   @Get()
   @ApiOperation({ operationId: 'getDevSignIn', summary: 'Development only: whether development sign-in is available' })
   @ApiOkResponse({ type: DevSignInResponse })
   available(): DevSignInResponse {
+    this.requireSecret();
     return { devSignIn: true };
   }
 
@@ -41,9 +48,16 @@ export class DevTokenController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'createDevToken', summary: 'Development only: a 12-hour token for the given userId' })
   @ApiOkResponse({ type: DevTokenResponse })
-  token(@Body() { userId }: DevTokenRequest): DevTokenResponse {
+  async token(@Body() { userId }: DevTokenRequest): Promise<DevTokenResponse> {
+    this.requireSecret();
     return {
-      token: this.jwt.sign({ sub: userId }, { expiresIn: '12h' }),
+      token: await this.tokens.mint({ sub: userId, [this.config.auth.userIdClaim]: userId }, '12h'),
     };
+  }
+
+  private requireSecret(): void {
+    if (!this.tokens.acceptsSharedSecret) {
+      throw new ApiError(404, 'NOT_FOUND', 'Development sign-in needs JWT_SECRET; this api accepts only its identity provider\'s tokens.');
+    }
   }
 }

@@ -47,6 +47,7 @@ import { BadgeCatalogResponse, ClaimChallengeResponse, ProfileResponse } from '.
 import { SkillsResponse } from './dto/skills.response';
 import { SessionCompletedRequest } from './dto/session-completed.request';
 import { HttpMetrics } from '../observability/http-metrics';
+import { PROVIDER_UNAVAILABLE_RESPONSE } from '../auth/bearer-tokens';
 
 const DEFAULT_ANALYTICS_DAYS = 365;
 
@@ -61,7 +62,7 @@ function isEmptyBody(body: unknown): boolean {
 @ApiTags('gamification')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
-@ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'the database is briefly unavailable' })
+@ApiServiceUnavailableResponse({ type: ErrorResponse, description: `the database is briefly unavailable; or ${PROVIDER_UNAVAILABLE_RESPONSE}` })
 @Controller('gamification')
 @UseGuards(BearerAuthGuard)
 export class GamificationController {

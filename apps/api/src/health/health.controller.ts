@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type Redis from 'ioredis';
 import { DatabaseHealth, REDIS } from '@app/persistence';
+import { IdentityProviderKeys } from '../auth/identity-provider-keys';
 import { ApiError } from '../errors/api-error';
 import { ErrorResponse } from '../errors/error.response';
 import { LiveEvents } from '../stream/live-events';
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly database: DatabaseHealth,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly liveEvents: LiveEvents,
+    private readonly providerKeys: IdentityProviderKeys,
   ) {}
 
   @Get()
@@ -33,18 +35,29 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: the database and Redis answer; whether the live streams are fed' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: the database and Redis answer, and the identity provider\'s keys are held when one is configured; whether the live streams are fed',
+  })
   @ApiOkResponse({ type: ReadinessResponse })
-  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'NOT_READY, saying which of the database and Redis is up and which down' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'NOT_READY, saying which of the database, Redis and the identity provider is up and which down' })
   async ready(): Promise<ReadinessResponse> {
-    const [database, redis] = await Promise.all([
+    const [database, redis, provider] = await Promise.all([
       check(() => this.database.ping()),
       check(() => this.redis.ping()),
+      this.providerKeys.enabled ? this.providerKeys.state() : null,
     ]);
-    if (!database || !redis) {
-      const state = (up: boolean) => (up ? 'up' : 'down');
-      throw new ApiError(503, 'NOT_READY', `Not ready: database ${state(database)}, redis ${state(redis)}.`);
+    const state = (up: boolean) => (up ? 'up' : 'down');
+    if (!database || !redis || provider?.keysHeld === false) {
+      const keys = provider === null ? '' : `, identity provider ${provider.keysHeld ? provider.provider : `down with no signing keys held (${this.providerKeys.problem() ?? 'not fetched yet'})`}`;
+      throw new ApiError(503, 'NOT_READY', `Not ready: database ${state(database)}, redis ${state(redis)}${keys}.`);
     }
-    return { status: 'ready', database: 'up', redis: 'up', stream: this.liveEvents.isLive() ? 'up' : 'down' };
+    return {
+      status: 'ready',
+      database: 'up',
+      redis: 'up',
+      stream: this.liveEvents.isLive() ? 'up' : 'down',
+      ...(provider === null ? {} : { identityProvider: provider.provider }),
+    };
   }
 }

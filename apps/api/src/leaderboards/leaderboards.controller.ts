@@ -16,13 +16,14 @@ import { CurrentUserId } from '../auth/principal';
 import { ErrorResponse } from '../errors/error.response';
 import { LeaderboardQuery } from './dto/leaderboard.query';
 import { LeaderboardListResponse, LeaderboardResponse } from './dto/leaderboard.response';
+import { PROVIDER_UNAVAILABLE_RESPONSE } from '../auth/bearer-tokens';
 
 const DEFAULT_LIMIT = 10;
 
 @ApiTags('leaderboards')
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
-@ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'the database is briefly unavailable' })
+@ApiServiceUnavailableResponse({ type: ErrorResponse, description: `the database is briefly unavailable; or ${PROVIDER_UNAVAILABLE_RESPONSE}` })
 @Controller('gamification/leaderboards')
 @UseGuards(BearerAuthGuard)
 export class LeaderboardsController {
@@ -43,7 +44,7 @@ export class LeaderboardsController {
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'LEADERBOARD_NOT_FOUND' })
   @ApiServiceUnavailableResponse({
     type: ErrorResponse,
-    description: 'LEADERBOARD_REBUILDING with Retry-After: the board is being rebuilt in Redis and the database already answers as many board reads as it may; or the database is briefly unavailable',
+    description: `LEADERBOARD_REBUILDING with Retry-After: the board is being rebuilt in Redis and the database already answers as many board reads as it may; or the database is briefly unavailable; or ${PROVIDER_UNAVAILABLE_RESPONSE}`,
   })
   board(@CurrentUserId() userId: string, @Param('code') code: string, @Query() query: LeaderboardQuery): Promise<LeaderboardView> {
     const period = query.period === undefined || query.period === 'current' ? 'current' : query.period === 'previous' ? 'previous' : { key: query.period };

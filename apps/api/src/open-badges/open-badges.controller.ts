@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiResponse,
   ApiTags,
+  ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -22,6 +23,7 @@ import { ErrorResponse } from '../errors/error.response';
 import { BadgeSigningKey } from './badge-signing-key';
 import { PublicDocument } from './public-document.decorator';
 import { AchievementResponse, BadgeCredentialResponse, IssuerProfileDocumentResponse, JsonWebKeyResponse, JsonWebKeySetResponse } from './dto/open-badges.response';
+import { PROVIDER_UNAVAILABLE_RESPONSE } from '../auth/bearer-tokens';
 
 const VC_JWT = 'application/vc+jwt';
 const rulesVersion = new ParseIntPipe({
@@ -60,6 +62,7 @@ export class OpenBadgesController {
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'a service credential that acts for no user' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'BADGE_NOT_EARNED: the caller has not earned this badge, or no badge has this code' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: PROVIDER_UNAVAILABLE_RESPONSE })
   async credential(@CurrentUserId() userId: string, @Param('code') code: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const wanted = request.accepts([VC_JWT, JSON_TYPE]);
     if (wanted === false) {

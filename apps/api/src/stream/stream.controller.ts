@@ -5,6 +5,7 @@ import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { CurrentPrincipal, CurrentUserId, type Principal } from '../auth/principal';
 import { ErrorResponse } from '../errors/error.response';
 import { LiveEvents } from './live-events';
+import { PROVIDER_UNAVAILABLE_RESPONSE } from '../auth/bearer-tokens';
 
 @ApiTags('gamification')
 @ApiBearerAuth()
@@ -27,7 +28,7 @@ export class StreamController {
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'missing, malformed, expired or wrongly signed token' })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'FORBIDDEN: the service key acts for no user' })
   @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'TOO_MANY_STREAMS: STREAM_MAX_PER_USER streams of this user are open here already' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'STREAM_NOT_READY, with Retry-After: this instance is not fed by the topics right now' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: `STREAM_NOT_READY, with Retry-After: this instance is not fed by the topics right now; or ${PROVIDER_UNAVAILABLE_RESPONSE}` })
   stream(@CurrentUserId() userId: string, @CurrentPrincipal() principal: Principal, @Res() response: Response): void {
     this.live.open(userId, principal.expiresAt, response);
   }
