@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import { ApplicationModule } from '@app/application';
@@ -8,6 +9,7 @@ import { RulesAdminController } from './admin/rules-admin.controller';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { BearerTokens } from './auth/bearer-tokens';
 import { IdentityProviderKeys } from './auth/identity-provider-keys';
+import { jwtOptions } from './auth/jwt-options';
 import { DevTokenController } from './dev/dev-token.controller';
 import { GamificationController } from './gamification/gamification.controller';
 import { HealthController } from './health/health.controller';
@@ -37,6 +39,7 @@ export class ApiModule {
         ApplicationModule,
         ObservabilityModule,
         RedisModule,
+        JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
         ThrottlerModule.forRootAsync({
           imports: [RedisModule, ObservabilityModule],
           inject: [AppConfig, REDIS, HttpMetrics],

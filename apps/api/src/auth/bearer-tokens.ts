@@ -1,6 +1,6 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTVerifyOptions } from 'jose';
+import { JwtService } from '@nestjs/jwt';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import { AppConfig } from '@app/config';
 import { ApiError } from '../errors/api-error';
 import { IdentityProviderKeys, IdentityProviderUnavailable } from './identity-provider-keys';
@@ -16,8 +16,24 @@ export function unauthorized(message: string, tokenPresented = true): ApiError {
   return new ApiError(401, 'UNAUTHORIZED', message, { 'WWW-Authenticate': tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer' });
 }
 
-/** Why jose refused a token, in words a platform's developer can act on. */
+/** Why jose or jsonwebtoken refused a token, in words a platform's developer can act on. */
 function refusal(error: unknown): string {
+  const { name, message } = error as Error;
+  if (name === 'TokenExpiredError') {
+    return 'The bearer token has expired.';
+  }
+  if (name === 'NotBeforeError') {
+    return 'The bearer token is not valid yet (nbf).';
+  }
+  if (name === 'JsonWebTokenError' && /issuer/.test(message)) {
+    return 'The bearer token was not issued by the issuer this api trusts (iss).';
+  }
+  if (name === 'JsonWebTokenError' && /audience/.test(message)) {
+    return 'The bearer token is not meant for this api (aud).';
+  }
+  if (name === 'JsonWebTokenError' && /signature/.test(message)) {
+    return "The bearer token's signature does not verify.";
+  }
   if (error instanceof errors.JWTExpired) {
     return 'The bearer token has expired.';
   }
@@ -49,7 +65,7 @@ function refusal(error: unknown): string {
 }
 
 /**
- * Verifies bearer JWTs (and mints the development ones), with jose on both paths. The token's `alg`
+ * Verifies bearer JWTs (and mints the development ones). The token's `alg`
  * header chooses the path: HS256 tokens are checked with JWT_SECRET alone (when it is set), every
  * other token with the identity provider's keys (when one is configured), for RS256, ES256 and EdDSA
  * only. So a token cannot pass as HS256 with the provider's public key as its secret, and `alg: none`
@@ -58,15 +74,16 @@ function refusal(error: unknown): string {
  */
 @Injectable()
 export class BearerTokens {
-  private readonly secret: KeyObject | null;
+  private readonly sharedSecret: boolean;
   private readonly claims: Pick<JWTVerifyOptions, 'issuer' | 'audience' | 'clockTolerance'>;
 
   constructor(
+    private readonly jwt: JwtService,
     private readonly providerKeys: IdentityProviderKeys,
     config: AppConfig,
   ) {
     const { auth } = config;
-    this.secret = auth.jwtSecret === null ? null : createSecretKey(Buffer.from(auth.jwtSecret));
+    this.sharedSecret = auth.jwtSecret !== null;
     this.claims = {
       ...(auth.issuer === null ? {} : { issuer: auth.issuer }),
       ...(auth.audience === null ? {} : { audience: auth.audience }),
@@ -76,7 +93,7 @@ export class BearerTokens {
 
   /** Whether HS256 tokens are accepted, and so development tokens can be minted. */
   get acceptsSharedSecret(): boolean {
-    return this.secret !== null;
+    return this.sharedSecret;
   }
 
   /** The token's claims once verified; a 401 saying why it is refused, or a 503 while the provider's keys cannot be had. */
@@ -88,17 +105,15 @@ export class BearerTokens {
       throw unauthorized('The bearer token is not a JWT.');
     }
     const shared = typeof alg === 'string' && alg.toUpperCase().startsWith('HS');
-    if (shared && this.secret === null) {
+    if (shared && !this.sharedSecret) {
       throw unauthorized(`The bearer token is signed with ${String(alg)}; this api accepts only tokens its identity provider signs (${PROVIDER_ALGORITHMS.join(', ')}).`);
     }
     if (!shared && !this.providerKeys.enabled) {
       throw unauthorized('The bearer token must be signed with HS256.');
     }
     try {
-      const { payload } = shared
-        ? await jwtVerify(token, this.secret!, { ...this.claims, algorithms: ['HS256'] })
-        : await jwtVerify(token, this.providerKeys.getKey, { ...this.claims, algorithms: PROVIDER_ALGORITHMS });
-      return payload;
+      // HS256 with jsonwebtoken (jwt-options.ts says why), the provider's tokens with jose.
+      return shared ? this.jwt.verify<Record<string, unknown>>(token) : (await jwtVerify(token, this.providerKeys.getKey, { ...this.claims, algorithms: PROVIDER_ALGORITHMS })).payload;
     } catch (error) {
       if (error instanceof IdentityProviderUnavailable) {
         throw new ApiError(503, 'IDENTITY_PROVIDER_UNAVAILABLE', 'Bearer tokens cannot be checked right now: the identity provider does not answer. Try again shortly.', {
@@ -110,17 +125,10 @@ export class BearerTokens {
   }
 
   /** An HS256 token with JWT_SECRET, with the configured issuer and audience: the development sign-in's. */
-  async mint(claims: Record<string, unknown>, expiresIn: string): Promise<string> {
-    if (this.secret === null) {
+  mint(claims: Record<string, unknown>, expiresIn: '12h'): string {
+    if (!this.sharedSecret) {
       throw new Error('no JWT_SECRET to sign tokens with');
     }
-    const token = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime(expiresIn);
-    if (typeof this.claims.issuer === 'string') {
-      token.setIssuer(this.claims.issuer);
-    }
-    if (this.claims.audience !== undefined) {
-      token.setAudience(this.claims.audience);
-    }
-    return token.sign(this.secret);
+    return this.jwt.sign(claims, { expiresIn });
   }
 }

@@ -48,10 +48,10 @@ export class DevTokenController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'createDevToken', summary: 'Development only: a 12-hour token for the given userId' })
   @ApiOkResponse({ type: DevTokenResponse })
-  async token(@Body() { userId }: DevTokenRequest): Promise<DevTokenResponse> {
+  token(@Body() { userId }: DevTokenRequest): DevTokenResponse {
     this.requireSecret();
     return {
-      token: await this.tokens.mint({ sub: userId, [this.config.auth.userIdClaim]: userId }, '12h'),
+      token: this.tokens.mint({ sub: userId, [this.config.auth.userIdClaim]: userId }, '12h'),
     };
   }
 
