@@ -86,7 +86,15 @@ export function App() {
       renewing.current = true;
       fromHost()
         .then(
-          (renewed) => (renewed === refused ? signOut() : setToken(renewed)),
+          (renewed) => {
+            if (renewed === refused) {
+              signOut();
+              return;
+            }
+            // At once, not after the render: a refusal of the old token arriving meanwhile is ignored.
+            currentToken.current = renewed;
+            setToken(renewed);
+          },
           (failure: unknown) => {
             signOut();
             setError(errorMessage(failure));

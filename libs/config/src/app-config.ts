@@ -80,7 +80,7 @@ export abstract class AppConfig {
     readonly issuer: string | null;
     /** The identity provider whose keys (a JWKS) verify RS256, ES256 and EdDSA tokens; null for none. */
     readonly identityProvider: IdentityProviderSettings | null;
-    /** How far a token's exp, nbf and iat may be off the api's clock. */
+    /** How far a token's exp and nbf may be off the api's clock. */
     readonly clockToleranceSeconds: number;
     /** The claim that holds the user's id. */
     readonly userIdClaim: string;

@@ -25,13 +25,13 @@ function refusal(error: unknown): string {
   if (name === 'NotBeforeError') {
     return 'The bearer token is not valid yet (nbf).';
   }
-  if (name === 'JsonWebTokenError' && /issuer/.test(message)) {
+  if (name === 'JsonWebTokenError' && message.startsWith('jwt issuer invalid')) {
     return 'The bearer token was not issued by the issuer this api trusts (iss).';
   }
-  if (name === 'JsonWebTokenError' && /audience/.test(message)) {
+  if (name === 'JsonWebTokenError' && message.startsWith('jwt audience invalid')) {
     return 'The bearer token is not meant for this api (aud).';
   }
-  if (name === 'JsonWebTokenError' && /signature/.test(message)) {
+  if (name === 'JsonWebTokenError' && message === 'invalid signature') {
     return "The bearer token's signature does not verify.";
   }
   if (error instanceof errors.JWTExpired) {
@@ -75,7 +75,7 @@ function refusal(error: unknown): string {
 @Injectable()
 export class BearerTokens {
   private readonly sharedSecret: boolean;
-  private readonly claims: Pick<JWTVerifyOptions, 'issuer' | 'audience' | 'clockTolerance'>;
+  private readonly claims: Pick<JWTVerifyOptions, 'issuer' | 'audience' | 'clockTolerance' | 'requiredClaims'>;
 
   constructor(
     private readonly jwt: JwtService,
@@ -85,6 +85,8 @@ export class BearerTokens {
     const { auth } = config;
     this.sharedSecret = auth.jwtSecret !== null;
     this.claims = {
+      // A token without exp would never expire, nor would a live stream opened with it.
+      requiredClaims: ['exp'],
       ...(auth.issuer === null ? {} : { issuer: auth.issuer }),
       ...(auth.audience === null ? {} : { audience: auth.audience }),
       clockTolerance: auth.clockToleranceSeconds,

@@ -29,8 +29,9 @@ export interface IdentityProviderState {
  * what jose does not do:
  * - a fetch that fails in any way (no answer, an error status, a body that is no key set, a timeout)
  *   leaves the keys fetched last in use, so that a provider restarting does not sign everyone out;
- * - after a failure the provider is not tried again for a cooldown, so that requests do not each
- *   wait on a provider that is down;
+ * - keys gone stale are fetched again in the background while the held ones keep verifying, and after
+ *   a failure the provider is not tried again for a cooldown: no request waits on a provider that is
+ *   slow or down while keys are held;
  * - a token whose `kid` is unknown makes it fetch again only when the cooldown since the last fetch
  *   has passed, so that a flood of forged `kid`s cannot hammer the provider;
  * - with no key ever fetched, a token cannot be checked: IdentityProviderUnavailable, a 503.
@@ -45,6 +46,7 @@ export class IdentityProviderKeys implements OnApplicationBootstrap {
   private readonly fetched: JWKSCacheInput = {};
   private local: { readonly jwks: JSONWebKeySet; readonly getKey: JWTVerifyGetKey } | null = null;
   private failedAt: number | null = null;
+  private refreshing: Promise<void> | null = null;
   private lastProblem: string | null = null;
 
   constructor(config: AppConfig) {
@@ -62,10 +64,18 @@ export class IdentityProviderKeys implements OnApplicationBootstrap {
     }
   }
 
-  /** The key that signed a token, from the keys held, fetched again when stale or when the `kid` is new to them. */
+  /**
+   * The key that signed a token, from the keys held. Keys gone stale are fetched again in the
+   * background, so that no request waits on a provider that is slow or down; a token waits for a
+   * fetch only when no key is held at all, or when its `kid` is new and the cooldown allows a fetch.
+   */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
-    if (!this.backingOff() && (this.heldKeys() === null || !(await this.remoteSet()).fresh)) {
-      await this.fetchKeys();
+    if (this.heldKeys() === null) {
+      if (!this.backingOff()) {
+        await this.fetchKeys();
+      }
+    } else if (!(await this.remoteSet()).fresh) {
+      this.refreshInBackground();
     }
     try {
       return await this.fromHeldKeys(header, token);
@@ -79,19 +89,21 @@ export class IdentityProviderKeys implements OnApplicationBootstrap {
   };
 
   /**
-   * Where the keys stand, for readiness. A provider found down (or never reached) is tried again
-   * first, once its cooldown has passed, so that readiness follows the provider by itself.
+   * Where the keys stand, for readiness, at once. A provider found down (or never reached) is tried
+   * again in the background once its cooldown has passed, so that readiness follows it by itself.
    */
-  async state(): Promise<IdentityProviderState> {
-    if ((this.failedAt !== null || this.heldKeys() === null) && !this.backingOff()) {
-      await this.fetchKeys();
+  state(): IdentityProviderState {
+    if (this.failedAt !== null || this.heldKeys() === null) {
+      this.refreshInBackground();
     }
     return { provider: this.failedAt === null ? 'up' : 'down', keysHeld: this.heldKeys() !== null };
   }
 
-  /** Why the provider was last found down, for a readiness message; null while up. */
-  problem(): string | null {
-    return this.failedAt === null ? null : this.lastProblem;
+  /** One fetch at a time, and none while backing off after a failure. */
+  private refreshInBackground(): void {
+    if (this.refreshing === null && !this.backingOff()) {
+      this.refreshing = this.fetchKeys().finally(() => (this.refreshing = null));
+    }
   }
 
   /** One fetch of the keys (and of the discovery document, until it has been read); a failure is noted, never thrown. */

@@ -49,7 +49,8 @@ export class HealthController {
     ]);
     const state = (up: boolean) => (up ? 'up' : 'down');
     if (!database || !redis || provider?.keysHeld === false) {
-      const keys = provider === null ? '' : `, identity provider ${provider.keysHeld ? provider.provider : `down with no signing keys held (${this.providerKeys.problem() ?? 'not fetched yet'})`}`;
+      // Why the provider failed is in the log: the answer here is public and names no internal host.
+      const keys = provider === null ? '' : `, identity provider ${provider.keysHeld ? provider.provider : 'down with no signing keys held'}`;
       throw new ApiError(503, 'NOT_READY', `Not ready: database ${state(database)}, redis ${state(redis)}${keys}.`);
     }
     return {
