@@ -16,35 +16,43 @@ export function unauthorized(message: string, tokenPresented = true): ApiError {
   return new ApiError(401, 'UNAUTHORIZED', message, { 'WWW-Authenticate': tokenPresented ? 'Bearer error="invalid_token"' : 'Bearer' });
 }
 
+/** The reasons a token is refused for on both paths, whichever library found them. */
+const REFUSED = {
+  expired: 'The bearer token has expired.',
+  notYetValid: 'The bearer token is not valid yet (nbf).',
+  issuer: 'The bearer token was not issued by the issuer this api trusts (iss).',
+  audience: 'The bearer token is not meant for this api (aud).',
+  signature: "The bearer token's signature does not verify.",
+};
+
 /** Why jose or jsonwebtoken refused a token, in words a platform's developer can act on. */
 function refusal(error: unknown): string {
   const { name, message } = error as Error;
-  if (name === 'TokenExpiredError') {
-    return 'The bearer token has expired.';
+  if (name === 'TokenExpiredError' || error instanceof errors.JWTExpired) {
+    return REFUSED.expired;
   }
   if (name === 'NotBeforeError') {
-    return 'The bearer token is not valid yet (nbf).';
+    return REFUSED.notYetValid;
   }
-  if (name === 'JsonWebTokenError' && message.startsWith('jwt issuer invalid')) {
-    return 'The bearer token was not issued by the issuer this api trusts (iss).';
-  }
-  if (name === 'JsonWebTokenError' && message.startsWith('jwt audience invalid')) {
-    return 'The bearer token is not meant for this api (aud).';
-  }
-  if (name === 'JsonWebTokenError' && message === 'invalid signature') {
-    return "The bearer token's signature does not verify.";
-  }
-  if (error instanceof errors.JWTExpired) {
-    return 'The bearer token has expired.';
+  if (name === 'JsonWebTokenError') {
+    if (message.startsWith('jwt issuer invalid')) {
+      return REFUSED.issuer;
+    }
+    if (message.startsWith('jwt audience invalid')) {
+      return REFUSED.audience;
+    }
+    if (message === 'invalid signature') {
+      return REFUSED.signature;
+    }
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
       case 'iss':
-        return 'The bearer token was not issued by the issuer this api trusts (iss).';
+        return REFUSED.issuer;
       case 'aud':
-        return 'The bearer token is not meant for this api (aud).';
+        return REFUSED.audience;
       case 'nbf':
-        return 'The bearer token is not valid yet (nbf).';
+        return REFUSED.notYetValid;
       default:
         return `The bearer token's ${error.claim} claim is not accepted.`;
     }
@@ -56,7 +64,7 @@ function refusal(error: unknown): string {
     return "The bearer token names no key (kid), and more than one of the identity provider's keys could have signed it.";
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return "The bearer token's signature does not verify.";
+    return REFUSED.signature;
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return `The bearer token's algorithm is not accepted: HS256 with the shared secret, or ${PROVIDER_ALGORITHMS.join(', ')} from the identity provider.`;
