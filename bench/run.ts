@@ -1,28 +1,23 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Pool } from 'pg';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadRulesFile } from '@app/config';
-import {
-  appEntry,
-  findOrStartKafka,
-  freePort,
-  KAFKA_VERSION,
-  printProgress,
-  projectRoot,
-  recreateDatabase,
-  WORKER_NODE_FLAGS,
-} from '@app/dev-stack';
+import { appEntry, findOrStartKafka, KAFKA_VERSION, printProgress, projectRoot, recreateDatabase } from '@app/dev-stack';
 import { createDataSource } from '@app/persistence';
 import { runNaiveConsumer } from './naive/naive-consumer';
 import { rulesRecompute } from './rules-recompute';
 import { streakSweep } from './streak-sweep';
+import { batchedStoreCeiling } from './support/batched-store-ceiling';
+import { cpuSecondsBetween, cpuSnapshot } from './support/cpu-usage';
 import { firstSessionEvent, sessionEvents, uniqueCount } from './support/events';
 import { benchKafka, connectedProducer, createTopics, produceAll } from './support/kafka';
+import { StatementProfile, type StatementCost } from './support/statement-profile';
 import { percentile, rate, waitUntil } from './support/stats';
+import { startWorker, type WorkerProcess } from './support/worker-process';
 
 /**
  * npm run bench — throughput, latency and memory of the engine next to honest baselines, on the
@@ -75,12 +70,6 @@ const comparisonUrl = (build: string) => {
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Worker {
-  readonly process: ChildProcess;
-  peakRssMb(): number;
-  stop(): Promise<void>;
-}
-
 /**
  * BENCH_WORKER_ENTRY names another build of the worker (say, of the commit before a change): the
  * bench then also runs the many-users engine step with that build and with this one, in turns, in
@@ -96,76 +85,6 @@ const OTHER_NODE = process.env.BENCH_WORKER_NODE;
 const WITHOUT = flags.get('without');
 const COMPARISON_ROUNDS = flag('rounds', 4);
 
-/** The project a build belongs to: the nearest folder above its entry with a package.json. */
-function projectOf(entry: string): string {
-  for (let folder = dirname(entry); folder !== dirname(folder); folder = dirname(folder)) {
-    if (existsSync(join(folder, 'package.json'))) {
-      return folder;
-    }
-  }
-  throw new Error(`no package.json above ${entry}`);
-}
-
-async function startWorker(
-  brokers: readonly string[],
-  topicSuffix: string,
-  entry = appEntry('worker'),
-  databaseUrl = DATABASE_URL,
-  rulesFile?: string,
-  node = process.execPath,
-): Promise<Worker> {
-  const port = await freePort();
-  // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
-  // Each build runs in its own project, with the rules file of its own commit (RULES_FILE is relative).
-  const child = spawn(node, [...WORKER_NODE_FLAGS, ...nodeOptions, entry], {
-    cwd: projectOf(entry),
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_GROUP_ID: `bench-worker-${topicSuffix}`,
-      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-      TOPIC_SESSION_COMPLETED: `bench.session.completed.${topicSuffix}`,
-      TOPIC_SESSION_COMPLETED_DLQ: `bench.session.completed.dlq.${topicSuffix}`,
-      TOPIC_BADGE_AWARDED: `bench.badge.awarded.${topicSuffix}`,
-      TOPIC_LEVEL_UP: `bench.level.up.${topicSuffix}`,
-      TOPIC_LEADERBOARD_FINISHED: `bench.leaderboard.finished.${topicSuffix}`,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: `bench-${topicSuffix}:`,
-      WORKER_HTTP_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ...(rulesFile === undefined ? {} : { RULES_FILE: rulesFile }),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  await waitUntil(
-    'the worker to be ready',
-    async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200,
-    60_000,
-    200,
-  );
-  let peak = 0;
-  // VmHWM is the kernel's record of the process's peak resident set; read it while the process lives.
-  const readPeak = () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-    }
-    return peak;
-  };
-  return {
-    process: child,
-    peakRssMb: readPeak,
-    stop: async () => {
-      readPeak();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** A worker build and rules file that the same-run comparisons put side by side. */
 interface Contender {
   readonly name: string;
@@ -176,7 +95,7 @@ interface Contender {
   readonly node?: string;
 }
 
-type EngineRun = (label: string, users: number, suffix: string, worker: Worker, database: Pool) => Promise<number>;
+type EngineRun = (label: string, users: number, suffix: string, worker: WorkerProcess, database: Pool) => Promise<number>;
 
 /**
  * The many-users engine step for two contenders in turns, in this run: the median events/s of each.
@@ -203,7 +122,7 @@ async function compareTurns(brokers: readonly string[], engineRun: EngineRun, co
         // Autovacuum is off on the bench machines: each turn starts from fresh statistics and no dead
         // rows, as a database with autovacuum would, rather than from whatever the turns before left.
         await pools[index].query('VACUUM ANALYZE');
-        const worker = await startWorker(brokers, suffix, entry, databases[index], rulesFile, node);
+        const worker = await startWorker({ brokers, topicSuffix: suffix, entry, databaseUrl: databases[index], rulesFile, node, partitions: PARTITIONS });
         rates[index].push(await engineRun(`same-run comparison, round ${round}/${COMPARISON_ROUNDS}, ${name}`, USERS, suffix, worker, pools[index]));
         await worker.stop();
       }
@@ -233,6 +152,13 @@ function rulesWithout(feature: string): string {
 }
 
 /** Stages 1 to 6: the event stream through the pipe, the store, the naive baseline and the engine. */
+/** Where the database's time went in the many-users engine stage, by stage; empty without pg_stat_statements. */
+let statementCosts: StatementCost[] = [];
+/** CPU seconds by process in the same stage. */
+let cpuSeconds: Record<string, number> = {};
+/** Where the worker's time went in the same stage, by its own stage counters. */
+let stageSeconds: Array<{ stage: string; seconds: number }> = [];
+
 async function streamStages(brokers: readonly string[]): Promise<Record<string, number>> {
   const kafka = benchKafka(brokers);
   const producer = await connectedProducer(kafka);
@@ -304,7 +230,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     await dataSource.destroy();
     results.naiveEventsPerSecond = rate(NAIVE_EVENTS, naiveMs);
 
-    const engineRun = async (label: string, users: number, suffix: string, worker: Worker, database: Pool = pool) => {
+    const engineRun = async (label: string, users: number, suffix: string, worker: WorkerProcess, database: Pool = pool) => {
       const prefix = `${suffix}-u`;
       const events = sessionEvents(EVENTS, users, prefix);
       const unique = uniqueCount(events);
@@ -336,8 +262,39 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     };
 
     const suffixA = `${run}a`;
-    const workerA = await startWorker(brokers, suffixA);
+    const workerA = await startWorker({ brokers, topicSuffix: suffixA, databaseUrl: DATABASE_URL, partitions: PARTITIONS });
+    const statements = await StatementProfile.start(pool);
+    const stagesBefore = await workerA.stageSeconds();
+    const cpuBefore = cpuSnapshot();
     results.engineEventsPerSecond = await engineRun('4/8 engine, many users', USERS, suffixA, workerA);
+    const kind = (pid: number, command: string) =>
+      pid === workerA.process.pid ? 'worker (node)' : pid === process.pid ? 'bench: producer and polling (node)' : command === 'java' ? 'Kafka broker (java)' : command.startsWith('postgres') ? 'PostgreSQL' : 'other';
+    cpuSeconds = cpuSecondsBetween(cpuBefore, cpuSnapshot(), kind);
+    results.engineMeanRunSize = await workerA.meanRunSize();
+    stageSeconds = Object.entries(await workerA.stageSeconds()).map(([stage, total]) => ({ stage, seconds: total - (stagesBefore[stage] ?? 0) }));
+    if (statements === null) {
+      printProgress('  (no statement profile: add pg_stat_statements to the server\'s shared_preload_libraries to have one)');
+    } else {
+      statementCosts = await statements.costs();
+    }
+
+    // The rows that depend on decisions (badges, award messages), at the rate the engine just wrote them.
+    const engineUnique = uniqueCount(sessionEvents(EVENTS, USERS, `${suffixA}-u`));
+    const { rows: written } = await pool.query<{ badges: number; outbox: number }>(
+      `SELECT (SELECT count(*)::int FROM user_badges WHERE user_id LIKE $1) AS badges,
+              (SELECT count(*)::int FROM outbox_messages WHERE message_key LIKE $1) AS outbox`,
+      [`${suffixA}-u-%`],
+    );
+    const runSize = Math.max(1, Math.round(results.engineMeanRunSize));
+    printProgress(`4/8 batched store ceiling: the engine's rows as set-based SQL in runs of ${runSize} (the engine's mean), ${PARTITIONS} at a time...`);
+    results.batchedStoreEventsPerSecond = await batchedStoreCeiling({
+      pool,
+      events: sessionEvents(EVENTS, USERS, `${run}ceiling-u`),
+      runSize,
+      concurrency: PARTITIONS,
+      rowsPerEvent: { badges: written[0].badges / engineUnique, outbox: written[0].outbox / engineUnique },
+      relayBatch: 2_000,
+    });
 
     printProgress(`5/8 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
     const sentAt = new Map<string, number>();
@@ -381,7 +338,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     await workerA.stop();
 
     const suffixB = `${run}b`;
-    const workerB = await startWorker(brokers, suffixB);
+    const workerB = await startWorker({ brokers, topicSuffix: suffixB, databaseUrl: DATABASE_URL, partitions: PARTITIONS });
     results.engineHotKeysEventsPerSecond = await engineRun('6/8 engine, hot keys', HOT_USERS, suffixB, workerB);
     await workerB.stop();
     results.workerPeakRssMb = Math.max(workerA.peakRssMb(), workerB.peakRssMb());
@@ -466,7 +423,8 @@ async function main(): Promise<void> {
     log('| --- | ---: |');
     log(`| engine ÷ naive baseline | ${ratio(results.engineEventsPerSecond, results.naiveEventsPerSecond)} |`);
     log(`| engine ÷ pipe ceiling | ${ratio(results.engineEventsPerSecond, results.pipeEventsPerSecond)} |`);
-    log(`| engine ÷ store ceiling | ${ratio(results.engineEventsPerSecond, results.storeTransactionsPerSecond)} |`);
+    log(`| engine ÷ batched store ceiling | ${ratio(results.engineEventsPerSecond, results.batchedStoreEventsPerSecond)} |`);
+    log(`| engine ÷ store ceiling (one upsert per transaction) | ${ratio(results.engineEventsPerSecond, results.storeTransactionsPerSecond)} |`);
     log(`| engine (hot keys) ÷ naive baseline | ${ratio(results.engineHotKeysEventsPerSecond, results.naiveEventsPerSecond)} |`);
     log('');
   }
@@ -475,11 +433,42 @@ async function main(): Promise<void> {
   if (STREAM) {
     log(`| pipe ceiling (kafkajs, no-op) | ${results.pipeEventsPerSecond.toFixed(0)} events/s |`);
     log(`| store ceiling (pg, one upsert per transaction) | ${results.storeTransactionsPerSecond.toFixed(0)} transactions/s |`);
+    log(`| batched store ceiling (the engine's rows, set-based, runs of ${Math.round(results.engineMeanRunSize)}) | ${results.batchedStoreEventsPerSecond.toFixed(0)} events/s |`);
     log(`| naive baseline (TypeORM, one transaction per event) | ${results.naiveEventsPerSecond.toFixed(0)} events/s |`);
     log(`| engine, ${USERS} users, end to end | ${results.engineEventsPerSecond.toFixed(0)} events/s |`);
     log(`| engine, ${HOT_USERS} users (hot keys), end to end | ${results.engineHotKeysEventsPerSecond.toFixed(0)} events/s |`);
     log(`| event → badge.awarded latency at ${RATE}/s, p50 / p95 / p99 | ${results.latencyP50Ms} / ${results.latencyP95Ms} / ${results.latencyP99Ms} ms |`);
     log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
+  }
+  if (STREAM) {
+    const unique = uniqueCount(sessionEvents(EVENTS, USERS, 'profile'));
+    log('');
+    log(`CPU seconds by process in the many-users engine stage (${(unique / results.engineEventsPerSecond).toFixed(1)} s on ${cpus().length} cores):`);
+    log('| process | CPU s | ms per 1,000 events |');
+    log('| --- | ---: | ---: |');
+    for (const [name, seconds] of Object.entries(cpuSeconds).sort((a, b) => b[1] - a[1])) {
+      log(`| ${name} | ${seconds.toFixed(2)} | ${((seconds * 1e6) / unique).toFixed(1)} |`);
+    }
+    log('');
+    log(`The worker's time in the many-users engine stage by stage (gamification_stage_seconds_total, summed over its ${PARTITIONS} partitions):`);
+    log('| stage | s | ms per 1,000 events |');
+    log('| --- | ---: | ---: |');
+    for (const { stage, seconds } of stageSeconds) {
+      log(`| ${stage} | ${seconds.toFixed(2)} | ${((seconds * 1e6) / unique).toFixed(1)} |`);
+    }
+  }
+  if (STREAM && statementCosts.length > 0) {
+    const unique = uniqueCount(sessionEvents(EVENTS, USERS, 'profile'));
+    log('');
+    log(`Database time of the many-users engine stage by stage (pg_stat_statements), per 1,000 events:`);
+    log('| stage | calls | ms | ms per 1,000 events |');
+    log('| --- | ---: | ---: | ---: |');
+    for (const cost of statementCosts) {
+      log(`| ${cost.stage} | ${cost.calls} | ${cost.totalMs.toFixed(0)} | ${((cost.totalMs * 1000) / unique).toFixed(1)} |`);
+    }
+    const total = statementCosts.reduce((sum, cost) => sum + cost.totalMs, 0);
+    log(`| all | ${statementCosts.reduce((sum, cost) => sum + cost.calls, 0)} | ${total.toFixed(0)} | ${((total * 1000) / unique).toFixed(1)} |`);
+    log('');
   }
   if (SWEEP) {
     const sweep = `${results.streakSweepDueUsers} users due of ${results.streakSweepUsers}`;
@@ -529,7 +518,7 @@ async function main(): Promise<void> {
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(root, 'bench', 'results', 'latest.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, WITHOUT, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, SWEEP_BACKLOG, RULES_USERS, RULES_SESSIONS }, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { ONLY, WITHOUT, EVENTS, NAIVE_EVENTS, USERS, HOT_USERS, RATE, LATENCY_SECONDS, SWEEP_USERS, SWEEP_DUE, SWEEP_BACKLOG, RULES_USERS, RULES_SESSIONS }, results, cpuSeconds, stageSeconds, statementCosts }, null, 2)}\n`,
   );
   log('\nwritten to bench/results/latest.json');
 }

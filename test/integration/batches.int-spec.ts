@@ -71,14 +71,29 @@ describe('batches of events applied in one transaction', () => {
     }
   });
 
-  it('refuses, in the ledger, a batch that repeats an eventId, claiming none of it', async () => {
+  it('refuses, in the ledger, a batch that repeats an eventId, recording none of it', async () => {
     const userId = aUserId('repeated');
-    const key = { eventId: `${userId}-e1`, userId, sessionId: 's1', source: 'kafka' as const };
+    const entry = {
+      eventId: `${userId}-e1`,
+      userId,
+      sessionId: 's1',
+      source: 'kafka' as const,
+      outcome: 'counted' as const,
+      xpAwarded: 60,
+      practiceDate: '2026-09-01',
+      completedAt: new Date('2026-09-01T10:00:00Z'),
+      zone: 'UTC',
+      localDate: '2026-09-01',
+      durationSeconds: 900,
+      score: null,
+      skills: [],
+      rulesVersion: 1,
+    };
     const ledger = engine.worker.get(ProcessedEventsRepository);
 
     await expect(
-      engine.worker.get(UnitOfWork).run((transaction) => ledger.claim(transaction, [key, { ...key, eventId: `${userId}-e2` }, key], new Date())),
-    ).rejects.toThrow('claim takes each eventId once; 1 repeated (de-duplicate with firstOccurrences first)');
+      engine.worker.get(UnitOfWork).run((transaction) => ledger.record(transaction, [entry, { ...entry, eventId: `${userId}-e2` }, entry], new Date())),
+    ).rejects.toThrow('record takes each eventId once; 1 repeated (de-duplicate with firstOccurrences first)');
     expect(await engine.dataSource.query(`SELECT event_id FROM processed_events WHERE user_id = $1`, [userId])).toEqual([]);
   });
 

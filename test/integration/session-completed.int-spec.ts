@@ -155,6 +155,30 @@ describe('the worker on a real broker and database', () => {
     expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS', 'HIGH_SCORER']);
   });
 
+  it('applies an event once when copies of it naming different users race through the use case', async () => {
+    // Different users take different locks, so nothing but the ledger orders these transactions.
+    const users = Array.from({ length: 8 }, () => aUserId());
+    const original = aSessionCompleted({ userId: users[0], durationSeconds: 600, score: null });
+    const copies = users.map((userId) => {
+      const parsed = validateSessionCompleted({ ...original, userId }, new Date());
+      if (!parsed.ok) {
+        throw new Error(parsed.message);
+      }
+      return parsed.session;
+    });
+    const useCase = engine.worker.get(ApplySessionCompletedUseCase);
+    const outcomes = await Promise.all(copies.map((session) => useCase.execute(new ApplySessionCompletedCommand(session, 'api'))));
+
+    const winner = outcomes.findIndex((outcome) => outcome.status === 'applied');
+    expect(outcomes.filter((outcome) => outcome.status === 'applied')).toHaveLength(1);
+    expect(await engine.profile(users[winner])).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
+    const [ledger] = await engine.dataSource.query(`SELECT user_id, outcome FROM processed_events WHERE event_id = $1`, [original.eventId]);
+    expect(ledger).toEqual({ user_id: users[winner], outcome: 'counted' });
+    for (const loser of users.filter((_, index) => index !== winner)) {
+      expect(await engine.profile(loser)).toBeNull();
+    }
+  });
+
   it('does not lose updates when different events of one user are applied at the same time', async () => {
     const userId = aUserId();
     const useCase = engine.worker.get(ApplySessionCompletedUseCase);

@@ -35,8 +35,8 @@ export class WorkerModule {
         { provide: APP_FILTER, useClass: PassThroughRpcErrors },
         {
           provide: BatchConsumerServer,
-          inject: [BatchConsumerFactory, TopicAdmin, AppConfig, OutboxRelay, FATAL_ERROR_HANDLER],
-          useFactory: (consumers: BatchConsumerFactory, topics: TopicAdmin, config: AppConfig, relay: OutboxRelay, onFatal: FatalErrorHandler) =>
+          inject: [BatchConsumerFactory, TopicAdmin, AppConfig, OutboxRelay, WorkerMetrics, FATAL_ERROR_HANDLER],
+          useFactory: (consumers: BatchConsumerFactory, topics: TopicAdmin, config: AppConfig, relay: OutboxRelay, metrics: WorkerMetrics, onFatal: FatalErrorHandler) =>
             new BatchConsumerServer(consumers, topics, {
               pattern: SESSION_COMPLETED,
               groupId: config.kafka.groupId,
@@ -46,6 +46,7 @@ export class WorkerModule {
               rebalanceTimeoutMs: config.kafka.rebalanceTimeoutMs,
               maxMessagesPerCall: config.kafka.maxEventsPerTransaction,
               afterBatch: () => relay.wake(),
+              onStage: (stage, seconds) => metrics.addStageSeconds(stage, seconds),
               onFatalCrash: onFatal,
             }),
         },

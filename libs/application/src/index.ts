@@ -3,6 +3,7 @@ export * from './apply-rules/apply-rules.command';
 export * from './apply-rules/apply-rules.use-case';
 export * from './apply-session-completed/apply-session-completed.command';
 export * from './apply-session-completed/apply-session-completed.use-case';
+export * from './apply-session-completed/run-stages';
 export * from './claim-challenge/claim-challenge.command';
 export * from './diff-rules/diff-rules.command';
 export * from './diff-rules/diff-rules.use-case';

@@ -61,6 +61,7 @@ export class SessionCompletedConsumer {
   async handle(@Payload() messages: readonly InboundMessage[], @Ctx() context: ConsumedRunContext): Promise<void> {
     const started = process.hrtime.bigint();
     const now = this.clock.now();
+    const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
     const valid: ValidMessage[] = [];
     const outcomes = new Map<InboundMessage, MessageOutcome>();
     for (const message of messages) {
@@ -71,6 +72,7 @@ export class SessionCompletedConsumer {
         outcomes.set(message, { status: 'rejected', code: parsed.code, reason: parsed.message });
       }
     }
+    this.metrics.addStageSeconds('parse', seconds(started));
     for (const [message, outcome] of await this.apply(messages, valid, context)) {
       outcomes.set(message, outcome);
     }
@@ -88,9 +90,11 @@ export class SessionCompletedConsumer {
       outcome.status === 'rejected' ? [{ message, code: outcome.code, reason: outcome.reason }] : [],
     );
     if (deadLetters.length > 0) {
+      const publishing = process.hrtime.bigint();
       await this.retrying(messages, context, () => this.deadLetters.publish(deadLetters));
+      this.metrics.addStageSeconds('dead letters', seconds(publishing));
     }
-    this.record(messages, handled, Number(process.hrtime.bigint() - started) / 1e9);
+    this.record(messages, handled, seconds(started));
   }
 
   /** The outcome of each valid message. */
@@ -106,7 +110,10 @@ export class SessionCompletedConsumer {
       const outcomes = await this.retrying(
         run,
         context,
-        () => this.applySession.executeBatch(new ApplySessionBatchCommand(valid.map(({ session }) => session), 'kafka')),
+        () =>
+          this.applySession.executeBatch(new ApplySessionBatchCommand(valid.map(({ session }) => session), 'kafka'), (stage, seconds) =>
+            this.metrics.addStageSeconds(stage, seconds),
+          ),
         isTransientDatabaseError,
       );
       return new Map(valid.map(({ message }, index) => [message, outcomes[index]]));

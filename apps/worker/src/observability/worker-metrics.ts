@@ -31,6 +31,12 @@ export class WorkerMetrics {
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
     registers: [this.registry],
   });
+  private readonly stageSeconds = new Counter({
+    name: 'gamification_stage_seconds_total',
+    help: 'time spent in each stage of consuming (fetch wait, parse, claim, load, decide, write, commit, dead letters, offset commit) and relaying (relay take and mark, relay publish), summed over partitions',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
   private readonly unknownSkills = new Counter({
     name: 'gamification_unknown_skills_total',
     help: 'Skill codes listed by sessions the worker applied that the skill tree in force does not know (ignored for skills)',
@@ -82,6 +88,10 @@ export class WorkerMetrics {
     if (deadLetterCode !== undefined) {
       this.deadLetters.inc({ code: deadLetterCode });
     }
+  }
+
+  addStageSeconds(stage: string, seconds: number): void {
+    this.stageSeconds.inc({ stage }, seconds);
   }
 
   countUnknownSkills(codes: number): void {

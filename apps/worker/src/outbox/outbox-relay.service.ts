@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { AppConfig } from '@app/config';
 import { EventPublisher, TopicAdmin, type OutgoingMessage } from '@app/messaging';
 import { OutboxRepository, type OutboxEntry } from '@app/persistence';
+import { WorkerMetrics } from '../observability/worker-metrics';
 
 const MAX_BACKOFF_MS = 10_000;
 
@@ -27,6 +28,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly publisher: EventPublisher,
     private readonly topics: TopicAdmin,
     private readonly config: AppConfig,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -53,9 +55,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         // Only rows whose topic exists: a row for a missing topic (a renamed TOPIC_* on one side) must
         // not hold up the others while the producer waits for the topic to appear.
         const topics = [...(await this.topics.existingTopics())];
-        const sent = await this.outbox.relayPending(this.config.outbox.batchSize, topics, (entries) =>
-          this.publisher.publish(entries.map(outboxMessage)),
-        );
+        const started = process.hrtime.bigint();
+        let publishing = 0n;
+        const sent = await this.outbox.relayPending(this.config.outbox.batchSize, topics, async (entries) => {
+          const publishStarted = process.hrtime.bigint();
+          await this.publisher.publish(entries.map(outboxMessage));
+          publishing = process.hrtime.bigint() - publishStarted;
+        });
+        if (sent > 0) {
+          this.metrics.addStageSeconds('relay publish', Number(publishing) / 1e9);
+          this.metrics.addStageSeconds('relay take and mark', Number(process.hrtime.bigint() - started - publishing) / 1e9);
+        }
         failures = 0;
         if (sent === this.config.outbox.batchSize) {
           continue;

@@ -17,7 +17,8 @@ import { Clock } from '../clock/clock';
 import { LeaderboardProjector } from '../leaderboards/leaderboard-projector';
 import { LockedProgressLoader } from '../user-progress/locked-progress.loader';
 import type { ApplySessionBatchCommand, ApplySessionCompletedCommand } from './apply-session-completed.command';
-import { SessionRunWriter } from './session-run.writer';
+import { StageLaps, type RunStageObserver } from './run-stages';
+import { EventsRecordedMeanwhile, SessionRunWriter } from './session-run.writer';
 
 export type ApplySessionCompletedOutcome =
   | { readonly status: 'applied'; readonly decision: SessionDecision; readonly awardEvents: number }
@@ -50,10 +51,10 @@ export class ApplySessionCompletedUseCase {
    * Outcomes in the order of the sessions. The first message with an eventId is the event; a later
    * one with the same id, in this run or any other, is a duplicate whatever its other fields.
    */
-  async executeBatch({ sessions, source }: ApplySessionBatchCommand): Promise<ApplySessionCompletedOutcome[]> {
+  async executeBatch({ sessions, source }: ApplySessionBatchCommand, observe?: RunStageObserver): Promise<ApplySessionCompletedOutcome[]> {
     const unique = firstOccurrences(sessions);
     const firsts = new Set(unique);
-    const { applied, standings } = await this.applyOnce(unique, source, this.clock.now());
+    const { applied, standings } = await this.applyOnce(unique, source, observe);
     await this.projector.project(standings);
     return sessions.map((session) => {
       const outcome = applied.get(session.eventId);
@@ -62,28 +63,53 @@ export class ApplySessionCompletedUseCase {
   }
 
   /**
-   * One transaction: claim the eventIds, lock the users who have events claimed, load their state
-   * under the rules in force, decide every event in order with those rules (domain), and store the
-   * decisions with their award events and the version that made them.
-   * Returns the applied events by eventId (the others were claimed before) and what changed on the boards.
+   * Applies the sessions in one transaction, and again if another transaction recorded some of them
+   * meanwhile: each time that happens, one more of them is a duplicate, so this ends.
    */
-  private applyOnce(
+  private async applyOnce(
+    sessions: readonly CompletedSession[],
+    source: EventSource,
+    observe: RunStageObserver | undefined,
+  ): Promise<{ readonly applied: ReadonlyMap<string, Applied>; readonly standings: ChangedStandings }> {
+    for (;;) {
+      const laps = new StageLaps(observe);
+      try {
+        const result = await this.decideAndStore(sessions, source, this.clock.now(), laps);
+        laps.lap('commit');
+        return result;
+      } catch (error) {
+        if (!(error instanceof EventsRecordedMeanwhile)) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /**
+   * One transaction: leave out the eventIds recorded already, lock the users who have events left,
+   * load their state under the rules in force, decide every event in order with those rules
+   * (domain), and store the decisions, the ledger first, with their award events and the version
+   * that made them. Returns the applied events by eventId and what changed on the boards.
+   */
+  private decideAndStore(
     sessions: readonly CompletedSession[],
     source: EventSource,
     now: Date,
+    laps: StageLaps,
   ): Promise<{ readonly applied: ReadonlyMap<string, Applied>; readonly standings: ChangedStandings }> {
     // A local day that began before UTC's yesterday has ended everywhere: its challenges cannot change.
     const challengesFrom = localDateOf(new Date(now.getTime() - DAY_MS), DEFAULT_TIME_ZONE);
     return this.unitOfWork.run(async (transaction) => {
-      const keys = sessions.map(({ eventId, userId, sessionId }) => ({ eventId, userId, sessionId, source }));
-      const claimedIds = await this.processedEvents.claim(transaction, keys, now);
-      const claimed = sessions.filter((session) => claimedIds.has(session.eventId));
-      if (claimed.length === 0) {
+      const recorded = await this.processedEvents.recordedAmong(transaction, sessions.map(({ eventId }) => eventId));
+      const fresh = sessions.filter((session) => !recorded.has(session.eventId));
+      laps.lap('claim');
+      if (fresh.length === 0) {
         return { applied: new Map(), standings: NO_CHANGE };
       }
-      const { rules, progress } = await this.progress.lock(transaction, claimed.map((session) => session.userId), now);
+      const { rules, progress } = await this.progress.lock(transaction, fresh.map((session) => session.userId), now);
       const challengeDays = await this.challenges.daysOf(transaction, [...progress.keys()], challengesFrom);
-      const decisions = new SessionCompletedDecider(rules).decideAll(claimed, progress, challengeDays, now);
+      laps.lap('load');
+      const decisions = new SessionCompletedDecider(rules).decideAll(fresh, progress, challengeDays, now);
       const applied = new Map<string, Applied>();
       const outbox: OutboxEntry[] = [];
       for (const decided of decisions) {
@@ -96,7 +122,9 @@ export class ApplySessionCompletedUseCase {
         notifier: new StreakNotifier(rules.streakReminderLocalTime),
         now,
       };
-      const standings = await this.writer.write(transaction, { decisions, rulesVersion: rules.version, leaderboards: new LeaderboardTally(rules) }, outbox, streaks);
+      laps.lap('decide');
+      const standings = await this.writer.write(transaction, { decisions, rulesVersion: rules.version, leaderboards: new LeaderboardTally(rules), source }, outbox, streaks);
+      laps.lap('write');
       return { applied, standings };
     });
   }

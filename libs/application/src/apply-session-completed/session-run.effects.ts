@@ -1,5 +1,5 @@
 import { challengeDayKey, type DecidedSessionOutcome, type LeaderboardTally, type LeaderboardXp, type LocalDate, type StreakNotice, type StreakNotifier, type StreakWatch } from '@app/domain';
-import type { BadgeAward, LedgerOutcome, PracticeDay, UserChallengeDay, UserStanding, UserTotals, UserZone } from '@app/persistence';
+import type { BadgeAward, EventSource, LedgerOutcome, PracticeDay, UserChallengeDay, UserStanding, UserTotals, UserZone } from '@app/persistence';
 
 /** What a run of decided sessions writes, table by table, so that each table takes one statement. */
 export interface SessionRunEffects {
@@ -25,10 +25,14 @@ export interface StreakNoticesBefore {
   readonly now: Date;
 }
 
-/** `rulesVersion` is the version of the rules that made the decisions, recorded with each fact. */
+/**
+ * `rulesVersion` is the version of the rules that made the decisions, recorded with each fact, and
+ * `source` where the events came in.
+ */
 export function sessionRunEffects(
   decisions: readonly DecidedSessionOutcome[],
   rulesVersion: number,
+  source: EventSource,
   streaks: StreakNoticesBefore,
   leaderboards: LeaderboardTally,
 ): SessionRunEffects {
@@ -46,6 +50,9 @@ export function sessionRunEffects(
     const { userId, eventId } = session;
     const fact = {
       eventId,
+      userId,
+      sessionId: session.sessionId,
+      source,
       completedAt: session.completedAt,
       durationSeconds: session.durationSeconds,
       score: session.score,

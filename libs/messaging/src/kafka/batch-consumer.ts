@@ -52,6 +52,11 @@ export interface BatchConsumerOptions {
   readonly maxMessagesPerCall: number;
   /** Called after a batch in which at least one message was handled. */
   readonly afterBatch?: () => void;
+  /**
+   * Told, after each batch, how long its partition waited for it since its batch before (`fetch`)
+   * and how long committing its offsets took (`offset commit`): the consumer's own stages.
+   */
+  readonly onStage?: (stage: 'fetch' | 'offset commit', seconds: number) => void;
   /** Called when the consumer crashed and kafkajs will not restart it. */
   readonly onFatalCrash: (error: Error) => void;
 }
@@ -76,6 +81,8 @@ export class BatchConsumer {
   private readonly consumer: Consumer;
   private readonly restarts: ConsumerRestarts;
   private state: 'idle' | 'running' | 'crashed' | 'stopped' = 'idle';
+  /** When each partition's last batch was done, to tell how long its next one took to come. */
+  private readonly batchDoneAt = new Map<number, bigint>();
 
   constructor(
     kafka: Kafka,
@@ -171,6 +178,12 @@ export class BatchConsumer {
 
   private async consumeBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const arrived = process.hrtime.bigint();
+    const seconds = (from: bigint, to: bigint) => Number(to - from) / 1e9;
+    const doneBefore = this.batchDoneAt.get(batch.partition);
+    if (doneBefore !== undefined) {
+      this.options.onStage?.('fetch', seconds(doneBefore, arrived));
+    }
     const context: HandlingContext = { isActive: () => isRunning() && !isStale(), heartbeat };
     const messages: InboundMessage[] = batch.messages.map((message) => ({
       topic: batch.topic,
@@ -204,7 +217,11 @@ export class BatchConsumer {
       handled += run.length;
       await heartbeat();
     }
+    const committing = process.hrtime.bigint();
     await commitOffsetsIfNecessary();
+    const done = process.hrtime.bigint();
+    this.options.onStage?.('offset commit', seconds(committing, done));
+    this.batchDoneAt.set(batch.partition, done);
     if (handled > 0) {
       this.options.afterBatch?.();
     }

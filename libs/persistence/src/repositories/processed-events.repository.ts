@@ -13,9 +13,8 @@ export interface SessionEventKey {
   readonly source: EventSource;
 }
 
-/** What the ledger keeps of an event once it is decided: the outcome, and the session as a fact. */
-export interface LedgerOutcome {
-  readonly eventId: string;
+/** What the ledger keeps of an event once it is decided: who sent it, the outcome, and the session as a fact. */
+export interface LedgerOutcome extends SessionEventKey {
   readonly outcome: 'counted' | 'not-counted';
   readonly xpAwarded: number;
   readonly practiceDate: LocalDate | null;
@@ -32,15 +31,11 @@ export interface LedgerOutcome {
 /** One local day's counted sessions (see `ProcessedEventsRepository.practiceDaysOf`), by its index in the bounds asked for. */
 export type PracticeDayTotals = Omit<DailyPractice, 'date'> & { readonly day: number };
 
-interface ClaimRow {
+interface LedgerRow {
   readonly event_id: string;
   readonly user_id: string;
   readonly session_id: string;
   readonly source: EventSource;
-}
-
-interface OutcomeRow {
-  readonly event_id: string;
   readonly outcome: LedgerOutcome['outcome'];
   readonly xp_awarded: number;
   readonly practice_date: LocalDate | null;
@@ -53,13 +48,12 @@ interface OutcomeRow {
   readonly rules_version: number;
 }
 
-function claimRow(key: SessionEventKey): ClaimRow {
-  return { event_id: key.eventId, user_id: key.userId, session_id: key.sessionId, source: key.source };
-}
-
-function outcomeRow(entry: LedgerOutcome): OutcomeRow {
+function ledgerRow(entry: LedgerOutcome): LedgerRow {
   return {
     event_id: entry.eventId,
+    user_id: entry.userId,
+    session_id: entry.sessionId,
+    source: entry.source,
     outcome: entry.outcome,
     xp_awarded: entry.xpAwarded,
     practice_date: entry.practiceDate,
@@ -102,50 +96,53 @@ function processedSession(row: FactRow): ProcessedSession {
   };
 }
 
-function byEventId(a: SessionEventKey, b: SessionEventKey): number {
+function byEventId(a: LedgerOutcome, b: LedgerOutcome): number {
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
 /** The only owner of processed_events: the idempotency ledger, one row per eventId ever applied. */
 @Injectable()
 export class ProcessedEventsRepository {
-  /**
-   * Claims the eventIds in the transaction and returns those it won; an id taken already, by an
-   * earlier or a concurrent transaction, is a duplicate (a concurrent one waits, then finds it taken).
-   * Ids are inserted in sorted order, so concurrent claims cannot deadlock. A batch that repeats an
-   * eventId is refused: which copy wins is the caller's decision (see firstOccurrences).
-   */
-  async claim(transaction: Transaction, keys: readonly SessionEventKey[], now: Date): Promise<ReadonlySet<string>> {
-    const distinct = new Set(keys.map((key) => key.eventId));
-    if (distinct.size !== keys.length) {
-      throw new Error(`claim takes each eventId once; ${keys.length - distinct.size} repeated (de-duplicate with firstOccurrences first)`);
-    }
-    const inserted: Array<{ event_id: string }> = await statementsOf(transaction).query(
-      `INSERT INTO processed_events (event_id, user_id, session_id, source, processed_at)
-       SELECT v.event_id, v.user_id, v.session_id, v.source, $2
-       FROM ROWS FROM (json_to_recordset($1::json) AS (event_id text, user_id text, session_id text, source text))
-         WITH ORDINALITY AS v(event_id, user_id, session_id, source, position)
-       ORDER BY v.position
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [recordset([...keys].sort(byEventId).map(claimRow)), now],
+  /** The eventIds among `eventIds` that are in the ledger already: duplicates, as far as committed transactions tell. */
+  async recordedAmong(transaction: Transaction, eventIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const rows: Array<{ event_id: string }> = await statementsOf(transaction).query(
+      `SELECT event_id FROM processed_events WHERE event_id = ANY($1::text[])`,
+      [eventIds],
     );
-    return new Set(inserted.map((row) => row.event_id));
+    return new Set(rows.map((row) => row.event_id));
   }
 
-  /** Records what was decided for claimed events, and the sessions as facts, in one statement. */
-  async recordOutcomes(transaction: Transaction, entries: readonly LedgerOutcome[]): Promise<void> {
-    if (entries.length === 0) {
-      return;
+  /**
+   * Records decided events, their outcomes and the sessions as facts, in one statement, and returns
+   * the eventIds it recorded. An id recorded already, by an earlier or a concurrent transaction, is
+   * left as it was and missing from the result (a concurrent one is waited for, then found taken):
+   * the caller's decision about it is void. Ids are inserted in sorted order, so that concurrent
+   * transactions cannot deadlock. A batch that repeats an eventId is refused: which copy wins is the
+   * caller's decision (see firstOccurrences).
+   */
+  async record(transaction: Transaction, entries: readonly LedgerOutcome[], now: Date): Promise<ReadonlySet<string>> {
+    const distinct = new Set(entries.map((entry) => entry.eventId));
+    if (distinct.size !== entries.length) {
+      throw new Error(`record takes each eventId once; ${entries.length - distinct.size} repeated (de-duplicate with firstOccurrences first)`);
     }
-    await statementsOf(transaction).query(
-      `UPDATE processed_events p SET outcome = v.outcome, xp_awarded = v.xp_awarded, practice_date = v.practice_date,
-         completed_at = v.completed_at, zone = v.zone, local_date = v.local_date, duration_seconds = v.duration_seconds,
-         score = v.score, skills = ARRAY(SELECT json_array_elements_text(v.skills)), rules_version = v.rules_version
-       FROM json_to_recordset($1::json) AS v(event_id text, outcome text, xp_awarded int, practice_date date,
-         completed_at timestamptz, zone text, local_date date, duration_seconds int, score float8, skills json, rules_version int)
-       WHERE p.event_id = v.event_id`,
-      [recordset(entries.map(outcomeRow))],
+    if (entries.length === 0) {
+      return distinct;
+    }
+    const inserted: Array<{ event_id: string }> = await statementsOf(transaction).query(
+      `INSERT INTO processed_events (event_id, user_id, session_id, source, processed_at, outcome, xp_awarded, practice_date,
+         completed_at, zone, local_date, duration_seconds, score, skills, rules_version)
+       SELECT v.event_id, v.user_id, v.session_id, v.source, $2, v.outcome, v.xp_awarded, v.practice_date,
+         v.completed_at, v.zone, v.local_date, v.duration_seconds, v.score, ARRAY(SELECT json_array_elements_text(v.skills)), v.rules_version
+       FROM ROWS FROM (json_to_recordset($1::json) AS (event_id text, user_id text, session_id text, source text, outcome text,
+           xp_awarded int, practice_date date, completed_at timestamptz, zone text, local_date date, duration_seconds int,
+           score float8, skills json, rules_version int))
+         WITH ORDINALITY AS v(event_id, user_id, session_id, source, outcome, xp_awarded, practice_date, completed_at, zone,
+           local_date, duration_seconds, score, skills, rules_version, position)
+       ORDER BY v.position
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [recordset([...entries].sort(byEventId).map(ledgerRow)), now],
     );
+    return new Set(inserted.map((row) => row.event_id));
   }
 
   /**

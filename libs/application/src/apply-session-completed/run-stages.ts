@@ -1,0 +1,18 @@
+/** The steps of applying a run of sessions, in order: where a run's time goes (the worker's metrics). */
+export type RunStage = 'claim' | 'load' | 'decide' | 'write' | 'commit';
+
+/** Told how long each step of a run took, once it is done. */
+export type RunStageObserver = (stage: RunStage, seconds: number) => void;
+
+/** Times consecutive steps: each `lap` reports the time since the one before it. */
+export class StageLaps {
+  private last = process.hrtime.bigint();
+
+  constructor(private readonly observe: RunStageObserver | undefined) {}
+
+  lap(stage: RunStage): void {
+    const now = process.hrtime.bigint();
+    this.observe?.(stage, Number(now - this.last) / 1e9);
+    this.last = now;
+  }
+}
