@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { parseSessionCompleted } from './parse-session-completed';
 
 const now = new Date('2026-11-25T18:00:00Z');
@@ -93,6 +95,64 @@ describe('parseSessionCompleted', () => {
     const result = parse({ ...valid, ...change });
     expect(result).toMatchObject({ ok: false, code: 'SCHEMA_VIOLATION' });
     expect(result.ok ? '' : result.message).toContain(field);
+  });
+
+  it.each([
+    ['2026-02-29T10:00:00Z', 'not a leap year'],
+    ['2026-04-31T10:00:00Z', 'April has 30 days'],
+    ['2026-13-01T10:00:00Z', 'no month 13'],
+    ['2026-00-10T10:00:00Z', 'no month 0'],
+    ['2026-01-00T10:00:00Z', 'no day 0'],
+    ['2026-01-01T24:00:00Z', 'no hour 24'],
+    ['2026-01-01T23:60:00Z', 'no minute 60'],
+    ['2026-01-01T23:59:60Z', 'a leap second'],
+    ['2026-01-01T10:00:00+24:00', 'an offset of 24 hours'],
+    ['2026-01-01T10:00:00+01:60', 'an offset minute of 60'],
+  ])('rejects completedAt %s (%s) as not a real date and time', (completedAt) => {
+    expect(parse({ ...valid, completedAt })).toMatchObject({ ok: false, code: 'SCHEMA_VIOLATION', message: `completedAt: ${completedAt} is not a real date and time` });
+  });
+
+  it.each([
+    ['2024-02-29T10:00:00Z', '2024-02-29T10:00:00.000Z'],
+    ['2000-02-29T23:59:59-05:30', '2000-03-01T05:29:59.000Z'],
+    ['2026-01-01t10:00:00.123456789z', '2026-01-01T10:00:00.123Z'],
+  ])('accepts completedAt %s as the instant %s', (completedAt, instant) => {
+    const result = parse({ ...valid, completedAt });
+    expect(result.ok ? result.session.completedAt.toISOString() : result.message).toBe(instant);
+  });
+
+  it('takes every timestamp of the contract shape exactly as luxon reads it (a real date or not, and its instant)', () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((value) => String(value).padStart(2, '0'));
+    const timestamp = fc
+      .record({
+        year: fc.integer({ min: 1600, max: 2400 }).map(String),
+        month: two(13),
+        day: two(32),
+        hour: two(25),
+        minute: two(61),
+        second: two(61),
+        fraction: fc.option(fc.integer({ min: 0, max: 999_999_999 }).map((value) => `.${value}`), { nil: '' }),
+        // Luxon takes offsets of +24:00 and +00:60, which RFC 3339 does not: those have their own tests above.
+        offset: fc.oneof(fc.constant('Z'), fc.tuple(fc.constantFrom('+', '-'), two(23), two(59)).map(([sign, hours, minutes]) => `${sign}${hours}:${minutes}`)),
+      })
+      .map(({ year, month, day, hour, minute, second, fraction, offset }) => `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${offset}`);
+    fc.assert(
+      fc.property(timestamp, (completedAt) => {
+        const reference = DateTime.fromISO(completedAt, { setZone: true });
+        // Far past instants are fine too; only the clock-skew rule looks at the future.
+        const result = parseSessionCompleted(Buffer.from(JSON.stringify({ ...valid, completedAt })), new Date('2500-01-01T00:00:00Z'));
+        expect(result.ok).toBe(reference.isValid);
+        if (result.ok) {
+          expect(result.session.completedAt.getTime()).toBe(reference.toMillis());
+        }
+      }),
+      { seed: 18, numRuns: 5_000 },
+    );
+  });
+
+  it('ignores a __proto__ field rather than letting it replace what the event is validated as', () => {
+    const document = `{"__proto__":{"eventId":"x"},"userId":"user-123","sessionId":"s","completedAt":"2026-11-25T18:30:00+01:00","durationSeconds":60}`;
+    expect(parseSessionCompleted(Buffer.from(document), now)).toMatchObject({ ok: false, code: 'SCHEMA_VIOLATION', message: expect.stringContaining('eventId') });
   });
 
   it('accepts completedAt up to 5 minutes ahead of the engine clock', () => {

@@ -1,6 +1,4 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { DateTime } from 'luxon';
 import type { CompletedSession } from '@app/domain';
 import type { RejectionCode } from '../dead-letter-code';
 import { SessionCompletedV1 } from './value';
@@ -14,6 +12,42 @@ export type ParsedSessionCompleted =
   | { readonly ok: false; readonly code: RejectionCode; readonly message: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** RFC3339_WITH_OFFSET's fields: date, time and offset. */
+const TIMESTAMP_FIELDS = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+/**
+ * The instant an RFC 3339 timestamp names, or null when a field is out of range: Date alone would
+ * roll 30 February over into March. A second of 60 is refused, as most parsers do.
+ */
+function instantOf(timestamp: string): Date | null {
+  const fields = TIMESTAMP_FIELDS.exec(timestamp);
+  if (fields === null) {
+    return null;
+  }
+  const [year, month, day, hour, minute, second] = fields.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = fields.slice(7, 9).map((field) => Number(field ?? 0));
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    return null;
+  }
+  const instant = new Date(timestamp);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}
+
+/**
+ * The event's fields as SessionCompletedV1, for class-validator: only the contract's own fields are
+ * copied (unknown ones are ignored), so that a "__proto__" key in the JSON cannot reach the prototype.
+ */
+function sessionCompletedV1(document: Readonly<Record<string, unknown>>): SessionCompletedV1 {
+  const { eventId, userId, sessionId, completedAt, durationSeconds, score, timezone, skills } = document;
+  return Object.assign(new SessionCompletedV1(), { eventId, userId, sessionId, completedAt, durationSeconds, score, timezone, skills });
+}
 
 function reject(code: RejectionCode, message: string): ParsedSessionCompleted {
   return { ok: false, code, message };
@@ -30,16 +64,16 @@ export function validateSessionCompleted(document: unknown, now: Date): ParsedSe
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     return reject('SCHEMA_VIOLATION', 'the message must be a JSON object');
   }
-  const event = plainToInstance(SessionCompletedV1, document);
+  const event = sessionCompletedV1(document as Record<string, unknown>);
   const errors = validateSync(event);
   if (errors.length > 0) {
     return reject('SCHEMA_VIOLATION', describe(errors));
   }
-  const completedAt = DateTime.fromISO(event.completedAt, { setZone: true });
-  if (!completedAt.isValid) {
+  const completedAt = instantOf(event.completedAt);
+  if (completedAt === null) {
     return reject('SCHEMA_VIOLATION', `completedAt: ${event.completedAt} is not a real date and time`);
   }
-  if (completedAt.toMillis() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+  if (completedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
     return reject('SCHEMA_VIOLATION', 'completedAt: more than 5 minutes in the future of the engine clock');
   }
   return {
@@ -48,7 +82,7 @@ export function validateSessionCompleted(document: unknown, now: Date): ParsedSe
       eventId: event.eventId,
       userId: event.userId,
       sessionId: event.sessionId,
-      completedAt: completedAt.toJSDate(),
+      completedAt,
       durationSeconds: event.durationSeconds,
       score: event.score ?? null,
       timezone: event.timezone ?? null,
