@@ -21,7 +21,7 @@ export interface WorkerProcess {
 
 export interface WorkerOptions {
   readonly brokers: readonly string[];
-  /** Names the worker's topics, group and Redis keys, so that runs do not share them. */
+  /** Names the worker's topics, group and Redis keys, so that runs do not share them; workers with the same suffix share a group. */
   readonly topicSuffix: string;
   readonly databaseUrl: string;
   readonly partitions: number;
@@ -33,8 +33,6 @@ export interface WorkerOptions {
   readonly node?: string;
   /** Further settings, e.g. MAX_EVENTS_PER_TRANSACTION for a curve's point. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Reuse the group of another worker (scale-out): its topics and group, not its own suffix's. */
-  readonly groupSuffix?: string;
 }
 
 /** The project a build belongs to: the nearest folder above its entry with a package.json. */
@@ -55,7 +53,7 @@ function statusField(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number 
 /** Starts a built worker on the bench's topics and waits until it is ready (its group joined). */
 export async function startWorker(options: WorkerOptions): Promise<WorkerProcess> {
   const { brokers, topicSuffix, databaseUrl, partitions, entry = appEntry('worker'), rulesFile, node = process.execPath } = options;
-  const group = options.groupSuffix ?? topicSuffix;
+  const group = topicSuffix;
   const port = await freePort();
   // BENCH_WORKER_NODE_OPTIONS passes profiling flags to the worker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeOptions = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter((option) => option !== '');
