@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
@@ -62,6 +62,15 @@ function point(x: number, values: readonly number[]): ChartPoint {
   return { x, median: percentile(sorted, 50), min: sorted[0], max: sorted[sorted.length - 1] };
 }
 
+/**
+ * Each run starts from fresh planner statistics and no dead rows, as a database with autovacuum
+ * would (it is off on these machines): without it, a curve's later runs are planned for the empty
+ * tables of its first and slow down as the tables grow (the run-size curve did, by half).
+ */
+async function freshStatistics(pool: Pool): Promise<void> {
+  await pool.query('VACUUM ANALYZE');
+}
+
 /** Sums a metric over the workers' /metrics, every label set included. */
 async function metricSum(workers: readonly WorkerProcess[], name: string): Promise<number> {
   let sum = 0;
@@ -83,8 +92,11 @@ async function throughputRun(stack: Stack, options: { partitions: number; worker
   const suffix = nextSuffix();
   const prefix = `${suffix}-u`;
   const events = options.events ?? sessionEvents(EVENTS, USERS, prefix);
+  await freshStatistics(stack.pool);
   await createTopics(stack.kafka, [`bench.session.completed.${suffix}`], options.partitions);
-  const env = { KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: String(Math.min(options.partitions, 12)), ...options.env };
+  // A connection for each partition in flight, and some for the relay, the sweeps and the gauges.
+  const concurrency = Math.min(options.partitions, 12);
+  const env = { KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: String(concurrency), DATABASE_POOL_SIZE: String(concurrency + 4), ...options.env };
   const workers: WorkerProcess[] = [];
   for (let index = 0; index < options.workers; index += 1) {
     workers.push(await startWorker({ brokers: stack.brokers, topicSuffix: suffix, databaseUrl: DATABASE_URL, partitions: options.partitions, env }));
@@ -107,6 +119,11 @@ async function throughputRun(stack: Stack, options: { partitions: number; worker
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
   }
+}
+
+/** Waits until the workers have published every award they hold, so that no backlog slows the next run's finish. */
+async function drained(workers: readonly WorkerProcess[]): Promise<void> {
+  await waitUntil('the outbox drained', async () => (await metricSum(workers, 'gamification_outbox_unsent')) === 0, 120_000, 200);
 }
 
 async function rowsPerEvent(pool: Pool, prefix: string, unique: number): Promise<RowsPerEvent> {
@@ -149,6 +166,7 @@ async function runSizeCurve(stack: Stack): Promise<void> {
     const ceilings: number[] = [];
     for (let repeat = 1; repeat <= REPEATS; repeat += 1) {
       printProgress(`run size ${size}: batched store ceiling in runs of ${meanRunSize}, run ${repeat}/${REPEATS}...`);
+      await freshStatistics(stack.pool);
       ceilings.push(
         await batchedStoreCeiling({ pool: stack.pool, events: sessionEvents(EVENTS, USERS, `${nextSuffix()}-c`), runSize: meanRunSize, concurrency: DEFAULT_PARTITIONS, rowsPerEvent: rows!, relayBatch: 2_000 }),
       );
@@ -208,11 +226,12 @@ async function partitionsCurve(stack: Stack): Promise<void> {
 /**
  * Open loop: first sessions of new users (each earns FIRST_STEPS, so each causes a badge.awarded)
  * sent at `offered` events/s on time whatever the engine does, for LATENCY_SECONDS; each latency
- * runs from the moment its event was due to the moment its award was consumed. Events whose award
- * has not come 60 s after the last send count as 60 s.
+ * runs from the moment its event was due to the moment its award was consumed. An event whose award
+ * has not come 60 s after the last send counts with the time it has waited so far (at least 60 s).
  */
 async function latencyRun(stack: Stack, offered: number): Promise<{ p50: number; p99: number }> {
   const suffix = nextSuffix();
+  await freshStatistics(stack.pool);
   await createTopics(stack.kafka, [`bench.session.completed.${suffix}`, `bench.badge.awarded.${suffix}`], DEFAULT_PARTITIONS);
   const worker = await startWorker({ brokers: stack.brokers, topicSuffix: suffix, databaseUrl: DATABASE_URL, partitions: DEFAULT_PARTITIONS });
   const dueAt = new Map<string, number>();
@@ -256,6 +275,7 @@ async function latencyRun(stack: Stack, offered: number): Promise<{ p50: number;
       latencies.push(Math.max(Date.now() - due, lastDue + 60_000 - due));
     }
     latencies.sort((a, b) => a - b);
+    await drained([worker]);
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   } finally {
     await awards.disconnect();
@@ -304,6 +324,7 @@ async function latencyCurve(stack: Stack): Promise<void> {
 /** One worker fed RSS_RATE events/s for RSS_MINUTES; its resident set every 10 s. */
 async function rssCurve(stack: Stack): Promise<void> {
   const suffix = nextSuffix();
+  await freshStatistics(stack.pool);
   await createTopics(stack.kafka, [`bench.session.completed.${suffix}`], DEFAULT_PARTITIONS);
   const worker = await startWorker({ brokers: stack.brokers, topicSuffix: suffix, databaseUrl: DATABASE_URL, partitions: DEFAULT_PARTITIONS });
   const samples: ChartPoint[] = [];
@@ -329,6 +350,7 @@ async function rssCurve(stack: Stack): Promise<void> {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    await drained([worker]);
   } finally {
     await worker.stop();
   }
@@ -391,8 +413,6 @@ async function main(): Promise<void> {
       'scale-out': scaleOut,
     };
     for (const curve of CURVES) {
-      // Autovacuum is off on these machines: each curve starts from fresh statistics and no dead rows.
-      await pool.query('VACUUM ANALYZE');
       await curves[curve](stack);
     }
   } finally {
@@ -404,10 +424,12 @@ async function main(): Promise<void> {
   log(`\nMachine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; broker, Postgres and Redis on the same machine; Node ${machine.node}, Kafka ${machine.kafka}`);
   log(`Charts: ${charts.join(', ')}`);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(
-    join(root, 'bench', 'results', 'curves.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, parameters: { CURVES, REPEATS, EVENTS, USERS, RUN_SIZES, PARTITION_COUNTS, RATES, LATENCY_SECONDS, RSS_MINUTES, RSS_RATE }, results }, null, 2)}\n`,
-  );
+  // Curves run on their own (--curves=latency) replace their own entry and keep the others'.
+  const file = join(root, 'bench', 'results', 'curves.json');
+  const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { curves?: Record<string, unknown> }).curves ?? {} : {};
+  const parameters = { REPEATS, EVENTS, USERS, RUN_SIZES, PARTITION_COUNTS, RATES, LATENCY_SECONDS, RSS_MINUTES, RSS_RATE };
+  const measured = Object.fromEntries(Object.entries(results).map(([curve, figures]) => [curve, { at: new Date().toISOString(), machine, parameters, figures }]));
+  writeFileSync(file, `${JSON.stringify({ curves: { ...earlier, ...measured } }, null, 2)}\n`);
   log('written to bench/results/curves.json');
 }
 

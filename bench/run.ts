@@ -12,7 +12,7 @@ import { runNaiveConsumer } from './naive/naive-consumer';
 import { rulesRecompute } from './rules-recompute';
 import { streakSweep } from './streak-sweep';
 import { batchedStoreCeiling } from './support/batched-store-ceiling';
-import { cpuSecondsBetween, cpuSnapshot } from './support/cpu-usage';
+import { cpuSecondsBetween, cpuSnapshot, mainThreadCpuSeconds } from './support/cpu-usage';
 import { firstSessionEvent, sessionEvents, uniqueCount } from './support/events';
 import { benchKafka, connectedProducer, createTopics, produceAll } from './support/kafka';
 import { StatementProfile, type StatementCost } from './support/statement-profile';
@@ -252,6 +252,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
           return rows[0].processed === unique && rows[0].unsent === 0;
         },
         600_000,
+        100,
       );
       const elapsed = Date.now() - started;
       printProgress(
@@ -266,10 +267,12 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     const statements = await StatementProfile.start(pool);
     const stagesBefore = await workerA.stageSeconds();
     const cpuBefore = cpuSnapshot();
+    const workerThreadBefore = mainThreadCpuSeconds(workerA.process.pid!);
     results.engineEventsPerSecond = await engineRun('4/8 engine, many users', USERS, suffixA, workerA);
+    const workerThread = mainThreadCpuSeconds(workerA.process.pid!) - workerThreadBefore;
     const kind = (pid: number, command: string) =>
       pid === workerA.process.pid ? 'worker (node)' : pid === process.pid ? 'bench: producer and polling (node)' : command === 'java' ? 'Kafka broker (java)' : command.startsWith('postgres') ? 'PostgreSQL' : 'other';
-    cpuSeconds = cpuSecondsBetween(cpuBefore, cpuSnapshot(), kind);
+    cpuSeconds = { ...cpuSecondsBetween(cpuBefore, cpuSnapshot(), kind), 'worker: its JavaScript thread alone (part of the above)': workerThread };
     results.engineMeanRunSize = await workerA.meanRunSize();
     stageSeconds = Object.entries(await workerA.stageSeconds()).map(([stage, total]) => ({ stage, seconds: total - (stagesBefore[stage] ?? 0) }));
     if (statements === null) {
@@ -286,7 +289,8 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
       [`${suffixA}-u-%`],
     );
     const runSize = Math.max(1, Math.round(results.engineMeanRunSize));
-    printProgress(`4/8 batched store ceiling: the engine's rows as set-based SQL in runs of ${runSize} (the engine's mean), ${PARTITIONS} at a time...`);
+    printProgress(`4b/8 batched store ceiling: the engine's rows as set-based SQL in runs of ${runSize} (the engine's mean), ${PARTITIONS} at a time...`);
+    await pool.query('VACUUM ANALYZE');
     results.batchedStoreEventsPerSecond = await batchedStoreCeiling({
       pool,
       events: sessionEvents(EVENTS, USERS, `${run}ceiling-u`),
@@ -443,7 +447,9 @@ async function main(): Promise<void> {
   if (STREAM) {
     const unique = uniqueCount(sessionEvents(EVENTS, USERS, 'profile'));
     log('');
-    log(`CPU seconds by process in the many-users engine stage (${(unique / results.engineEventsPerSecond).toFixed(1)} s on ${cpus().length} cores):`);
+    const wall = EVENTS / results.engineEventsPerSecond;
+    const used = Object.entries(cpuSeconds).filter(([name]) => !name.startsWith('worker: its')).reduce((sum, [, seconds]) => sum + seconds, 0);
+    log(`CPU seconds by process in the many-users engine stage (${wall.toFixed(1)} s on ${cpus().length} cores, ${((100 * used) / (wall * cpus().length)).toFixed(0)}% of them busy):`);
     log('| process | CPU s | ms per 1,000 events |');
     log('| --- | ---: | ---: |');
     for (const [name, seconds] of Object.entries(cpuSeconds).sort((a, b) => b[1] - a[1])) {

@@ -5,7 +5,7 @@ import type { BenchEvent } from './events';
 /**
  * What the engine wrote per unique event in the run this ceiling is set beside, read from its
  * database: the rows that depend on decisions (badges and award messages) are written at the same
- * rate, so that the ceiling writes as many rows as the engine did, table by table.
+ * rate. The other tables' rows follow from the events as the engine's do (see writeRun).
  */
 export interface RowsPerEvent {
   readonly badges: number;
@@ -108,14 +108,19 @@ export async function batchedStoreCeiling(options: BatchedCeilingOptions): Promi
       client.release();
     }
   })();
-  await Promise.all(writers);
-  written = true;
+  try {
+    await Promise.all(writers);
+  } finally {
+    written = true;
+  }
   await relay;
-  return (sessions.length * 1000) / (Date.now() - started);
+  // Messages, duplicates included, as the engine's rate counts them; the duplicates are not written.
+  return (options.events.length * 1000) / (Date.now() - started);
 }
 
 async function writeRun(client: PoolClient, run: readonly Session[], firstIndex: number, rate: RowsPerEvent, badgesHeld: Map<string, number>): Promise<void> {
   const now = new Date().toISOString();
+  const projections: string[] = [];
   const facts = run.map((session) => {
     const counted = session.durationSeconds >= MINIMUM_DURATION_SECONDS;
     const localDate = session.completedAt.slice(0, 10);
@@ -138,6 +143,9 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
   const counted = facts.filter((fact) => fact.outcome === 'counted');
   const profiles = new Map<string, { user_id: string; xp: number; sessions: number; timezone: string; last: string }>();
   const days = new Map<string, { user_id: string; day: string; progress: number }>();
+  const openDays = new Map<string, { user_id: string; day: string; progress: number }>();
+  // Yesterday in UTC: the earliest local day still open somewhere on Earth.
+  const openFrom = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const boards = new Map<string, { user_id: string; code: string; period_key: string; xp: number }>();
   for (const fact of facts) {
     const profile = profiles.get(fact.user_id) ?? { user_id: fact.user_id, xp: 0, sessions: 0, timezone: fact.zone, last: fact.local_date };
@@ -151,6 +159,12 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
     const day = days.get(dayKey) ?? { user_id: fact.user_id, day: fact.local_date, progress: 0 };
     day.progress += 1;
     days.set(dayKey, day);
+    // As the engine: a session counts toward its day's challenges only while that day is not over.
+    if (fact.local_date >= openFrom) {
+      const open = openDays.get(dayKey) ?? { user_id: fact.user_id, day: fact.local_date, progress: 0 };
+      open.progress += 1;
+      openDays.set(dayKey, open);
+    }
     const { week, month } = periodKeys(fact.local_date);
     for (const [code, periodKey] of [['WEEKLY_XP', week], ['MONTHLY_XP', month]]) {
       const boardKey = `${fact.user_id}|${code}|${periodKey}`;
@@ -184,6 +198,12 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
        ON CONFLICT (event_id) DO NOTHING`,
       [JSON.stringify(facts), now],
     );
+    // As the engine's lock: a user seen for the first time gets a row, which the totals then update.
+    await client.query(
+      `INSERT INTO user_profiles (user_id, rules_version) SELECT v.user_id, 1 FROM json_to_recordset($1::json) AS v(user_id text)
+       ON CONFLICT (user_id) DO NOTHING`,
+      [JSON.stringify([...profiles.values()].map(({ user_id }) => ({ user_id })))],
+    );
     await client.query(
       `INSERT INTO user_profiles (user_id, total_xp, level, sessions_completed, last_practice_date, timezone, rules_version, updated_at, xp_reached_at)
        SELECT v.user_id, v.xp, 1, v.sessions, v.last, v.timezone, 1, $2, $2
@@ -203,10 +223,11 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
     );
     await client.query(
       `INSERT INTO daily_challenges (user_id, challenge_date, type, description, target, xp_reward, progress, expires_at)
-       SELECT v.user_id, v.day, 'sessions', 'Complete 2 sessions', 2, 40, v.progress, v.day + 2
+       SELECT v.user_id, v.day, t.type, 'A challenge of the ceiling', 2, 50, v.progress, v.day + 2
        FROM json_to_recordset($1::json) AS v(user_id text, day date, progress int)
+         CROSS JOIN unnest(ARRAY['COMPLETE_SESSIONS', 'SCORE_AT_LEAST', 'PRACTICE_MINUTES']) AS t(type)
        ON CONFLICT (user_id, challenge_date, type) DO UPDATE SET progress = daily_challenges.progress + excluded.progress`,
-      [JSON.stringify([...days.values()])],
+      [JSON.stringify([...openDays.values()])],
     );
     await client.query(
       `INSERT INTO user_badges (user_id, badge_code, badge_name, badge_description, awarded_at, source_event_id)
@@ -222,6 +243,11 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
          revision = leaderboard_entries.revision + 1`,
       [JSON.stringify([...boards.values()]), now],
     );
+    const { rows: queued } = await client.query<{ id: string }>(
+      `INSERT INTO leaderboard_projections (user_ids, boards, queued_at) VALUES ($1, $2, now()) RETURNING id`,
+      [[...profiles.keys()], ['WEEKLY_XP', 'MONTHLY_XP', 'ALL_TIME_XP']],
+    );
+    projections.push(queued[0].id);
     await client.query(
       `INSERT INTO outbox_messages (event_id, topic, message_key, payload)
        SELECT v.event_id, v.topic, v.message_key, v.payload FROM json_to_recordset($1::json) AS v(event_id uuid, topic text, message_key text, payload json)`,
@@ -232,6 +258,8 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
     await client.query('ROLLBACK');
     throw error;
   }
+  // As the engine's projector once its Redis write is done (Redis itself is not a store the ceiling counts).
+  await client.query(`DELETE FROM leaderboard_projections WHERE id = ANY($1::bigint[])`, [projections.splice(0)]);
 }
 
 /** The relay's part: take a batch of unsent rows, as the worker's relay does, and mark them sent. */

@@ -38,3 +38,10 @@ export function cpuSecondsBetween(before: CpuSnapshot, after: CpuSnapshot, kind:
   }
   return seconds;
 }
+
+/** CPU seconds so far of a process's main thread alone (its JavaScript thread, for Node), without its helper threads. */
+export function mainThreadCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}

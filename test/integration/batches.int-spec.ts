@@ -97,6 +97,51 @@ describe('batches of events applied in one transaction', () => {
     expect(await engine.dataSource.query(`SELECT event_id FROM processed_events WHERE user_id = $1`, [userId])).toEqual([]);
   });
 
+  it('decides a run again without an event that another transaction recorded while the run was being decided', async () => {
+    const userId = aUserId('contested');
+    const fresh = parsedSession(onDay(userId, '2026-09-12'));
+    const contested = parsedSession(onDay(userId, '2026-09-13'));
+    // Another transaction (the api, say) records the contested event and holds its row uncommitted.
+    const other = engine.dataSource.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await other.query(
+        `INSERT INTO processed_events (event_id, user_id, session_id, source, outcome, xp_awarded) VALUES ($1, $2, 's-other', 'api', 'counted', 0)`,
+        [contested.eventId, `${userId}-elsewhere`],
+      );
+      const stages: string[] = [];
+      const applying = engine.worker
+        .get(ApplySessionCompletedUseCase)
+        .executeBatch(new ApplySessionBatchCommand([fresh, contested], 'kafka'), (stage) => stages.push(stage));
+      // The run has decided both events and waits on the contested ledger row: let the other commit.
+      const deadline = Date.now() + 10_000;
+      while ((await engine.dataSource.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted`))[0].waiting === 0) {
+        if (Date.now() > deadline) {
+          throw new Error('the run never waited on the contested ledger row');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.commitTransaction();
+      const outcomes = await applying;
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'duplicate']);
+      expect(stages.filter((stage) => stage === 'retried')).toHaveLength(1);
+    } finally {
+      await other.release();
+    }
+    expect(await engine.profile(userId)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });
+    expect(await engine.practiceDates(userId)).toEqual(['2026-09-12']);
+    expect(await engine.badgeCodes(userId)).toEqual(['FIRST_STEPS']);
+    const ledger = await engine.dataSource.query(`SELECT event_id, user_id, xp_awarded FROM processed_events WHERE event_id = ANY($1) ORDER BY user_id`, [
+      [fresh.eventId, contested.eventId],
+    ]);
+    expect(ledger).toEqual([
+      { event_id: fresh.eventId, user_id: userId, xp_awarded: 60 },
+      { event_id: contested.eventId, user_id: `${userId}-elsewhere`, xp_awarded: 0 },
+    ]);
+  });
+
   it('reports each event of a batch as applied or duplicate, in order, and applies each once', async () => {
     const userId = aUserId('batch');
     const other = aUserId('batch-other');

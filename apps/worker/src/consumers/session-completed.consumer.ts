@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApplySessionBatchCommand, ApplySessionCompletedCommand, ApplySessionCompletedUseCase, Clock } from '@app/application';
+import { ApplySessionBatchCommand, ApplySessionCompletedCommand, ApplySessionCompletedUseCase, Clock, type RunStageObserver } from '@app/application';
 import type { CompletedSession } from '@app/domain';
 import {
   ConsumerStoppedError,
@@ -43,6 +43,7 @@ interface HandledMessage {
 @Controller()
 export class SessionCompletedConsumer {
   private readonly logger = new Logger(SessionCompletedConsumer.name);
+  private readonly observeStage: RunStageObserver = (stage, seconds) => this.metrics.addStageSeconds(stage, seconds);
 
   constructor(
     private readonly applySession: ApplySessionCompletedUseCase,
@@ -110,10 +111,7 @@ export class SessionCompletedConsumer {
       const outcomes = await this.retrying(
         run,
         context,
-        () =>
-          this.applySession.executeBatch(new ApplySessionBatchCommand(valid.map(({ session }) => session), 'kafka'), (stage, seconds) =>
-            this.metrics.addStageSeconds(stage, seconds),
-          ),
+        () => this.applySession.executeBatch(new ApplySessionBatchCommand(valid.map(({ session }) => session), 'kafka'), this.observeStage),
         isTransientDatabaseError,
       );
       return new Map(valid.map(({ message }, index) => [message, outcomes[index]]));
@@ -141,7 +139,7 @@ export class SessionCompletedConsumer {
       return await this.retrying(
         [message],
         context,
-        () => this.applySession.execute(new ApplySessionCompletedCommand(session, 'kafka')),
+        () => this.applySession.execute(new ApplySessionCompletedCommand(session, 'kafka'), this.observeStage),
         isTransientDatabaseError,
       );
     } catch (error) {

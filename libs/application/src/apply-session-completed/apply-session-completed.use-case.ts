@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import {
   DEFAULT_TIME_ZONE,
@@ -31,6 +31,8 @@ const DAY_MS = 86_400_000;
 /** The one code path that turns completed sessions into progress, shared by the worker and the api. */
 @Injectable()
 export class ApplySessionCompletedUseCase {
+  private readonly logger = new Logger(ApplySessionCompletedUseCase.name);
+
   constructor(
     private readonly config: AppConfig,
     private readonly unitOfWork: UnitOfWork,
@@ -42,8 +44,8 @@ export class ApplySessionCompletedUseCase {
     private readonly projector: LeaderboardProjector,
   ) {}
 
-  async execute({ session, source }: ApplySessionCompletedCommand): Promise<ApplySessionCompletedOutcome> {
-    const [outcome] = await this.executeBatch({ sessions: [session], source });
+  async execute({ session, source }: ApplySessionCompletedCommand, observe?: RunStageObserver): Promise<ApplySessionCompletedOutcome> {
+    const [outcome] = await this.executeBatch({ sessions: [session], source }, observe);
     return outcome;
   }
 
@@ -54,8 +56,11 @@ export class ApplySessionCompletedUseCase {
   async executeBatch({ sessions, source }: ApplySessionBatchCommand, observe?: RunStageObserver): Promise<ApplySessionCompletedOutcome[]> {
     const unique = firstOccurrences(sessions);
     const firsts = new Set(unique);
-    const { applied, standings } = await this.applyOnce(unique, source, observe);
+    const laps = new StageLaps(observe);
+    const { applied, standings } = await this.applyUntilAlone(unique, source, laps);
+    laps.lap('commit');
     await this.projector.project(standings);
+    laps.lap('leaderboards');
     return sessions.map((session) => {
       const outcome = applied.get(session.eventId);
       return outcome !== undefined && firsts.has(session) ? outcome : { status: 'duplicate' };
@@ -66,21 +71,20 @@ export class ApplySessionCompletedUseCase {
    * Applies the sessions in one transaction, and again if another transaction recorded some of them
    * meanwhile: each time that happens, one more of them is a duplicate, so this ends.
    */
-  private async applyOnce(
+  private async applyUntilAlone(
     sessions: readonly CompletedSession[],
     source: EventSource,
-    observe: RunStageObserver | undefined,
+    laps: StageLaps,
   ): Promise<{ readonly applied: ReadonlyMap<string, Applied>; readonly standings: ChangedStandings }> {
     for (;;) {
-      const laps = new StageLaps(observe);
       try {
-        const result = await this.decideAndStore(sessions, source, this.clock.now(), laps);
-        laps.lap('commit');
-        return result;
+        return await this.decideAndStore(sessions, source, this.clock.now(), laps);
       } catch (error) {
         if (!(error instanceof EventsRecordedMeanwhile)) {
           throw error;
         }
+        laps.lap('retried');
+        this.logger.debug({ eventIds: error.eventIds }, `deciding a run of ${sessions.length} again: ${error.message}`);
       }
     }
   }
@@ -102,7 +106,7 @@ export class ApplySessionCompletedUseCase {
     return this.unitOfWork.run(async (transaction) => {
       const recorded = await this.processedEvents.recordedAmong(transaction, sessions.map(({ eventId }) => eventId));
       const fresh = sessions.filter((session) => !recorded.has(session.eventId));
-      laps.lap('claim');
+      laps.lap('ledger read');
       if (fresh.length === 0) {
         return { applied: new Map(), standings: NO_CHANGE };
       }

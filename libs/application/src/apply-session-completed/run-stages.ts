@@ -1,5 +1,10 @@
-/** The steps of applying a run of sessions, in order: where a run's time goes (the worker's metrics). */
-export type RunStage = 'claim' | 'load' | 'decide' | 'write' | 'commit';
+/**
+ * The steps of applying a run of sessions, in order: where a run's time goes (the worker's metrics).
+ * `ledger read` finds the events recorded already (with the transaction's start); `retried` is an
+ * attempt given up because another transaction recorded some of the run's events meanwhile, from
+ * its write to its rollback; `leaderboards` is the write to Redis after the commit.
+ */
+export type RunStage = 'ledger read' | 'load' | 'decide' | 'write' | 'commit' | 'retried' | 'leaderboards';
 
 /** Told how long each step of a run took, once it is done. */
 export type RunStageObserver = (stage: RunStage, seconds: number) => void;

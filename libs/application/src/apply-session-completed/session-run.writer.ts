@@ -47,7 +47,8 @@ export class SessionRunWriter {
   /**
    * Returns what changed on the boards, for Redis once the transaction commits. The ledger is written
    * first: if another transaction recorded one of the events meanwhile, EventsRecordedMeanwhile is
-   * thrown before anything else is written.
+   * thrown before any other table is written here (what the caller wrote before, such as the
+   * profiles its lock created, rolls back with the transaction).
    */
   async write(
     transaction: Transaction,

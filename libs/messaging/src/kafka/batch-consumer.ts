@@ -53,8 +53,9 @@ export interface BatchConsumerOptions {
   /** Called after a batch in which at least one message was handled. */
   readonly afterBatch?: () => void;
   /**
-   * Told, after each batch, how long its partition waited for it since its batch before (`fetch`)
-   * and how long committing its offsets took (`offset commit`): the consumer's own stages.
+   * Told, after each batch, how long its partition waited for it since its batch before (`fetch`:
+   * idle time included, as kafkajs hands over no empty batches) and how long committing its offsets
+   * took (`offset commit`): the consumer's own stages.
    */
   readonly onStage?: (stage: 'fetch' | 'offset commit', seconds: number) => void;
   /** Called when the consumer crashed and kafkajs will not restart it. */
@@ -107,12 +108,15 @@ export class BatchConsumer {
     // Every (re)join says which partitions this member holds and how long the join took: a join that
     // waited for a dead member's session to expire shows here as a duration near the session timeout.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A partition held elsewhere meanwhile did not wait for a fetch all that time.
+      this.batchDoneAt.clear();
       this.logger.log(
         { ...group, memberId: payload.memberId, partitions: payload.memberAssignment[options.topic] ?? [], joinMs: payload.duration },
         `joined group ${options.groupId} in ${payload.duration} ms, holding partitions [${(payload.memberAssignment[options.topic] ?? []).join(', ')}]`,
       );
     });
     this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.batchDoneAt.clear();
       this.logger.log(group, `group ${options.groupId} is rebalancing; re-joining`);
     });
   }

@@ -1,7 +1,7 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import type { CompletedSession } from '@app/domain';
 import type { RejectionCode } from '../dead-letter-code';
-import { SessionCompletedV1 } from './value';
+import { RFC3339_WITH_OFFSET, SessionCompletedV1 } from './value';
 
 /** How far ahead of the engine's clock completedAt may be. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -13,8 +13,6 @@ export type ParsedSessionCompleted =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** RFC3339_WITH_OFFSET's fields: date, time and offset. */
-const TIMESTAMP_FIELDS = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysIn(year: number, month: number): number {
@@ -24,16 +22,17 @@ function daysIn(year: number, month: number): number {
 
 /**
  * The instant an RFC 3339 timestamp names, or null when a field is out of range: Date alone would
- * roll 30 February over into March. A second of 60 is refused, as most parsers do.
+ * roll 30 February over into March. Refused although luxon took them: a second of 60, hour 24,
+ * offsets of 24 hours or 60 minutes (none is RFC 3339), and year 0000, which Postgres cannot store.
  */
 function instantOf(timestamp: string): Date | null {
-  const fields = TIMESTAMP_FIELDS.exec(timestamp);
+  const fields = RFC3339_WITH_OFFSET.exec(timestamp);
   if (fields === null) {
     return null;
   }
   const [year, month, day, hour, minute, second] = fields.slice(1, 7).map(Number);
   const [offsetHours, offsetMinutes] = fields.slice(7, 9).map((field) => Number(field ?? 0));
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
     return null;
   }
   const instant = new Date(timestamp);

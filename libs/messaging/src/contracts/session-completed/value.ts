@@ -22,7 +22,8 @@ const NO_NUL = /^[^\u0000]*$/;
 const SKILL_CODE = /^[a-z0-9-]{1,64}$/;
 const SKILLS_RULE = 'skills must be an array of at most 10 skill codes, each 1..64 characters of [a-z0-9-]';
 
-export const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+/** Its groups are the fields: year, month, day, hour, minute, second, and the offset's hours and minutes (none for Z). */
+export const RFC3339_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 @ValidatorConstraint({ name: 'ianaTimeZone' })
 class IanaTimeZone implements ValidatorConstraintInterface {
