@@ -19,7 +19,8 @@ import { startWorker, type WorkerProcess } from './support/worker-process';
  * figures to bench/results/curves.json.
  * Flags: --curves=run-size,partitions,latency,rss,scale-out --repeats=3 --events=20000 --users=10000
  * --run-sizes=10,50,200,500,1000,2000 --partitions=1,2,3,6,12 --rates=500,1000,2000,3000,4000,5000
- * --latency-seconds=10 --rss-minutes=10 --rss-rate=1000
+ * --latency-seconds=10 --rss-minutes=10 --rss-rate=1000 --max-rate=12000 (the latency curve steps on
+ * past the last of --rates until p99 passes 1 s or this rate). The RSS curve is one run.
  */
 const root = projectRoot();
 const flags = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));

@@ -151,7 +151,6 @@ function rulesWithout(feature: string): string {
   return file;
 }
 
-/** Stages 1 to 6: the event stream through the pipe, the store, the naive baseline and the engine. */
 /** Where the database's time went in the many-users engine stage, by stage; empty without pg_stat_statements. */
 let statementCosts: StatementCost[] = [];
 /** CPU seconds by process in the same stage. */
@@ -159,6 +158,7 @@ let cpuSeconds: Record<string, number> = {};
 /** Where the worker's time went in the same stage, by its own stage counters. */
 let stageSeconds: Array<{ stage: string; seconds: number }> = [];
 
+/** Stages 1 to 6: the event stream through the pipe, the store, the naive baseline and the engine (which fills the three above). */
 async function streamStages(brokers: readonly string[]): Promise<Record<string, number>> {
   const kafka = benchKafka(brokers);
   const producer = await connectedProducer(kafka);
@@ -297,6 +297,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
       runSize,
       concurrency: PARTITIONS,
       rowsPerEvent: { badges: written[0].badges / engineUnique, outbox: written[0].outbox / engineUnique },
+      // The worker's OUTBOX_BATCH_SIZE, as it ships.
       relayBatch: 2_000,
     });
 

@@ -120,7 +120,6 @@ export async function batchedStoreCeiling(options: BatchedCeilingOptions): Promi
 
 async function writeRun(client: PoolClient, run: readonly Session[], firstIndex: number, rate: RowsPerEvent, badgesHeld: Map<string, number>): Promise<void> {
   const now = new Date().toISOString();
-  const projections: string[] = [];
   const facts = run.map((session) => {
     const counted = session.durationSeconds >= MINIMUM_DURATION_SECONDS;
     const localDate = session.completedAt.slice(0, 10);
@@ -186,6 +185,7 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
       outbox.push({ event_id: payload.eventId, topic: 'bench.ceiling.awards', message_key: fact.user_id, payload });
     }
   });
+  let projection: string | undefined;
   await client.query('BEGIN');
   try {
     await client.query(
@@ -247,7 +247,7 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
       `INSERT INTO leaderboard_projections (user_ids, boards, queued_at) VALUES ($1, $2, now()) RETURNING id`,
       [[...profiles.keys()], ['WEEKLY_XP', 'MONTHLY_XP', 'ALL_TIME_XP']],
     );
-    projections.push(queued[0].id);
+    projection = queued[0].id;
     await client.query(
       `INSERT INTO outbox_messages (event_id, topic, message_key, payload)
        SELECT v.event_id, v.topic, v.message_key, v.payload FROM json_to_recordset($1::json) AS v(event_id uuid, topic text, message_key text, payload json)`,
@@ -259,7 +259,7 @@ async function writeRun(client: PoolClient, run: readonly Session[], firstIndex:
     throw error;
   }
   // As the engine's projector once its Redis write is done (Redis itself is not a store the ceiling counts).
-  await client.query(`DELETE FROM leaderboard_projections WHERE id = ANY($1::bigint[])`, [projections.splice(0)]);
+  await client.query(`DELETE FROM leaderboard_projections WHERE id = $1`, [projection]);
 }
 
 /** The relay's part: take a batch of unsent rows, as the worker's relay does, and mark them sent. */

@@ -18,10 +18,12 @@ function stageOf(query: string): string {
     [/^(BEGIN|START TRANSACTION)/i, 'begin'],
     [/^COMMIT/i, 'commit'],
     [/^ROLLBACK/i, 'rollback'],
+    [/count\(\*\)::int AS unsent, min\(created_at\)/i, 'metrics: outbox lag'],
     [/FROM outbox_messages WHERE sent_at IS NULL/i, 'relay: take unsent rows'],
     [/^UPDATE outbox_messages SET sent_at/i, 'relay: mark sent'],
     [/^INSERT INTO outbox_messages/i, 'write: outbox'],
     [/^INSERT INTO processed_events/i, 'write: ledger (processed_events)'],
+    // Builds before the ledger was written whole (cbcccf7 and older) updated the outcome at the end.
     [/^UPDATE processed_events/i, 'write: ledger outcomes (processed_events)'],
     [/^SELECT event_id FROM processed_events/i, 'ledger read: recorded already'],
     [/^(WITH stored AS \( )?UPDATE user_profiles/i, 'write: profiles'],

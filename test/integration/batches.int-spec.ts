@@ -110,13 +110,15 @@ describe('batches of events applied in one transaction', () => {
         `INSERT INTO processed_events (event_id, user_id, session_id, source, outcome, xp_awarded) VALUES ($1, $2, 's-other', 'api', 'counted', 0)`,
         [contested.eventId, `${userId}-elsewhere`],
       );
+      const [{ pid }] = await other.query(`SELECT pg_backend_pid() AS pid`);
       const stages: string[] = [];
       const applying = engine.worker
         .get(ApplySessionCompletedUseCase)
         .executeBatch(new ApplySessionBatchCommand([fresh, contested], 'kafka'), (stage) => stages.push(stage));
       // The run has decided both events and waits on the contested ledger row: let the other commit.
       const deadline = Date.now() + 10_000;
-      while ((await engine.dataSource.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE NOT granted`))[0].waiting === 0) {
+      const blocked = `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`;
+      while ((await engine.dataSource.query(blocked, [pid]))[0].waiting === 0) {
         if (Date.now() > deadline) {
           throw new Error('the run never waited on the contested ledger row');
         }
@@ -128,6 +130,9 @@ describe('batches of events applied in one transaction', () => {
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'duplicate']);
       expect(stages.filter((stage) => stage === 'retried')).toHaveLength(1);
     } finally {
+      if (other.isTransactionActive) {
+        await other.rollbackTransaction();
+      }
       await other.release();
     }
     expect(await engine.profile(userId)).toMatchObject({ totalXp: 60, sessionsCompleted: 1 });

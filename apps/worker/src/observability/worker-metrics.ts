@@ -4,7 +4,7 @@ import { Clock, type RunStage } from '@app/application';
 import { OutboxRepository } from '@app/persistence';
 
 /** The stages of gamification_stage_seconds_total: a run's own (RunStage), the consumer's and the relay's. */
-export type WorkerStage = RunStage | 'fetch' | 'parse' | 'dead letters' | 'offset commit' | 'relay take and mark' | 'relay publish';
+export type WorkerStage = RunStage | 'fetch' | 'parse' | 'dead letters' | 'relay take and mark' | 'relay publish';
 
 /** What the worker did, for Prometheus: events by outcome, dead letters by code, apply latency, outbox lag and retention. */
 @Injectable()
@@ -36,7 +36,7 @@ export class WorkerMetrics {
   });
   private readonly stageSeconds = new Counter({
     name: 'gamification_stage_seconds_total',
-    help: 'time spent in each stage: of consuming (fetch wait, parse, ledger read, load, decide, write, commit, retried, leaderboards, dead letters, offset commit; summed over the partitions consumed side by side) and of relaying (relay take and mark, relay publish)',
+    help: 'time spent in each stage: of consuming (fetch wait with the offset commit, parse, ledger read, load, decide, write, commit, retried, leaderboards, dead letters; summed over the partitions consumed side by side) and of relaying (relay take and mark, relay publish)',
     labelNames: ['stage'] as const,
     registers: [this.registry],
   });

@@ -14,6 +14,11 @@ export type ParsedSessionCompleted =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/**
+ * Postgres stores no instant or date in year 0 (its calendar goes from 1 BC to AD 1), so a session
+ * before this instant, whose UTC or local date could fall in year 0, could never be stored.
+ */
+const EARLIEST_STORABLE = Date.parse('0001-01-02T00:00:00Z');
 
 function daysIn(year: number, month: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
@@ -23,7 +28,7 @@ function daysIn(year: number, month: number): number {
 /**
  * The instant an RFC 3339 timestamp names, or null when a field is out of range: Date alone would
  * roll 30 February over into March. Refused although luxon took them: a second of 60, hour 24,
- * offsets of 24 hours or 60 minutes (none is RFC 3339), and year 0000, which Postgres cannot store.
+ * offsets of 24 hours or 60 minutes (none is RFC 3339), and year 0000.
  */
 function instantOf(timestamp: string): Date | null {
   const fields = RFC3339_WITH_OFFSET.exec(timestamp);
@@ -71,6 +76,9 @@ export function validateSessionCompleted(document: unknown, now: Date): ParsedSe
   const completedAt = instantOf(event.completedAt);
   if (completedAt === null) {
     return reject('SCHEMA_VIOLATION', `completedAt: ${event.completedAt} is not a real date and time`);
+  }
+  if (completedAt.getTime() < EARLIEST_STORABLE) {
+    return reject('SCHEMA_VIOLATION', `completedAt: ${event.completedAt} is before 0001-01-02, the earliest the engine can store`);
   }
   if (completedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
     return reject('SCHEMA_VIOLATION', 'completedAt: more than 5 minutes in the future of the engine clock');
