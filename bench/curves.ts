@@ -91,7 +91,7 @@ async function metricSum(workers: readonly WorkerProcess[], name: string): Promi
  * `partitions`, the events produced while they consume, timed from the first send until every
  * message is handled and every award published. Returns events/s and the workers' mean run size.
  */
-async function throughputRun(stack: Stack, options: { partitions: number; workers: number; env?: Record<string, string>; events?: readonly BenchEvent[] }): Promise<{ eventsPerSecond: number; meanRunSize: number; prefix: string }> {
+async function throughputRun(stack: Stack, options: { partitions: number; workers: number; env?: Record<string, string>; events?: readonly BenchEvent[] }): Promise<{ eventsPerSecond: number; meanRunSize: number; prefix: string; unique: number }> {
   const suffix = nextSuffix();
   const prefix = `${suffix}-u`;
   const events = options.events ?? sessionEvents(EVENTS, USERS, prefix);
@@ -118,7 +118,7 @@ async function throughputRun(stack: Stack, options: { partitions: number; worker
     const eventsPerSecond = rate(events.length, Date.now() - started);
     const runs = await metricSum(workers, 'gamification_run_size_messages_count');
     const messages = await metricSum(workers, 'gamification_run_size_messages_sum');
-    return { eventsPerSecond, meanRunSize: messages / runs, prefix };
+    return { eventsPerSecond, meanRunSize: messages / runs, prefix, unique: uniqueCount(events) };
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
   }
@@ -163,7 +163,7 @@ async function runSizeCurve(stack: Stack): Promise<void> {
       const result = await throughputRun(stack, { partitions: DEFAULT_PARTITIONS, workers: 1, env: { MAX_EVENTS_PER_TRANSACTION: String(size) } });
       rates.push(result.eventsPerSecond);
       means.push(result.meanRunSize);
-      rows ??= await rowsPerEvent(stack.pool, result.prefix, uniqueCount(sessionEvents(EVENTS, USERS, 'count')));
+      rows ??= await rowsPerEvent(stack.pool, result.prefix, result.unique);
     }
     const meanRunSize = Math.max(1, Math.round(point(size, means).median));
     const ceilings: number[] = [];

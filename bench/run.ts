@@ -282,7 +282,8 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     }
 
     // The rows that depend on decisions (badges, award messages), at the rate the engine just wrote them.
-    const engineUnique = uniqueCount(sessionEvents(EVENTS, USERS, `${suffixA}-u`));
+    // The event generator is seeded: every stage's stream repeats the same eventIds as often.
+    results.engineUniqueEvents = uniqueCount(sessionEvents(EVENTS, USERS, `${suffixA}-u`));
     const { rows: written } = await pool.query<{ badges: number; outbox: number }>(
       `SELECT (SELECT count(*)::int FROM user_badges WHERE user_id LIKE $1) AS badges,
               (SELECT count(*)::int FROM outbox_messages WHERE message_key LIKE $1) AS outbox`,
@@ -296,7 +297,7 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
       events: sessionEvents(EVENTS, USERS, `${run}ceiling-u`),
       runSize,
       concurrency: PARTITIONS,
-      rowsPerEvent: { badges: written[0].badges / engineUnique, outbox: written[0].outbox / engineUnique },
+      rowsPerEvent: { badges: written[0].badges / results.engineUniqueEvents, outbox: written[0].outbox / results.engineUniqueEvents },
       // The worker's OUTBOX_BATCH_SIZE, as it ships.
       relayBatch: 2_000,
     });
@@ -446,7 +447,7 @@ async function main(): Promise<void> {
     log(`| worker peak RSS | ${results.workerPeakRssMb.toFixed(0)} MB |`);
   }
   if (STREAM) {
-    const unique = uniqueCount(sessionEvents(EVENTS, USERS, 'profile'));
+    const unique = results.engineUniqueEvents;
     log('');
     const wall = EVENTS / results.engineEventsPerSecond;
     const used = Object.entries(cpuSeconds).filter(([name]) => !name.startsWith('worker: its')).reduce((sum, [, seconds]) => sum + seconds, 0);
@@ -465,7 +466,7 @@ async function main(): Promise<void> {
     }
   }
   if (STREAM && statementCosts.length > 0) {
-    const unique = uniqueCount(sessionEvents(EVENTS, USERS, 'profile'));
+    const unique = results.engineUniqueEvents;
     log('');
     log(`Database time of the many-users engine stage by stage (pg_stat_statements), per 1,000 events:`);
     log('| stage | calls | ms | ms per 1,000 events |');
