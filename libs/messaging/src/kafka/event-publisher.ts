@@ -33,7 +33,12 @@ export class EventPublisher implements OnApplicationShutdown {
     await this.connected;
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) {
-      byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+      const topicMessages = byTopic.get(message.topic);
+      if (topicMessages === undefined) {
+        byTopic.set(message.topic, [message]);
+      } else {
+        topicMessages.push(message);
+      }
     }
     await this.producer.sendBatch({
       acks: -1,
