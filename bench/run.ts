@@ -303,8 +303,8 @@ async function streamStages(brokers: readonly string[]): Promise<Record<string, 
     });
 
     printProgress(`5/8 latency: ${RATE} events/s for ${LATENCY_SECONDS} s, produce → badge.awarded consumed...`);
-    // Autovacuum is off on the bench machines: stages 5 and 6 start, as stage 4b does, from
-    // statistics of the tables as the stages before grew them, not of the empty tables of stage 4.
+    // Autovacuum is off on the bench machines: stages 5 and 6 start, as stage 4b does, from fresh
+    // statistics and no dead rows, rather than from what 4b's ceiling and the latency stage left.
     await pool.query('VACUUM ANALYZE');
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
