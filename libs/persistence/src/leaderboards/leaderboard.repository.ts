@@ -232,7 +232,13 @@ export class LeaderboardRepository {
     );
     const held = new Map<string, BoardPeriodRef[]>();
     for (const row of rows) {
-      held.set(row.user_id, [...(held.get(row.user_id) ?? []), { code: row.code, periodKey: row.period_key }]);
+      const standing = { code: row.code, periodKey: row.period_key };
+      const userStandings = held.get(row.user_id);
+      if (userStandings === undefined) {
+        held.set(row.user_id, [standing]);
+      } else {
+        userStandings.push(standing);
+      }
     }
     return held;
   }
