@@ -75,13 +75,9 @@ export function sessionRunEffects(
     });
     const xpReachedAt = decision.xpAwarded > 0 ? streaks.now : (totals.get(userId)?.xpReachedAt ?? null);
     totals.set(userId, { userId, xpReachedAt, totals: decision.totals, rulesVersion });
-    const xp = { xp: decision.xpAwarded, countsAt: session.completedAt, decidedAt: streaks.now };
-    const userXp = leaderboardXp.get(userId);
-    if (userXp === undefined) {
-      leaderboardXp.set(userId, [xp]);
-    } else {
-      userXp.push(xp);
-    }
+    const userXp = leaderboardXp.get(userId) ?? [];
+    userXp.push({ xp: decision.xpAwarded, countsAt: session.completedAt, decidedAt: streaks.now });
+    leaderboardXp.set(userId, userXp);
     const latestBefore = streaks.watches.get(userId)?.summary.lastPracticeDate ?? null;
     const firstNew = firstNewDays.get(userId);
     if ((latestBefore === null || decision.practiceDate > latestBefore) && (firstNew === undefined || decision.practiceDate < firstNew)) {

@@ -33,12 +33,9 @@ export class EventPublisher implements OnApplicationShutdown {
     await this.connected;
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const message of messages) {
-      const topicMessages = byTopic.get(message.topic);
-      if (topicMessages === undefined) {
-        byTopic.set(message.topic, [message]);
-      } else {
-        topicMessages.push(message);
-      }
+      const topicMessages = byTopic.get(message.topic) ?? [];
+      topicMessages.push(message);
+      byTopic.set(message.topic, topicMessages);
     }
     await this.producer.sendBatch({
       acks: -1,

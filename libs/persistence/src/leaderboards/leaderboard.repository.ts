@@ -232,13 +232,9 @@ export class LeaderboardRepository {
     );
     const held = new Map<string, BoardPeriodRef[]>();
     for (const row of rows) {
-      const standing = { code: row.code, periodKey: row.period_key };
-      const userStandings = held.get(row.user_id);
-      if (userStandings === undefined) {
-        held.set(row.user_id, [standing]);
-      } else {
-        userStandings.push(standing);
-      }
+      const userStandings = held.get(row.user_id) ?? [];
+      userStandings.push({ code: row.code, periodKey: row.period_key });
+      held.set(row.user_id, userStandings);
     }
     return held;
   }
